@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: MIT
+# parley: plain GNU make.  `make V=1` shows the commands;
+# `make CROSS_COMPILE=aarch64-linux-gnu-` cross-builds (see README.md).
+
+VERSION := 0.1.0
+CROSS_COMPILE ?=
+CC := $(CROSS_COMPILE)gcc
+PKG_CONFIG ?= pkg-config
+BUILDDIR ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+BOARD ?= host
+PYTHON ?= python3
+
+PKGS := alsa libgpiod speexdsp libcurl libcjson sqlite3 libconfig espeak-ng
+TEST_PKGS := cmocka
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -DPARLEY_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -MMD -MP
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+LDLIBS += $(PKG_LIBS) -lpthread -lm
+
+DSP_SRC := $(wildcard dsp/*.c)
+HAL_SRC := $(wildcard hal/*.c)
+APP_SRC := $(filter-out app/main.c,$(wildcard app/*.c))
+LIB_SRC := $(DSP_SRC) $(HAL_SRC) $(APP_SRC)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILDDIR)/obj/%.o)
+DSP_OBJ := $(DSP_SRC:%.c=$(BUILDDIR)/obj/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
+
+BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
+
+.PHONY: all deps-ok deps check unit integration demo install clean testdata
+.DEFAULT_GOAL := all
+
+all: deps-ok $(BINS)
+
+# A missing library is named with the one command that installs it.
+deps-ok:
+	@$(PKG_CONFIG) --exists $(PKGS) || { \
+	  echo "missing build dependencies: $$($(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | head -n 3)"; \
+	  echo "install them with: sudo tools/install-deps.sh"; exit 1; }
+
+# check and demo install what is missing when run as root.
+deps:
+	@if ! $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || \
+	    ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then tools/install-deps.sh; \
+	  else echo "missing packages; run: sudo tools/install-deps.sh"; exit 1; fi; \
+	fi
+
+$(BUILDDIR)/obj/%.o: %.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILDDIR)/libparley.a: $(LIB_OBJ)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
+
+$(BUILDDIR)/parleyd: $(BUILDDIR)/obj/app/main.o $(BUILDDIR)/libparley.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILDDIR)/parleyctl: $(BUILDDIR)/obj/tools/parleyctl.o
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILDDIR)/dsp-run: $(BUILDDIR)/obj/tools/dsp-run.o $(DSP_OBJ)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+
+$(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libparley.a
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
+		$(BUILDDIR)/libparley.a $(TEST_LIBS) $(LDLIBS)
+
+# Test audio is fetched from Debian packages, never committed.
+testdata: deps
+	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
+
+unit: all $(UNIT_BIN)
+	$(Q)$(PYTHON) tests/run-unit.py $(UNIT_BIN)
+
+integration: all testdata
+	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory unit-and-integration
+
+.PHONY: unit-and-integration
+unit-and-integration: $(UNIT_BIN) testdata
+	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all testdata
+	$(Q)$(PYTHON) tools/demo.py --build $(BUILDDIR)
+
+install: all
+	install -D -m 0755 $(BUILDDIR)/parleyd $(DESTDIR)$(PREFIX)/sbin/parleyd
+	install -D -m 0755 $(BUILDDIR)/parleyctl $(DESTDIR)$(PREFIX)/bin/parleyctl
+	install -D -m 0755 $(BUILDDIR)/dsp-run $(DESTDIR)$(PREFIX)/bin/dsp-run
+	cd rootfs-overlay && find . -type f | while read -r f; do \
+	  install -D -m 0644 "$$f" "$(DESTDIR)/$${f#./}"; done
+
+clean:
+	rm -rf $(BUILDDIR)
+
+-include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)

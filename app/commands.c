@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The console's command table, shared by every console transport.  Each
+ * command has its usage and one line of help; arguments are counted by the
+ * transport before a handler runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "console.h"
+#include "json_arena.h"
+#include "log.h"
+#include "loop.h"
+#include "parley.h"
+
+static int cmd_help(struct parley *p, struct console_client *c, int argc,
+		    char **argv, char *why, size_t whylen)
+{
+	(void)p;
+	(void)argc;
+	(void)argv;
+	(void)why;
+	(void)whylen;
+	for (int i = 0; console_cmds[i].name; i++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "%s %s", console_cmds[i].name,
+			 console_cmds[i].usage);
+		console_printf(c, "%-28s %s", left, console_cmds[i].help);
+	}
+	return 0;
+}
+
+static int cmd_status(struct parley *p, struct console_client *c, int argc,
+		      char **argv, char *why, size_t whylen)
+{
+	struct audio_engine *e = &p->eng;
+
+	(void)argc;
+	(void)argv;
+	(void)why;
+	(void)whylen;
+	console_printf(c, "state: %s", turn_state_name(p->turn.state));
+	console_printf(c, "uptime_s: %llu",
+		       (unsigned long long)(loop_now_ms() - p->started_ms) / 1000);
+	console_printf(c, "turns_stored: %lld",
+		       (long long)store_turn_count(p->store));
+	console_printf(c, "audio: %s capture '%s' playback '%s' at %d Hz",
+		       e->ops->name, p->cfg.capture_device,
+		       p->cfg.playback_device, p->cfg.playback_rate);
+	console_printf(c, "frames: %llu",
+		       (unsigned long long)atomic_load(&e->frames));
+	console_printf(c, "played_samples: %llu",
+		       (unsigned long long)atomic_load(&e->played_samples));
+	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
+		       atomic_load(&e->xruns), atomic_load(&e->reopens),
+		       atomic_load(&e->dropped_frames));
+	console_printf(c, "button: %s (%s)",
+		       p->gpio->get_button(p->gpio_ctx) ? "pressed" : "released",
+		       p->gpio->name);
+	console_printf(c, "llm: ollama %s model %s", p->cfg.llm_url,
+		       p->cfg.llm_model);
+	console_printf(c, "stt: openai %s", p->cfg.stt_url);
+	console_printf(c, "tts: espeak-ng voice %s", p->cfg.tts_voice);
+	console_printf(c, "heap: curl %zu (max %zu) json %zu (max %zu)",
+		       http_heap_used(), http_heap_high_water(),
+		       json_arena_used(), json_arena_high_water());
+	return 0;
+}
+
+static int cmd_button(struct parley *p, struct console_client *c, int argc,
+		      char **argv, char *why, size_t whylen)
+{
+	int pressed, r;
+
+	(void)c;
+	(void)argc;
+	if (!strcmp(argv[0], "press")) {
+		pressed = 1;
+	} else if (!strcmp(argv[0], "release")) {
+		pressed = 0;
+	} else {
+		snprintf(why, whylen, "usage: button press|release");
+		return -1;
+	}
+	if (!p->gpio->inject) {
+		snprintf(why, whylen, "the %s button is real; it cannot be pressed from here",
+			 p->gpio->name);
+		return -1;
+	}
+	r = p->gpio->inject(p->gpio_ctx, pressed);
+	if (r == -EALREADY) {
+		snprintf(why, whylen, "button already %s",
+			 pressed ? "pressed" : "released");
+		return -1;
+	}
+	if (r) {
+		snprintf(why, whylen, "%s", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_ask(struct parley *p, struct console_client *c, int argc,
+		   char **argv, char *why, size_t whylen)
+{
+	(void)c;
+	(void)argc;
+	return turn_ask(&p->turn, argv[0], why, whylen) ? -1 : 0;
+}
+
+static int cmd_say(struct parley *p, struct console_client *c, int argc,
+		   char **argv, char *why, size_t whylen)
+{
+	(void)c;
+	(void)argc;
+	if (strlen(argv[0]) >= PARLEY_SENTENCE_MAX) {
+		snprintf(why, whylen, "text longer than %d bytes",
+			 PARLEY_SENTENCE_MAX - 1);
+		return -1;
+	}
+	return turn_say(&p->turn, argv[0], why, whylen) ? -1 : 0;
+}
+
+static int cmd_config(struct parley *p, struct console_client *c, int argc,
+		      char **argv, char *why, size_t whylen)
+{
+	char val[PARLEY_PROMPT_MAX + 8];
+	const struct config_key *k;
+
+	if (strcmp(argv[0], "show")) {
+		snprintf(why, whylen, "usage: config show [KEY]");
+		return -1;
+	}
+	if (argc == 2) {
+		k = config_find(argv[1]);
+		if (!k) {
+			snprintf(why, whylen, "unknown key '%.64s'", argv[1]);
+			return -1;
+		}
+		config_format(&p->cfg, k, val, sizeof(val));
+		console_printf(c, "%s = %s", k->path, val);
+		return 0;
+	}
+	for (size_t i = 0; i < config_nkeys; i++) {
+		config_format(&p->cfg, &config_keys[i], val, sizeof(val));
+		console_printf(c, "%s = %s", config_keys[i].path, val);
+	}
+	return 0;
+}
+
+static int cmd_version(struct parley *p, struct console_client *c, int argc,
+		       char **argv, char *why, size_t whylen)
+{
+	(void)p;
+	(void)argc;
+	(void)argv;
+	(void)why;
+	(void)whylen;
+	console_printf(c, "parleyd %s", PARLEY_VERSION);
+	return 0;
+}
+
+static int cmd_quit(struct parley *p, struct console_client *c, int argc,
+		    char **argv, char *why, size_t whylen)
+{
+	(void)p;
+	(void)c;
+	(void)argc;
+	(void)argv;
+	(void)why;
+	(void)whylen;
+	LOGN("console", "quit requested from the console");
+	loop_stop();
+	return 0;
+}
+
+const struct console_cmd console_cmds[] = {
+	{ "help", "", "list the commands", 0, 0, cmd_help },
+	{ "status", "", "state, uptime, audio counters, backends", 0, 0,
+	  cmd_status },
+	{ "button", "press|release", "press or release the (sim) button", 1,
+	  1, cmd_button },
+	{ "ask", "TEXT", "a text turn: TEXT goes to the model, no STT", 1, -1,
+	  cmd_ask },
+	{ "say", "TEXT", "speak TEXT with local TTS", 1, -1, cmd_say },
+	{ "config", "show [KEY]", "show the configuration", 1, 2, cmd_config },
+	{ "version", "", "show the version", 0, 0, cmd_version },
+	{ "quit", "", "stop parleyd cleanly", 0, 0, cmd_quit },
+	{ NULL, NULL, NULL, 0, 0, NULL },
+};

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration: a libconfig file checked against one table of keys
+ * {path, type, min, max, default}.  Every error names the file, the line,
+ * the key, the bad value and what is allowed.
+ */
+#ifndef PARLEY_APP_CONFIG_H
+#define PARLEY_APP_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../dsp/sizes.h"
+
+#define CONFIG_STR_MAX 256
+
+struct parley_config {
+	/* audio */
+	char audio_backend[CONFIG_STR_MAX];
+	char capture_device[CONFIG_STR_MAX];
+	char playback_device[CONFIG_STR_MAX];
+	int playback_rate;
+	int buffer_periods;
+	/* vad and endpointing */
+	int vad_threshold_db;
+	int vad_min_level_dbfs;
+	int vad_onset_ms;
+	int vad_hangover_ms;
+	int end_silence_ms;
+	int max_utterance_ms;
+	int no_speech_ms;
+	int preroll_ms;
+	int tail_ms;
+	/* button */
+	char gpio_backend[CONFIG_STR_MAX];
+	char gpio_chip[CONFIG_STR_MAX];
+	int button_line;
+	int tap_ms;
+	/* speech to text */
+	char stt_url[CONFIG_STR_MAX];
+	char stt_model[CONFIG_STR_MAX];
+	char stt_language[CONFIG_STR_MAX];
+	int stt_timeout_ms;
+	/* language model */
+	char llm_url[CONFIG_STR_MAX];
+	char llm_model[CONFIG_STR_MAX];
+	char system_prompt[PARLEY_PROMPT_MAX];
+	char keep_alive[CONFIG_STR_MAX];
+	int connect_timeout_ms;
+	int first_token_timeout_ms;
+	int stall_timeout_ms;
+	int history_chars;
+	/* local speech */
+	char tts_voice[CONFIG_STR_MAX];
+	int tts_rate_wpm;
+	/* store */
+	char store_path[CONFIG_STR_MAX];
+	int conversation_idle_s;
+	/* console and logging */
+	char console_socket[CONFIG_STR_MAX];
+	char log_level[CONFIG_STR_MAX];
+};
+
+enum config_type { CT_INT, CT_STRING, CT_ENUM };
+
+struct config_key {
+	const char *path; /* e.g. "audio.playback_rate" */
+	enum config_type type;
+	size_t offset; /* into struct parley_config */
+	size_t size; /* for strings: buffer size */
+	long min, max; /* ints: range; strings: length range */
+	const char *def; /* default, as text */
+	const char *const *choices; /* CT_ENUM: NULL-terminated */
+	const char *help; /* one line, for the sample config */
+};
+
+extern const struct config_key config_keys[];
+extern const size_t config_nkeys;
+
+/* Fills cfg with the defaults. */
+void config_defaults(struct parley_config *cfg);
+/*
+ * Loads and checks file into cfg (defaults first).  Each problem is passed
+ * to report as one line; returns the number of problems (0 = valid), or -1
+ * if the file could not be read at all (also reported).
+ */
+int config_load(struct parley_config *cfg, const char *file,
+		void (*report)(const char *line, void *ctx), void *ctx);
+/* Checks one value given as text (console "set", tests); 0 or -1 + why. */
+int config_check_value(const struct config_key *k, const char *text,
+		       char *why, size_t whylen);
+const struct config_key *config_find(const char *path);
+/* Writes a sample config: every key commented out at its default. */
+void config_write_sample(FILE *f);
+/* Formats a key's current value into buf. */
+void config_format(const struct parley_config *cfg,
+		   const struct config_key *k, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * HTTP through libcurl's multi interface, driven by the control loop: curl's
+ * sockets are watched by the loop and its timer is a loop timeout, so a
+ * transfer never blocks the loop and aborting one is immediate.
+ */
+#ifndef PARLEY_APP_HTTP_H
+#define PARLEY_APP_HTTP_H
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+struct http_xfer;
+
+struct http_handlers {
+	/* Body bytes as they arrive; non-zero aborts the transfer, which
+	 * then completes with CURLE_WRITE_ERROR. */
+	int (*on_data)(void *ctx, const char *data, size_t len);
+	/* Completion, on the loop thread.  err is empty on success. */
+	void (*on_done)(void *ctx, CURLcode code, long status,
+			const char *err);
+};
+
+struct http_xfer {
+	CURL *easy;
+	struct curl_slist *headers;
+	curl_mime *mime;
+	const struct http_handlers *h;
+	void *ctx;
+	char errbuf[CURL_ERROR_SIZE];
+	int active;
+};
+
+struct http_opts {
+	long connect_timeout_ms;
+	long timeout_ms; /* whole transfer; 0 = none */
+	const char *content_type; /* for a body */
+};
+
+/* Sets up curl with a bounded allocator; once, before any transfer. */
+int http_init(size_t heap_cap);
+void http_cleanup(void);
+/* Starts a GET (body NULL), a POST of body, or (mime set) a multipart
+ * POST.  The body must stay valid until completion.  0 or -errno. */
+int http_start(struct http_xfer *x, const char *url, const char *body,
+	       size_t body_len, curl_mime *mime, const struct http_opts *o,
+	       const struct http_handlers *h, void *ctx);
+/* Starts a multipart form for x (freed with the transfer). */
+curl_mime *http_mime(struct http_xfer *x);
+/* Stops a transfer now; its on_done is not called.  Safe if inactive. */
+void http_abort(struct http_xfer *x);
+/* Heap used by curl now and at most. */
+size_t http_heap_used(void);
+size_t http_heap_high_water(void);
+
+#endif

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/*
+ * parleyd: loads the configuration, opens every part, runs the control
+ * loop and takes everything down again in reverse order.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../hal/audio.h"
+#include "../hal/gpio.h"
+#include "console.h"
+#include "http.h"
+#include "json_arena.h"
+#include "log.h"
+#include "loop.h"
+#include "parley.h"
+
+#define DEFAULT_CONFIG "/etc/parley/parley.conf"
+#define CURL_HEAP_CAP (4 * 1024 * 1024)
+
+/* Large buffers live here, in static storage, sized by dsp/sizes.h. */
+static struct parley parley;
+
+struct option_doc {
+	struct option opt;
+	const char *arg;
+	const char *help;
+};
+
+static const struct option_doc options[] = {
+	{ { "config", required_argument, NULL, 'c' }, "FILE",
+	  "configuration file (default " DEFAULT_CONFIG ")" },
+	{ { "test", no_argument, NULL, 't' }, NULL,
+	  "check the configuration and exit" },
+	{ { "foreground", no_argument, NULL, 'f' }, NULL,
+	  "stay in the foreground and log to stderr" },
+	{ { "debug", no_argument, NULL, 'd' }, NULL,
+	  "log at debug level (shows transcripts and answers)" },
+	{ { "print-defaults", no_argument, NULL, 'p' }, NULL,
+	  "print a sample configuration with every default" },
+	{ { "version", no_argument, NULL, 'V' }, NULL,
+	  "print the version and compiled-in backends" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "show this help" },
+};
+
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: parleyd [options]\n\n"
+		   "A voice-assistant speaker daemon.\n\n");
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "-%c, --%s%s%s",
+			 options[i].opt.val, options[i].opt.name,
+			 options[i].arg ? " " : "",
+			 options[i].arg ? options[i].arg : "");
+		fprintf(f, "  %-26s %s\n", left, options[i].help);
+	}
+}
+
+static void version(void)
+{
+	printf("parleyd %s\n", PARLEY_VERSION);
+	printf("audio backends:");
+	for (int i = 0; audio_backends[i]; i++)
+		printf(" %s", audio_backends[i]->name);
+	printf("\ngpio backends:");
+	for (int i = 0; gpio_backends[i]; i++)
+		printf(" %s", gpio_backends[i]->name);
+	printf("\nstt backends: openai\n");
+	printf("llm backends: ollama\n");
+	printf("tts backends: espeak-ng\n");
+}
+
+static void report_stderr(const char *line, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+static void drain_engine_msgs(struct audio_engine *e)
+{
+	struct engine_msg m;
+
+	while (ring_pop(&e->msg_ring, &m, 1))
+		log_msg(m.level, "audio", "%s", m.text);
+}
+
+static void on_audio(int fd, short revents, void *ctx)
+{
+	struct parley *p = ctx;
+	struct cap_frame f;
+	uint64_t v;
+
+	(void)revents;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		LOGW("audio", "event read: %s", strerror(errno));
+	while (ring_pop(&p->eng.cap_ring, &f, 1))
+		turn_frame(&p->turn, &f);
+	drain_engine_msgs(&p->eng);
+}
+
+static void on_synth(int fd, short revents, void *ctx)
+{
+	struct parley *p = ctx;
+	struct synth_done d;
+
+	(void)fd;
+	(void)revents;
+	while (synth_poll_done(&p->synth, &d))
+		turn_synth_done(&p->turn, d.id, d.cancelled, d.error);
+}
+
+static void on_gpio(int fd, short revents, void *ctx)
+{
+	struct parley *p = ctx;
+	struct gpio_event ev;
+	int r;
+
+	(void)fd;
+	(void)revents;
+	while ((r = p->gpio->read_event(p->gpio_ctx, &ev)) > 0) {
+		LOGI("button", "%s", ev.pressed ? "pressed" : "released");
+		turn_button(&p->turn, ev.pressed, ev.time_ms);
+	}
+	if (r < 0)
+		LOGE("button", "cannot read button events: %s", strerror(-r));
+}
+
+static void on_signal(int fd, short revents, void *ctx)
+{
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	(void)ctx;
+	if (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		LOGN("parleyd", "signal %u: stopping", si.ssi_signo);
+		loop_stop();
+	}
+}
+
+static int setup_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	loop_watch(fd, POLLIN, on_signal, NULL);
+	return fd;
+}
+
+static int run(struct parley *p)
+{
+	struct parley_config *cfg = &p->cfg;
+	const struct audio_ops *aops = audio_find(cfg->audio_backend);
+	struct audio_params ap = {
+		.capture_device = cfg->capture_device,
+		.playback_device = cfg->playback_device,
+		.capture_rate = PARLEY_RATE,
+		.playback_rate = (unsigned)cfg->playback_rate,
+		.buffer_periods = (unsigned)cfg->buffer_periods,
+	};
+	struct gpio_params gp = {
+		.chip = cfg->gpio_chip,
+		.button_line = cfg->button_line,
+		.led_line = -1,
+	};
+	struct vad_config vc = {
+		.threshold_db = cfg->vad_threshold_db,
+		.min_level_dbfs = cfg->vad_min_level_dbfs,
+		.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS,
+		.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS,
+	};
+	char err[512];
+	int r, sfd, status = 1;
+
+	p->started_ms = loop_now_ms();
+	loop_init();
+	json_arena_install();
+	sfd = setup_signals();
+	if (sfd < 0) {
+		LOGE("parleyd", "signals: %s", strerror(errno));
+		return 1;
+	}
+	if (http_init(CURL_HEAP_CAP)) {
+		LOGE("parleyd", "cannot initialise libcurl");
+		goto out_signals;
+	}
+	p->store = store_open(cfg->store_path, err, sizeof(err));
+	if (!p->store) {
+		LOGE("store", "cannot open the store: %s", err);
+		goto out_http;
+	}
+	p->gpio = gpio_find(cfg->gpio_backend);
+	r = p->gpio->open(&p->gpio_ctx, &gp, err, sizeof(err));
+	if (r) {
+		LOGE("button", "%s", err);
+		goto out_store;
+	}
+	loop_watch(p->gpio->event_fd(p->gpio_ctx), POLLIN, on_gpio, p);
+	r = engine_init(&p->eng, aops, &ap, &vc);
+	if (r) {
+		LOGE("audio", "cannot prepare the engine: %s", strerror(-r));
+		goto out_gpio;
+	}
+	r = synth_start(&p->synth, &p->eng, cfg->tts_voice, cfg->tts_rate_wpm,
+			(unsigned)cfg->playback_rate, err, sizeof(err));
+	if (r) {
+		LOGE("tts", "%s", err);
+		goto out_engine;
+	}
+	loop_watch(p->synth.done_fd, POLLIN, on_synth, p);
+	r = engine_start(&p->eng, err, sizeof(err));
+	if (r) {
+		LOGE("audio", "%s", err);
+		goto out_synth;
+	}
+	loop_watch(p->eng.event_fd, POLLIN, on_audio, p);
+	turn_init(&p->turn, p);
+	r = console_open(p, cfg->console_socket, err, sizeof(err));
+	if (r) {
+		LOGE("console", "%s", err);
+		goto out_audio;
+	}
+	LOGN("parleyd", "ready: capture '%s', playback '%s' at %d Hz, model %s",
+	     cfg->capture_device, cfg->playback_device, cfg->playback_rate,
+	     cfg->llm_model);
+	loop_run();
+	status = 0;
+	turn_abort(&p->turn);
+	console_close();
+out_audio:
+	engine_stop(&p->eng);
+	drain_engine_msgs(&p->eng);
+out_synth:
+	synth_stop(&p->synth);
+out_engine:
+	if (p->eng.event_fd >= 0)
+		close(p->eng.event_fd);
+out_gpio:
+	p->gpio->close(p->gpio_ctx);
+out_store:
+	store_close(p->store);
+out_http:
+	stt_abort(&p->stt);
+	ollama_abort(&p->llm);
+	http_cleanup();
+out_signals:
+	close(sfd);
+	LOGN("parleyd", "stopped");
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct option longopts[NOPTIONS + 1];
+	const char *file = DEFAULT_CONFIG;
+	int test = 0, fg = 0, debug = 0, c, problems, level;
+
+	memset(longopts, 0, sizeof(longopts));
+	for (size_t i = 0; i < NOPTIONS; i++)
+		longopts[i] = options[i].opt;
+	while ((c = getopt_long(argc, argv, "c:tfdpVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			file = optarg;
+			break;
+		case 't':
+			test = 1;
+			break;
+		case 'f':
+			fg = 1;
+			break;
+		case 'd':
+			debug = 1;
+			break;
+		case 'p':
+			config_write_sample(stdout);
+			return 0;
+		case 'V':
+			version();
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "parleyd: unexpected argument '%s'\n",
+			argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	problems = config_load(&parley.cfg, file, report_stderr, NULL);
+	if (problems) {
+		fprintf(stderr, "parleyd: %s: %d problem%s; not starting\n",
+			file, problems < 0 ? 1 : problems,
+			problems == 1 || problems < 0 ? "" : "s");
+		return 1;
+	}
+	if (test) {
+		printf("%s: configuration OK\n", file);
+		return 0;
+	}
+	parley.config_file = file;
+	level = debug ? LOG_DEBUG : log_level_parse(parley.cfg.log_level);
+	if (!fg && daemon(0, 0) < 0) {
+		perror("parleyd: daemon");
+		return 1;
+	}
+	log_open(fg, level);
+	return run(&parley);
+}

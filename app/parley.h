@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The daemon's parts, wired together by main.c.  Everything here belongs to
+ * the control thread unless its own header says otherwise.
+ */
+#ifndef PARLEY_APP_PARLEY_H
+#define PARLEY_APP_PARLEY_H
+
+#include <stdint.h>
+
+#include "../hal/audio_engine.h"
+#include "../hal/gpio.h"
+#include "config.h"
+#include "ollama.h"
+#include "store.h"
+#include "stt.h"
+#include "synth.h"
+#include "turn.h"
+
+struct parley {
+	struct parley_config cfg;
+	const char *config_file;
+	uint64_t started_ms;
+	struct audio_engine eng;
+	const struct gpio_ops *gpio;
+	void *gpio_ctx;
+	struct synth synth;
+	struct stt stt;
+	struct ollama llm;
+	struct store *store;
+	struct turn turn;
+};
+
+#endif

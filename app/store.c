@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sqlite store.  WAL journal, a hard heap limit for sqlite's allocator, and
+ * prepared statements made once at open.  The schema is versioned with
+ * PRAGMA user_version.
+ */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+#define STORE_HEAP_LIMIT (8 * 1024 * 1024)
+#define HISTORY_MAX_TURNS 64
+
+const char *const stage_names[ST_COUNT] = {
+	[ST_SPEECH_END] = "speech_end",
+	[ST_STT_SENT] = "stt_sent",
+	[ST_STT_DONE] = "stt_done",
+	[ST_LLM_REQUEST] = "llm_request",
+	[ST_FIRST_TOKEN] = "first_token",
+	[ST_FIRST_SENTENCE] = "first_sentence",
+	[ST_FIRST_AUDIO] = "first_audio",
+	[ST_LAST_AUDIO] = "last_audio",
+	[ST_BARGE_IN] = "barge_in",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *add_turn;
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"PRAGMA synchronous=NORMAL;"
+	"CREATE TABLE IF NOT EXISTS conversations("
+	" id INTEGER PRIMARY KEY,"
+	" started_unix_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS turns("
+	" id INTEGER PRIMARY KEY,"
+	" conversation INTEGER NOT NULL REFERENCES conversations(id),"
+	" started_unix_ms INTEGER NOT NULL,"
+	" source TEXT NOT NULL,"
+	" transcript TEXT NOT NULL,"
+	" answer TEXT NOT NULL,"
+	" outcome TEXT NOT NULL,"
+	" error TEXT NOT NULL,"
+	" speech_end_ms INTEGER, stt_sent_ms INTEGER, stt_done_ms INTEGER,"
+	" llm_request_ms INTEGER, first_token_ms INTEGER,"
+	" first_sentence_ms INTEGER, first_audio_ms INTEGER,"
+	" last_audio_ms INTEGER, barge_in_ms INTEGER);"
+	"CREATE INDEX IF NOT EXISTS turns_by_conversation"
+	" ON turns(conversation, id);"
+	"PRAGMA user_version=1;";
+
+static int64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	char *msg = NULL;
+
+	if (!s)
+		return NULL;
+	sqlite3_hard_heap_limit64(STORE_HEAP_LIMIT);
+	if (sqlite3_open_v2(path, &s->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				    SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 2000);
+	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : "schema");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO turns(conversation, started_unix_ms,"
+			       " source, transcript, answer, outcome, error,"
+			       " speech_end_ms, stt_sent_ms, stt_done_ms,"
+			       " llm_request_ms, first_token_ms,"
+			       " first_sentence_ms, first_audio_ms,"
+			       " last_audio_ms, barge_in_ms)"
+			       " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &s->add_turn, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->add_turn);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int64_t scalar(struct store *s, const char *sql, int64_t arg)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (arg >= 0)
+		sqlite3_bind_int64(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int64_t store_conversation(struct store *s, int idle_s, int force_new)
+{
+	int64_t id = scalar(s, "SELECT max(id) FROM conversations", -1);
+	int64_t last, now = unix_ms();
+	sqlite3_stmt *st;
+
+	if (id >= 0 && !force_new) {
+		last = scalar(s,
+			      "SELECT max(t) FROM (SELECT started_unix_ms t FROM"
+			      " conversations WHERE id=?1 UNION ALL SELECT"
+			      " started_unix_ms FROM turns WHERE"
+			      " conversation=?1)",
+			      id);
+		if (last >= 0 && now - last <= (int64_t)idle_s * 1000)
+			return id;
+	}
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO conversations(started_unix_ms)"
+			       " VALUES(?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	id = sqlite3_step(st) == SQLITE_DONE ? sqlite3_last_insert_rowid(s->db) :
+					       -1;
+	sqlite3_finalize(st);
+	if (id < 0)
+		LOGE("store", "cannot start a conversation: %s",
+		     sqlite3_errmsg(s->db));
+	return id;
+}
+
+int64_t store_add_turn(struct store *s, const struct turn_record *t)
+{
+	sqlite3_stmt *st = s->add_turn;
+	int64_t id = -1;
+
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, t->conversation);
+	sqlite3_bind_int64(st, 2, t->started_unix_ms);
+	sqlite3_bind_text(st, 3, t->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->transcript, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, t->answer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, t->outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, t->error, -1, SQLITE_STATIC);
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (t->stage_ms[i] >= 0)
+			sqlite3_bind_int(st, 8 + i, t->stage_ms[i]);
+		else
+			sqlite3_bind_null(st, 8 + i);
+	}
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	else
+		LOGE("store", "cannot save the turn: %s", sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return id;
+}
+
+int store_history(struct store *s, int64_t conversation, int budget,
+		  void (*cb)(const char *user, const char *assistant,
+			     void *ctx),
+		  void *ctx)
+{
+	sqlite3_stmt *st;
+	int64_t ids[HISTORY_MAX_TURNS];
+	int n = 0, used = 0;
+
+	if (budget <= 0)
+		return 0;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, length(transcript) + length(answer)"
+			       " FROM turns WHERE conversation=? AND"
+			       " outcome IN ('ok','barge-in') AND answer != ''"
+			       " ORDER BY id DESC LIMIT ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, conversation);
+	sqlite3_bind_int(st, 2, HISTORY_MAX_TURNS);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int len = sqlite3_column_int(st, 1);
+
+		if (used + len > budget)
+			break;
+		used += len;
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT transcript, answer FROM turns WHERE id=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (int i = n - 1; i >= 0; i--) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			cb((const char *)sqlite3_column_text(st, 0),
+			   (const char *)sqlite3_column_text(st, 1), ctx);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+int64_t store_turn_count(struct store *s)
+{
+	return scalar(s, "SELECT count(*) FROM turns", -1);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The conversation store: one sqlite3 file with conversations and turns.
+ * Each turn keeps its transcript, its answer, how it ended and the time of
+ * each stage in milliseconds from the start of the turn (-1 = not reached).
+ */
+#ifndef PARLEY_APP_STORE_H
+#define PARLEY_APP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../dsp/sizes.h"
+
+enum stage {
+	ST_SPEECH_END, /* end of speech (the utterance's last frame) */
+	ST_STT_SENT,
+	ST_STT_DONE,
+	ST_LLM_REQUEST,
+	ST_FIRST_TOKEN,
+	ST_FIRST_SENTENCE,
+	ST_FIRST_AUDIO, /* first answer samples written to the device */
+	ST_LAST_AUDIO,
+	ST_BARGE_IN,
+	ST_COUNT
+};
+
+extern const char *const stage_names[ST_COUNT];
+
+struct turn_record {
+	int64_t conversation;
+	int64_t started_unix_ms;
+	char source[8]; /* "voice" or "text" */
+	char transcript[PARLEY_TRANSCRIPT_MAX];
+	char answer[PARLEY_ANSWER_MAX];
+	char outcome[16]; /* "ok", "error", "barge-in", "no-speech" */
+	char error[512];
+	int32_t stage_ms[ST_COUNT];
+};
+
+struct store;
+
+/* Opens (creating) the file; err says why not.  NULL on failure. */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+/* The conversation to use now: the latest, unless idle longer than
+ * idle_s or force_new; then a new one.  Returns its id, or -1. */
+int64_t store_conversation(struct store *s, int idle_s, int force_new);
+/* Saves a finished turn; returns its id, or -1. */
+int64_t store_add_turn(struct store *s, const struct turn_record *t);
+/*
+ * Earlier turns of a conversation, newest first, while their text fits
+ * into budget characters; cb is called oldest first.  Returns the number
+ * of turns given, or -1.
+ */
+int store_history(struct store *s, int64_t conversation, int budget,
+		  void (*cb)(const char *user, const char *assistant,
+			     void *ctx),
+		  void *ctx);
+/* Turns stored in all. */
+int64_t store_turn_count(struct store *s);
+
+#endif

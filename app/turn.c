@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The turn state machine; the table of states and events is in turn.h.
+ * Stage times are milliseconds from the start of the turn (the button
+ * press, or the "ask" command) and are stored with the turn.
+ */
+#include "turn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "loop.h"
+#include "parley.h"
+
+static const char *const state_names[] = {
+	[TS_IDLE] = "idle",
+	[TS_LISTENING] = "listening",
+	[TS_TRANSCRIBING] = "transcribing",
+	[TS_THINKING] = "thinking",
+	[TS_SPEAKING] = "speaking",
+};
+
+const char *turn_state_name(enum turn_state s)
+{
+	return state_names[s];
+}
+
+static int64_t unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void set_state(struct turn *t, enum turn_state s)
+{
+	if (t->state == s)
+		return;
+	LOGI("turn", "%s -> %s", state_names[t->state], state_names[s]);
+	t->state = s;
+	if (t->p->gpio->set_led)
+		t->p->gpio->set_led(t->p->gpio_ctx, s == TS_LISTENING);
+}
+
+static void stage(struct turn *t, enum stage st)
+{
+	if (t->recording && t->rec.stage_ms[st] < 0)
+		t->rec.stage_ms[st] = (int32_t)(loop_now_ms() - t->t0_ms);
+}
+
+static void begin_record(struct turn *t, const char *source, uint64_t t0)
+{
+	memset(&t->rec, 0, sizeof(t->rec));
+	for (int i = 0; i < ST_COUNT; i++)
+		t->rec.stage_ms[i] = -1;
+	snprintf(t->rec.source, sizeof(t->rec.source), "%s", source);
+	snprintf(t->rec.outcome, sizeof(t->rec.outcome), "ok");
+	t->rec.started_unix_ms = unix_ms() - (int64_t)(loop_now_ms() - t0);
+	t->t0_ms = t0;
+	t->recording = 1;
+	t->answer_len = 0;
+	t->jobs = 0;
+	t->sentences = 0;
+	t->stream_done = 0;
+	chunker_init(&t->chunker);
+}
+
+/* Stores the turn being recorded, if any. */
+static void end_record(struct turn *t)
+{
+	struct parley *p = t->p;
+
+	if (!t->recording)
+		return;
+	t->recording = 0;
+	t->rec.conversation = store_conversation(
+		p->store, p->cfg.conversation_idle_s, t->force_new_conversation);
+	t->force_new_conversation = 0;
+	if (t->rec.conversation < 0 || store_add_turn(p->store, &t->rec) < 0)
+		LOGE("turn", "the turn could not be stored");
+	LOGI("turn", "stored: outcome %s, first audio at %d ms",
+	     t->rec.outcome, t->rec.stage_ms[ST_FIRST_AUDIO]);
+}
+
+static void set_error(struct turn *t, const char *detail)
+{
+	snprintf(t->rec.outcome, sizeof(t->rec.outcome), "error");
+	snprintf(t->rec.error, sizeof(t->rec.error), "%s", detail);
+}
+
+/* Drops every queued sentence and all queued playback. */
+static void stop_output(struct turn *t)
+{
+	struct parley *p = t->p;
+
+	stt_abort(&p->stt);
+	ollama_abort(&p->llm);
+	synth_flush(&p->synth);
+	t->jobs = 0;
+	t->live_from = p->synth.next_id + 1; /* older completions are stale */
+}
+
+static int queue_sentence(struct turn *t, const char *text)
+{
+	if (!synth_say(&t->p->synth, text)) {
+		LOGE("turn", "speech queue full (%d sentences); sentence dropped",
+		     PARLEY_SYNTH_QUEUE);
+		return -ENOSPC;
+	}
+	t->jobs++;
+	return 0;
+}
+
+/*
+ * Says what went wrong in plain words with local TTS, drops whatever else
+ * was going to be said, and lets the turn end when it has been spoken.
+ */
+static void speak_error(struct turn *t, const char *spoken, const char *detail)
+{
+	LOGW("turn", "%s (%s)", spoken, detail);
+	if (t->recording)
+		set_error(t, detail);
+	stop_output(t);
+	t->stream_done = 1;
+	snprintf(t->spoken, sizeof(t->spoken), "%s", spoken);
+	queue_sentence(t, spoken);
+	set_state(t, TS_SPEAKING);
+}
+
+static void maybe_finish(struct turn *t)
+{
+	if (t->state != TS_SPEAKING && t->state != TS_THINKING)
+		return;
+	if (!t->stream_done || t->jobs ||
+	    engine_play_queued(&t->p->eng) != 0)
+		return;
+	stage(t, ST_LAST_AUDIO);
+	end_record(t);
+	set_state(t, TS_IDLE);
+}
+
+/* ---- language model ---- */
+
+static int on_sentence(const char *s, size_t len, void *ctx)
+{
+	struct turn *t = ctx;
+
+	(void)len;
+	LOGD("turn", "sentence: %s", s);
+	if (queue_sentence(t, s))
+		return -ENOSPC;
+	t->sentences++;
+	stage(t, ST_FIRST_SENTENCE);
+	return 0;
+}
+
+static int on_token(void *ctx, const char *text, size_t len)
+{
+	struct turn *t = ctx;
+	size_t room = sizeof(t->rec.answer) - 1 - t->answer_len;
+
+	stage(t, ST_FIRST_TOKEN);
+	if (len > room) {
+		LOGW("turn", "answer longer than %d bytes; cut there",
+		     PARLEY_ANSWER_MAX - 1);
+		return 1;
+	}
+	memcpy(t->rec.answer + t->answer_len, text, len);
+	t->answer_len += len;
+	t->rec.answer[t->answer_len] = '\0';
+	return chunker_feed(&t->chunker, text, len, on_sentence, t) ? 1 : 0;
+}
+
+static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
+{
+	struct turn *t = ctx;
+	struct parley *p = t->p;
+	char msg[PARLEY_SENTENCE_MAX];
+
+	if (e == PEER_OK) {
+		chunker_flush(&t->chunker, on_sentence, t);
+		t->stream_done = 1;
+		if (!t->sentences) {
+			speak_error(t, "The language model gave an empty answer.",
+				    "empty answer");
+			return;
+		}
+		LOGI("turn", "answer complete: %u sentences", t->sentences);
+		maybe_finish(t);
+		return;
+	}
+	switch (e) {
+	case PEER_UNREACHABLE:
+		snprintf(msg, sizeof(msg),
+			 "I can't reach the language model server.");
+		break;
+	case PEER_MODEL_MISSING:
+		snprintf(msg, sizeof(msg),
+			 "The model %s is not installed on the language model server.",
+			 p->cfg.llm_model);
+		break;
+	case PEER_TIMEOUT:
+		snprintf(msg, sizeof(msg),
+			 "The language model server took too long to answer.");
+		break;
+	default:
+		snprintf(msg, sizeof(msg),
+			 "The language model server sent an error.");
+	}
+	speak_error(t, msg, detail);
+}
+
+static const struct llm_events llm_events = { on_token, on_llm_done };
+
+static void history_cb(const char *user, const char *assistant, void *ctx)
+{
+	struct turn *t = ctx;
+	size_t need = strlen(user) + strlen(assistant) + 2;
+
+	if (t->nmsgs + 2 > HISTORY_MSGS ||
+	    t->history_len + need > sizeof(t->history))
+		return;
+	t->msgs[t->nmsgs++] = (struct llm_message){ "user",
+						     t->history + t->history_len };
+	t->history_len += (size_t)sprintf(t->history + t->history_len, "%s",
+					   user) + 1;
+	t->msgs[t->nmsgs++] = (struct llm_message){
+		"assistant", t->history + t->history_len
+	};
+	t->history_len += (size_t)sprintf(t->history + t->history_len, "%s",
+					   assistant) + 1;
+}
+
+static void start_llm(struct turn *t)
+{
+	struct parley *p = t->p;
+	int64_t conv;
+	int r;
+
+	t->nmsgs = 0;
+	t->history_len = 0;
+	if (p->cfg.system_prompt[0])
+		t->msgs[t->nmsgs++] = (struct llm_message){
+			"system", p->cfg.system_prompt
+		};
+	conv = store_conversation(p->store, p->cfg.conversation_idle_s,
+				  t->force_new_conversation);
+	if (conv >= 0 && !t->force_new_conversation)
+		store_history(p->store, conv, p->cfg.history_chars, history_cb,
+			      t);
+	t->msgs[t->nmsgs++] = (struct llm_message){ "user",
+						     t->rec.transcript };
+	set_state(t, TS_THINKING);
+	stage(t, ST_LLM_REQUEST);
+	r = ollama_chat(&p->llm, &p->cfg, t->msgs, t->nmsgs, &llm_events, t);
+	if (r)
+		speak_error(t, "I could not send the question.",
+			    strerror(-r));
+}
+
+/* ---- speech to text ---- */
+
+static void on_stt_done(void *ctx, enum peer_error e, const char *text)
+{
+	struct turn *t = ctx;
+
+	stage(t, ST_STT_DONE);
+	if (e == PEER_OK) {
+		snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s",
+			 text);
+		LOGD("turn", "transcript: %s", text);
+		start_llm(t);
+		return;
+	}
+	if (e == PEER_EMPTY)
+		speak_error(t, "I didn't catch that.", text);
+	else if (e == PEER_UNREACHABLE)
+		speak_error(t, "I can't reach the speech recognition server.",
+			    text);
+	else if (e == PEER_TIMEOUT)
+		speak_error(t, "Speech recognition took too long.", text);
+	else
+		speak_error(t, "Speech recognition failed.", text);
+}
+
+static const struct stt_events stt_events = { on_stt_done };
+
+/* ---- listening ---- */
+
+static void start_listening(struct turn *t, uint64_t time_ms)
+{
+	struct parley *p = t->p;
+	struct endpoint_config ec = {
+		.silence_frames = p->cfg.end_silence_ms / PARLEY_FRAME_MS,
+		.max_frames = p->cfg.max_utterance_ms / PARLEY_FRAME_MS,
+		.no_speech_frames = p->cfg.no_speech_ms / PARLEY_FRAME_MS,
+		.preroll_frames = p->cfg.preroll_ms / PARLEY_FRAME_MS,
+		.tail_frames = p->cfg.tail_ms / PARLEY_FRAME_MS,
+	};
+	int32_t pre = ec.preroll_frames;
+
+	begin_record(t, "voice", time_ms);
+	t->mode = LM_UNDECIDED;
+	t->press_ms = time_ms;
+	if ((uint64_t)pre > t->frames_seen)
+		pre = (int32_t)t->frames_seen;
+	/* the pre-roll: the frames just before the press, oldest first */
+	for (int32_t i = 0; i < pre; i++) {
+		uint64_t idx = t->frames_seen - (uint64_t)pre + (uint64_t)i;
+
+		memcpy(t->utt + (size_t)i * PARLEY_FRAME,
+		       t->preroll[idx % PARLEY_PREROLL_MAX_FRAMES],
+		       sizeof(t->preroll[0]));
+	}
+	t->pre_frames = pre;
+	t->utt_frames = pre;
+	endpoint_start(&t->ep, &ec);
+	set_state(t, TS_LISTENING);
+}
+
+static void end_listening(struct turn *t, const char *why)
+{
+	struct parley *p = t->p;
+	int32_t begin, end, since_speech;
+	int r;
+
+	LOGI("turn", "utterance ended: %s", why);
+	if (endpoint_span(&t->ep, &begin, &end)) {
+		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "no-speech");
+		t->stream_done = 1;
+		snprintf(t->spoken, sizeof(t->spoken), "I didn't hear anything.");
+		queue_sentence(t, t->spoken);
+		set_state(t, TS_SPEAKING);
+		return;
+	}
+	/* speech end: the last speech frame, counted back from now */
+	since_speech = t->ep.n - 1 - t->ep.last;
+	t->rec.stage_ms[ST_SPEECH_END] =
+		(int32_t)(loop_now_ms() - t->t0_ms) -
+		since_speech * PARLEY_FRAME_MS;
+	begin += t->pre_frames;
+	end += t->pre_frames;
+	if (begin < 0)
+		begin = 0;
+	if (end > t->utt_frames)
+		end = t->utt_frames;
+	LOGI("turn", "utterance: %d ms of audio sent to STT",
+	     (end - begin) * PARLEY_FRAME_MS);
+	set_state(t, TS_TRANSCRIBING);
+	stage(t, ST_STT_SENT);
+	r = stt_transcribe(&p->stt, &p->cfg,
+			   t->utt + (size_t)begin * PARLEY_FRAME,
+			   (size_t)(end - begin) * PARLEY_FRAME, &stt_events, t);
+	if (r)
+		speak_error(t, "Speech recognition failed.", strerror(-r));
+}
+
+static void listen_frame(struct turn *t, const struct cap_frame *f)
+{
+	enum endpoint_event ev;
+
+	if ((size_t)(t->utt_frames + 1) * PARLEY_FRAME <= PARLEY_UTT_MAX_SAMPLES) {
+		memcpy(t->utt + (size_t)t->utt_frames * PARLEY_FRAME, f->pcm,
+		       sizeof(f->pcm));
+		t->utt_frames++;
+	}
+	ev = endpoint_feed(&t->ep, &f->vad, t->onset_frames);
+	if (ev == EP_END_MAX) {
+		end_listening(t, "maximum length");
+	} else if (t->mode == LM_TAP && ev == EP_END_SILENCE) {
+		end_listening(t, "silence after speech");
+	} else if (t->mode == LM_TAP && ev == EP_END_NO_SPEECH) {
+		end_listening(t, "no speech");
+	}
+}
+
+/* ---- inputs ---- */
+
+void turn_init(struct turn *t, struct parley *p)
+{
+	memset(t, 0, sizeof(*t));
+	t->p = p;
+	t->state = TS_IDLE;
+	t->onset_frames = p->cfg.vad_onset_ms / PARLEY_FRAME_MS;
+}
+
+static void barge_in(struct turn *t)
+{
+	LOGI("turn", "barge-in while %s", state_names[t->state]);
+	stage(t, ST_BARGE_IN);
+	if (t->recording && !strcmp(t->rec.outcome, "ok"))
+		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "barge-in");
+	stop_output(t);
+	end_record(t);
+}
+
+void turn_button(struct turn *t, int pressed, uint64_t time_ms)
+{
+	if (pressed) {
+		switch (t->state) {
+		case TS_IDLE:
+			start_listening(t, time_ms);
+			break;
+		case TS_LISTENING:
+			/* a press while a tap listens: the user is done */
+			if (t->mode == LM_TAP)
+				end_listening(t, "button");
+			break;
+		case TS_TRANSCRIBING:
+		case TS_THINKING:
+		case TS_SPEAKING:
+			barge_in(t);
+			start_listening(t, time_ms);
+			break;
+		}
+		return;
+	}
+	if (t->state != TS_LISTENING || t->mode != LM_UNDECIDED)
+		return;
+	if (time_ms - t->press_ms < (uint64_t)t->p->cfg.tap_ms) {
+		t->mode = LM_TAP;
+		LOGI("turn", "tap: listening until the end of speech");
+	} else {
+		t->mode = LM_HOLD;
+		end_listening(t, "button released");
+	}
+}
+
+void turn_frame(struct turn *t, const struct cap_frame *f)
+{
+	memcpy(t->preroll[t->frames_seen % PARLEY_PREROLL_MAX_FRAMES], f->pcm,
+	       sizeof(f->pcm));
+	t->frames_seen++;
+	switch (t->state) {
+	case TS_LISTENING:
+		listen_frame(t, f);
+		break;
+	case TS_THINKING:
+	case TS_SPEAKING:
+		if (f->played) {
+			stage(t, ST_FIRST_AUDIO);
+			set_state(t, TS_SPEAKING);
+		}
+		maybe_finish(t);
+		break;
+	default:
+		break;
+	}
+}
+
+void turn_synth_done(struct turn *t, uint32_t id, int cancelled, int error)
+{
+	if (id < t->live_from)
+		return; /* queued before the last flush */
+	if (error)
+		LOGE("turn", "local speech synthesis failed for a sentence");
+	if (cancelled)
+		return; /* counted off by the flush */
+	if (t->jobs)
+		t->jobs--;
+	maybe_finish(t);
+}
+
+static int busy(struct turn *t, char *why, size_t whylen)
+{
+	if (t->state == TS_IDLE)
+		return 0;
+	snprintf(why, whylen, "busy: %s", state_names[t->state]);
+	return -EBUSY;
+}
+
+int turn_ask(struct turn *t, const char *text, char *why, size_t whylen)
+{
+	if (strlen(text) >= sizeof(t->rec.transcript)) {
+		snprintf(why, whylen, "text longer than %d bytes",
+			 PARLEY_TRANSCRIPT_MAX - 1);
+		return -EMSGSIZE;
+	}
+	if (t->state != TS_IDLE && t->state != TS_LISTENING)
+		barge_in(t);
+	else if (busy(t, why, whylen))
+		return -EBUSY;
+	begin_record(t, "text", loop_now_ms());
+	snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s", text);
+	start_llm(t);
+	return 0;
+}
+
+int turn_say(struct turn *t, const char *text, char *why, size_t whylen)
+{
+	if (busy(t, why, whylen))
+		return -EBUSY;
+	t->recording = 0;
+	t->stream_done = 1;
+	t->jobs = 0;
+	if (queue_sentence(t, text)) {
+		snprintf(why, whylen, "speech queue full");
+		return -ENOSPC;
+	}
+	set_state(t, TS_SPEAKING);
+	return 0;
+}
+
+void turn_abort(struct turn *t)
+{
+	if (t->state != TS_IDLE && t->state != TS_LISTENING)
+		barge_in(t);
+	set_state(t, TS_IDLE);
+}

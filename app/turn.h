@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One conversational turn, as a state machine driven from the control loop.
+ *
+ *   state         event                   next          action
+ *   IDLE          button press            LISTENING     pre-roll kept, LED on
+ *   IDLE          ask TEXT                THINKING      chat request
+ *   IDLE          say TEXT                SPEAKING      local TTS
+ *   LISTENING     release < tap_ms        LISTENING     now ended by the VAD
+ *   LISTENING     release >= tap_ms       TRANSCRIBING  utterance to STT
+ *   LISTENING     VAD end (tap), max len  TRANSCRIBING  utterance to STT
+ *   LISTENING     press (tap mode)        TRANSCRIBING  utterance to STT
+ *   LISTENING     no speech               SPEAKING      "I didn't hear..."
+ *   TRANSCRIBING  transcript              THINKING      chat request
+ *   THINKING      sentence complete       THINKING      queued to TTS
+ *   THINKING      first audio written     SPEAKING
+ *   SPEAKING      stream done, all played IDLE          turn stored
+ *   any peer      error                   SPEAKING      error spoken, stored
+ *   TRANSCRIBING,
+ *   THINKING,
+ *   SPEAKING      button press (barge-in) LISTENING     abort, flush, store
+ */
+#ifndef PARLEY_APP_TURN_H
+#define PARLEY_APP_TURN_H
+
+#include <stdint.h>
+
+#include "../dsp/endpoint.h"
+#include "../dsp/sizes.h"
+#include "../hal/audio_engine.h"
+#include "chunker.h"
+#include "llm.h"
+#include "store.h"
+
+struct parley;
+
+enum turn_state {
+	TS_IDLE,
+	TS_LISTENING,
+	TS_TRANSCRIBING,
+	TS_THINKING,
+	TS_SPEAKING,
+};
+
+enum listen_mode { LM_UNDECIDED, LM_TAP, LM_HOLD };
+
+#define HISTORY_MSGS 66
+
+struct turn {
+	struct parley *p;
+	enum turn_state state;
+
+	/* listening */
+	enum listen_mode mode;
+	uint64_t press_ms;
+	struct endpoint ep;
+	int onset_frames;
+	int16_t preroll[PARLEY_PREROLL_MAX_FRAMES][PARLEY_FRAME];
+	uint64_t frames_seen; /* capture frames handled */
+	int32_t pre_frames; /* pre-roll frames at the start of utt */
+	int32_t utt_frames;
+	int16_t utt[PARLEY_UTT_MAX_SAMPLES];
+
+	/* the turn being recorded */
+	int recording;
+	uint64_t t0_ms;
+	struct turn_record rec;
+	size_t answer_len;
+
+	/* answering */
+	struct chunker chunker;
+	unsigned jobs; /* sentences queued and not finished */
+	uint32_t live_from; /* synth ids below this were flushed */
+	int stream_done; /* no more text is coming */
+	unsigned sentences;
+	char spoken[PARLEY_SENTENCE_MAX];
+
+	/* request messages */
+	char history[PARLEY_HISTORY_CHARS_MAX + 2 * 64];
+	size_t history_len;
+	struct llm_message msgs[HISTORY_MSGS + 2];
+	int nmsgs;
+	int force_new_conversation;
+};
+
+const char *turn_state_name(enum turn_state s);
+void turn_init(struct turn *t, struct parley *p);
+/* Inputs from the loop. */
+void turn_button(struct turn *t, int pressed, uint64_t time_ms);
+void turn_frame(struct turn *t, const struct cap_frame *f);
+void turn_synth_done(struct turn *t, uint32_t id, int cancelled, int error);
+/* Console requests; 0 or -errno with why filled. */
+int turn_ask(struct turn *t, const char *text, char *why, size_t whylen);
+int turn_say(struct turn *t, const char *text, char *why, size_t whylen);
+/* Stops whatever is going on (shutdown). */
+void turn_abort(struct turn *t);
+
+#endif

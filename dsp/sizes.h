@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The limits header: every fixed buffer in parley is sized here, at compile
+ * time.  Configuration may choose smaller values, never larger; a larger
+ * value is a configuration error that names the key and the limit.
+ */
+#ifndef PARLEY_DSP_SIZES_H
+#define PARLEY_DSP_SIZES_H
+
+/* The DSP chain: 16 kHz mono S16, 10 ms frames. */
+#define PARLEY_RATE 16000
+#define PARLEY_FRAME 160 /* samples per 10 ms frame */
+#define PARLEY_FRAME_MS 10
+
+/* Playback may run at the device's rate; periods stay 10 ms. */
+#define PARLEY_PLAY_RATE_MIN 8000
+#define PARLEY_PLAY_RATE_MAX 48000
+#define PARLEY_PLAY_PERIOD_MAX (PARLEY_PLAY_RATE_MAX / 100) /* 480 */
+
+/* Capture frames queued from the audio thread to the control thread: 1.28 s. */
+#define PARLEY_CAP_RING_FRAMES 128
+/* PCM queued from the synth worker to the audio thread: 2.7 s at 48 kHz. */
+#define PARLEY_PLAY_RING_SAMPLES (1u << 17)
+
+/* One utterance: at most 30 s of 16 kHz audio (960 000 bytes). */
+#define PARLEY_UTT_MAX_MS 30000
+#define PARLEY_UTT_MAX_SAMPLES (PARLEY_UTT_MAX_MS * (PARLEY_RATE / 1000))
+/* Audio kept from before the button press (pre-roll). */
+#define PARLEY_PREROLL_MAX_MS 500
+#define PARLEY_PREROLL_MAX_FRAMES (PARLEY_PREROLL_MAX_MS / PARLEY_FRAME_MS)
+
+/* Text. */
+#define PARLEY_TRANSCRIPT_MAX 2048 /* bytes of one transcript */
+#define PARLEY_SENTENCE_MAX 512 /* bytes of one spoken sentence */
+#define PARLEY_ANSWER_MAX 8192 /* bytes of one stored answer */
+#define PARLEY_LINE_MAX 65536 /* one NDJSON line from the LLM */
+#define PARLEY_HTTP_BODY_MAX 65536 /* one non-streamed HTTP reply */
+#define PARLEY_HISTORY_CHARS_MAX 16384 /* history sent with a request */
+#define PARLEY_PROMPT_MAX 2048 /* the system prompt */
+#define PARLEY_REQUEST_MAX 65536 /* one JSON request body */
+#define PARLEY_SYNTH_QUEUE 16 /* sentences waiting for TTS */
+#define PARLEY_JSON_ARENA (256 * 1024) /* cJSON arena, reset per message */
+
+/* Console. */
+#define PARLEY_CONSOLE_LINE_MAX 1024
+#define PARLEY_CONSOLE_CLIENTS 8
+
+#endif

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ALSA backend through alsa-lib: blocking read/write, interleaved S16_LE
+ * mono, 10 ms periods.  Errors are recovered by type with snd_pcm_recover:
+ * -EPIPE (xrun) is prepared again, -ESTRPIPE (suspend) is resumed; other
+ * errors are returned so the engine can close and reopen the device.
+ */
+#include "audio.h"
+
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct alsa_dev {
+	snd_pcm_t *cap;
+	snd_pcm_t *play;
+	unsigned play_period;
+};
+
+static int setup(snd_pcm_t *pcm, const char *name, unsigned rate,
+		 unsigned periods, char *err, size_t errlen)
+{
+	snd_pcm_hw_params_t *hw;
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t period = rate / 100, buffer = period * periods;
+	unsigned got = rate;
+	int dir = 0, r;
+	const char *what;
+
+	snd_pcm_hw_params_alloca(&hw);
+	snd_pcm_sw_params_alloca(&sw);
+	what = "no hardware configuration";
+	if ((r = snd_pcm_hw_params_any(pcm, hw)) < 0)
+		goto fail;
+	what = "interleaved access";
+	if ((r = snd_pcm_hw_params_set_access(pcm, hw,
+				SND_PCM_ACCESS_RW_INTERLEAVED)) < 0)
+		goto fail;
+	what = "format S16_LE";
+	if ((r = snd_pcm_hw_params_set_format(pcm, hw,
+					      SND_PCM_FORMAT_S16_LE)) < 0)
+		goto fail;
+	what = "1 channel";
+	if ((r = snd_pcm_hw_params_set_channels(pcm, hw, 1)) < 0)
+		goto fail;
+	what = "the rate";
+	if ((r = snd_pcm_hw_params_set_rate_near(pcm, hw, &got, &dir)) < 0)
+		goto fail;
+	if (got != rate) {
+		snprintf(err, errlen, "%s: rate %u Hz not supported (device offers %u Hz)",
+			 name, rate, got);
+		return -EINVAL;
+	}
+	what = "a 10 ms period";
+	if ((r = snd_pcm_hw_params_set_period_size_near(pcm, hw, &period,
+							&dir)) < 0)
+		goto fail;
+	what = "the buffer size";
+	if ((r = snd_pcm_hw_params_set_buffer_size_near(pcm, hw,
+							&buffer)) < 0)
+		goto fail;
+	what = "hardware parameters";
+	if ((r = snd_pcm_hw_params(pcm, hw)) < 0)
+		goto fail;
+	what = "software parameters";
+	if ((r = snd_pcm_sw_params_current(pcm, sw)) < 0)
+		goto fail;
+	if ((r = snd_pcm_sw_params_set_avail_min(pcm, sw, rate / 100)) < 0)
+		goto fail;
+	if ((r = snd_pcm_sw_params(pcm, sw)) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot set %s: %s", name, what,
+		 snd_strerror(r));
+	return r;
+}
+
+static void alsa_close(void *d)
+{
+	struct alsa_dev *dev = d;
+
+	if (!dev)
+		return;
+	if (dev->cap)
+		snd_pcm_close(dev->cap);
+	if (dev->play)
+		snd_pcm_close(dev->play);
+	free(dev);
+}
+
+static int alsa_open(void **out, const struct audio_params *p, char *err,
+		     size_t errlen)
+{
+	struct alsa_dev *dev = calloc(1, sizeof(*dev));
+	int16_t silence[480] = { 0 };
+	int r;
+
+	if (!dev)
+		return -ENOMEM;
+	dev->play_period = p->playback_rate / 100;
+	r = snd_pcm_open(&dev->cap, p->capture_device, SND_PCM_STREAM_CAPTURE,
+			 0);
+	if (r < 0) {
+		snprintf(err, errlen, "capture device '%s': %s",
+			 p->capture_device, snd_strerror(r));
+		goto fail;
+	}
+	r = snd_pcm_open(&dev->play, p->playback_device,
+			 SND_PCM_STREAM_PLAYBACK, 0);
+	if (r < 0) {
+		snprintf(err, errlen, "playback device '%s': %s",
+			 p->playback_device, snd_strerror(r));
+		goto fail;
+	}
+	r = setup(dev->cap, p->capture_device, p->capture_rate,
+		  p->buffer_periods, err, errlen);
+	if (r < 0)
+		goto fail;
+	r = setup(dev->play, p->playback_device, p->playback_rate,
+		  p->buffer_periods, err, errlen);
+	if (r < 0)
+		goto fail;
+	/* One period of silence queued, so the first write never underruns. */
+	if (dev->play_period <= 480)
+		snd_pcm_writei(dev->play, silence, dev->play_period);
+	r = snd_pcm_start(dev->cap);
+	if (r < 0) {
+		snprintf(err, errlen, "capture device '%s': cannot start: %s",
+			 p->capture_device, snd_strerror(r));
+		goto fail;
+	}
+	*out = dev;
+	return 0;
+fail:
+	alsa_close(dev);
+	return r < 0 ? r : -EINVAL;
+}
+
+static int alsa_read(void *d, int16_t *pcm, unsigned frames)
+{
+	struct alsa_dev *dev = d;
+	unsigned done = 0;
+
+	while (done < frames) {
+		snd_pcm_sframes_t n = snd_pcm_readi(dev->cap, pcm + done,
+						    frames - done);
+		if (n < 0)
+			return (int)n;
+		done += (unsigned)n;
+	}
+	return (int)done;
+}
+
+static int alsa_write(void *d, const int16_t *pcm, unsigned frames)
+{
+	struct alsa_dev *dev = d;
+	unsigned done = 0;
+
+	while (done < frames) {
+		snd_pcm_sframes_t n = snd_pcm_writei(dev->play, pcm + done,
+						     frames - done);
+		if (n < 0)
+			return (int)n;
+		done += (unsigned)n;
+	}
+	return (int)done;
+}
+
+static int alsa_recover(void *d, int playback, int err)
+{
+	struct alsa_dev *dev = d;
+	snd_pcm_t *pcm = playback ? dev->play : dev->cap;
+	int r;
+
+	/* snd_pcm_recover prepares after -EPIPE and resumes after -ESTRPIPE */
+	if (err != -EPIPE && err != -ESTRPIPE)
+		return err;
+	r = snd_pcm_recover(pcm, err, 1);
+	if (r < 0)
+		return r;
+	if (!playback)
+		r = snd_pcm_start(pcm);
+	return r < 0 ? r : 0;
+}
+
+const struct audio_ops audio_alsa_ops = {
+	.name = "alsa",
+	.open = alsa_open,
+	.read = alsa_read,
+	.write = alsa_write,
+	.recover = alsa_recover,
+	.close = alsa_close,
+};

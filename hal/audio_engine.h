@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The audio engine: the one thread that touches PCM devices.  Full duplex in
+ * lock-step: each 10 ms period it reads one capture frame, writes one period
+ * of playback (from the playback ring, or silence), runs the DSP chain and
+ * queues the processed frame with its VAD result for the control thread.
+ *
+ * The engine allocates nothing once started, blocks only in the device
+ * calls, and never logs directly: its messages go through msg_ring.
+ */
+#ifndef PARLEY_HAL_AUDIO_ENGINE_H
+#define PARLEY_HAL_AUDIO_ENGINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "../dsp/hpf.h"
+#include "../dsp/ring.h"
+#include "../dsp/sizes.h"
+#include "../dsp/vad.h"
+#include "audio.h"
+
+/* One processed capture frame, as queued to the control thread. */
+struct cap_frame {
+	uint64_t index; /* capture period number since start */
+	int16_t pcm[PARLEY_FRAME]; /* after the DSP chain */
+	struct vad_result vad;
+	uint32_t played; /* playback samples taken from the ring this period */
+};
+
+#define ENGINE_MSG_MAX 160
+struct engine_msg {
+	int level; /* LOG_* from <syslog.h> */
+	char text[ENGINE_MSG_MAX];
+};
+#define ENGINE_MSG_RING 16
+
+struct audio_engine {
+	const struct audio_ops *ops;
+	struct audio_params params;
+	char capture_device[128];
+	char playback_device[128];
+	struct vad_config vad_cfg;
+	void *dev; /* written by the audio thread only, after start */
+	pthread_t thread;
+	_Atomic int run;
+	int event_fd; /* audio thread writes 1 per queued frame */
+
+	/* audio thread -> control thread */
+	struct ring cap_ring;
+	struct cap_frame cap_buf[PARLEY_CAP_RING_FRAMES];
+	struct ring msg_ring;
+	struct engine_msg msg_buf[ENGINE_MSG_RING];
+
+	/* synth worker -> audio thread */
+	struct ring play_ring;
+	int16_t play_buf[PARLEY_PLAY_RING_SAMPLES];
+	/*
+	 * Flush protocol: the control thread bumps flush_gen; the producer
+	 * stops and stores the value in producer_ack; the audio thread drops
+	 * the ring until it has seen the ack, then stores flush_seen.
+	 */
+	_Atomic uint32_t flush_gen; /* written by the control thread only */
+	_Atomic uint32_t producer_ack; /* written by the producer only */
+	_Atomic uint32_t flush_seen; /* written by the audio thread only */
+
+	/* counters, written by the audio thread only */
+	_Atomic uint64_t frames;
+	_Atomic uint64_t played_samples;
+	_Atomic uint32_t xruns;
+	_Atomic uint32_t reopens;
+	_Atomic uint32_t dropped_frames;
+
+	/* DSP state, audio thread only */
+	struct hpf hpf;
+	struct vad vad;
+};
+
+/* Prepares the engine; does not open devices.  Returns 0 or -errno. */
+int engine_init(struct audio_engine *e, const struct audio_ops *ops,
+		const struct audio_params *p, const struct vad_config *vad);
+/* Opens the devices and starts the thread.  err names the device. */
+int engine_start(struct audio_engine *e, char *err, size_t errlen);
+/* Stops the thread and closes the devices. */
+void engine_stop(struct audio_engine *e);
+/* Control thread: asks for queued playback to be dropped. */
+void engine_flush_playback(struct audio_engine *e);
+/* Producer: 1 while a flush is pending that the producer has not acked. */
+int engine_flush_pending(struct audio_engine *e, uint32_t *gen);
+/*
+ * Producer: acknowledges flush generation gen and waits (up to 1 s) until
+ * the audio thread has dropped everything pushed before.  Returns 0, or
+ * -ETIMEDOUT if the audio thread did not answer.
+ */
+int engine_flush_ack(struct audio_engine *e, uint32_t gen);
+/* Samples queued for playback and not yet written to the device. */
+uint32_t engine_play_queued(struct audio_engine *e);
+
+#endif

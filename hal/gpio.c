@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+/* Registry of GPIO backends. */
+#include "gpio.h"
+
+#include <string.h>
+
+extern const struct gpio_ops gpio_sim_ops;
+
+const struct gpio_ops *const gpio_backends[] = {
+	&gpio_sim_ops,
+	NULL,
+};
+
+const struct gpio_ops *gpio_find(const char *name)
+{
+	for (int i = 0; gpio_backends[i]; i++)
+		if (!strcmp(gpio_backends[i]->name, name))
+			return gpio_backends[i];
+	return NULL;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dsp-run: file-in/file-out harness over the same DSP code parleyd runs:
+ * high-pass, VAD and endpointing on 16 kHz mono S16_LE raw audio.
+ *
+ *   dsp-run [-f] [-o OUT.raw] IN.raw
+ *
+ * Prints the speech segments found (start and end in ms) and a checksum of
+ * the processed audio and VAD flags, so that runs on two machines can be
+ * compared bit for bit; -f also prints one line per frame.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../dsp/hpf.h"
+#include "../dsp/sizes.h"
+#include "../dsp/vad.h"
+
+/* FNV-1a, 64-bit */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= b[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+int main(int argc, char **argv)
+{
+	struct vad_config cfg;
+	struct vad vad;
+	struct hpf hpf;
+	struct vad_result r;
+	int16_t pcm[PARLEY_FRAME];
+	const char *out_path = NULL;
+	FILE *in, *out = NULL;
+	uint64_t h = 14695981039346656037ull;
+	long frame = 0, seg_start = -1, segments = 0, speech_frames = 0;
+	int c, frames = 0;
+
+	while ((c = getopt(argc, argv, "fo:h")) != -1) {
+		switch (c) {
+		case 'f':
+			frames = 1;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: dsp-run [-f] [-o OUT.raw] IN.raw\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: dsp-run [-f] [-o OUT.raw] IN.raw\n");
+		return 2;
+	}
+	in = fopen(argv[optind], "rb");
+	if (!in) {
+		fprintf(stderr, "dsp-run: %s: %s\n", argv[optind],
+			strerror(errno));
+		return 1;
+	}
+	if (out_path && !(out = fopen(out_path, "wb"))) {
+		fprintf(stderr, "dsp-run: %s: %s\n", out_path, strerror(errno));
+		return 1;
+	}
+	vad_config_default(&cfg);
+	vad_init(&vad, &cfg);
+	hpf_init(&hpf);
+	while (fread(pcm, sizeof(pcm), 1, in) == 1) {
+		hpf_process(&hpf, pcm, PARLEY_FRAME);
+		vad_process(&vad, pcm, PARLEY_FRAME, &r);
+		h = fnv(h, pcm, sizeof(pcm));
+		h = fnv(h, &r.speech, 1);
+		if (out && fwrite(pcm, sizeof(pcm), 1, out) != 1) {
+			fprintf(stderr, "dsp-run: %s: write failed\n", out_path);
+			return 1;
+		}
+		if (frames)
+			printf("frame %ld level %.2f floor %.2f raw %d speech %d\n",
+			       frame, r.level_q8 / 256.0, r.floor_q8 / 256.0,
+			       r.raw, r.speech);
+		if (r.onset)
+			seg_start = frame - (cfg.onset_frames - 1);
+		if (seg_start >= 0 && !r.speech) {
+			printf("speech %ld %ld\n", seg_start * PARLEY_FRAME_MS,
+			       frame * PARLEY_FRAME_MS);
+			seg_start = -1;
+			segments++;
+		}
+		speech_frames += r.speech;
+		frame++;
+	}
+	if (seg_start >= 0) {
+		printf("speech %ld %ld\n", seg_start * PARLEY_FRAME_MS,
+		       frame * PARLEY_FRAME_MS);
+		segments++;
+	}
+	printf("frames %ld speech_frames %ld segments %ld checksum %016" PRIx64
+	       "\n",
+	       frame, speech_frames, segments, h);
+	fclose(in);
+	if (out)
+		fclose(out);
+	return 0;
+}

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+/*
+ * parleyctl: the console client.  Sends one command (from the arguments)
+ * or one per line of standard input to parleyd's UNIX socket and prints
+ * the reply; the exit status is 0 for OK and 1 for ERR.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/parley/parleyd.sock"
+#define REPLY_TIMEOUT_MS 10000
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: parleyctl [-s SOCKET] [COMMAND [ARG...]]\n"
+		   "Sends COMMAND to parleyd, or reads commands from standard input.\n"
+		   "SOCKET defaults to $PARLEY_SOCKET, then " DEFAULT_SOCKET ".\n"
+		   "Try: parleyctl help\n");
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "parleyctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "parleyctl: cannot connect to %s: %s\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Prints reply lines until the final OK or ERR; returns 0, 1, or -1. */
+static int read_reply(int fd)
+{
+	static char buf[8192];
+	static size_t len;
+
+	for (;;) {
+		char *nl;
+
+		while ((nl = memchr(buf, '\n', len))) {
+			size_t n = (size_t)(nl - buf);
+			int done = -2;
+
+			*nl = '\0';
+			if (!strcmp(buf, "OK")) {
+				done = 0;
+			} else if (!strncmp(buf, "ERR", 3)) {
+				fprintf(stderr, "%s\n", buf);
+				done = 1;
+			} else {
+				printf("%s\n", buf);
+			}
+			memmove(buf, nl + 1, len - n - 1);
+			len -= n + 1;
+			if (done != -2) {
+				fflush(stdout);
+				return done;
+			}
+		}
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int r = poll(&pfd, 1, REPLY_TIMEOUT_MS);
+		ssize_t got;
+
+		if (r == 0) {
+			fprintf(stderr, "parleyctl: no reply within %d ms\n",
+				REPLY_TIMEOUT_MS);
+			return -1;
+		}
+		if (len == sizeof(buf)) {
+			fprintf(stderr, "parleyctl: reply line too long\n");
+			return -1;
+		}
+		got = read(fd, buf + len, sizeof(buf) - len);
+		if (got <= 0) {
+			fprintf(stderr, "parleyctl: connection closed\n");
+			return -1;
+		}
+		len += (size_t)got;
+	}
+}
+
+static int send_line(int fd, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (write(fd, line, n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
+		fprintf(stderr, "parleyctl: send: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = getenv("PARLEY_SOCKET");
+	char line[1024];
+	int c, fd, status = 0;
+
+	while ((c = getopt(argc, argv, "s:h")) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (!path)
+		path = DEFAULT_SOCKET;
+	fd = connect_to(path);
+	if (fd < 0)
+		return 2;
+	if (optind < argc) {
+		size_t n = 0;
+
+		for (int i = optind; i < argc; i++) {
+			int w = snprintf(line + n, sizeof(line) - n, "%s%s",
+					 i > optind ? " " : "", argv[i]);
+
+			if (w < 0 || (size_t)w >= sizeof(line) - n) {
+				fprintf(stderr, "parleyctl: command too long\n");
+				return 2;
+			}
+			n += (size_t)w;
+		}
+		if (send_line(fd, line))
+			return 2;
+		status = read_reply(fd);
+	} else {
+		while (fgets(line, sizeof(line), stdin)) {
+			line[strcspn(line, "\n")] = '\0';
+			if (!line[strspn(line, " \t")])
+				continue;
+			if (send_line(fd, line))
+				return 2;
+			c = read_reply(fd);
+			if (c < 0)
+				return 2;
+			status |= c;
+		}
+	}
+	close(fd);
+	return status < 0 ? 2 : status;
+}
