@@ -95,7 +95,7 @@ testdata: deps
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
 
 unit: all $(UNIT_BIN)
-	$(Q)$(PYTHON) tests/run-unit.py $(UNIT_BIN)
+	$(Q)for t in $(UNIT_BIN); do $$t || exit 1; done
 
 integration: all testdata
 	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR)

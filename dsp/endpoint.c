@@ -14,7 +14,8 @@ void endpoint_start(struct endpoint *ep, const struct endpoint_config *cfg)
 {
 	ep->cfg = *cfg;
 	ep->n = 0;
-	ep->first = -1;
+	ep->started = 0;
+	ep->first = 0;
 	ep->last = -1;
 }
 
@@ -23,13 +24,18 @@ enum endpoint_event endpoint_feed(struct endpoint *ep,
 {
 	int32_t i = ep->n++;
 
-	if (r->onset && ep->first < 0)
-		ep->first = i - (onset_frames > 0 ? onset_frames - 1 : 0);
-	if (r->raw && r->speech && ep->first >= 0)
+	if (r->speech && !ep->started) {
+		/* speech already under way at the start counts from here */
+		ep->started = 1;
+		ep->first = i;
+		if (r->onset && onset_frames > 0)
+			ep->first -= onset_frames - 1;
+	}
+	if (r->raw && r->speech && ep->started)
 		ep->last = i;
 	if (ep->n >= ep->cfg.max_frames)
-		return ep->first >= 0 ? EP_END_MAX : EP_END_NO_SPEECH;
-	if (ep->first < 0)
+		return ep->started ? EP_END_MAX : EP_END_NO_SPEECH;
+	if (!ep->started)
 		return ep->n >= ep->cfg.no_speech_frames ? EP_END_NO_SPEECH :
 							    EP_CONTINUE;
 	if (ep->n - 1 - ep->last >= ep->cfg.silence_frames)
@@ -41,7 +47,7 @@ int endpoint_span(const struct endpoint *ep, int32_t *begin, int32_t *end)
 {
 	int32_t e;
 
-	if (ep->first < 0)
+	if (!ep->started)
 		return -1;
 	*begin = ep->first - ep->cfg.preroll_frames;
 	e = ep->last + 1 + ep->cfg.tail_frames;

@@ -28,7 +28,8 @@ struct endpoint_config {
 struct endpoint {
 	struct endpoint_config cfg;
 	int32_t n; /* frames seen since endpoint_start */
-	int32_t first; /* first frame of speech, or -1 */
+	int started; /* speech has begun */
+	int32_t first; /* first frame of speech; may be < 0 (pre-roll) */
 	int32_t last; /* last raw speech frame, or -1 */
 };
 

@@ -79,10 +79,10 @@ void vad_process(struct vad *v, const int16_t *pcm, int n,
 		v->hang = v->cfg.hangover_frames;
 		out->onset = 1;
 	} else if (v->speech && !raw) {
-		if (v->hang > 0)
-			v->hang--;
 		if (v->hang == 0)
 			v->speech = 0;
+		else
+			v->hang--;
 	}
 	out->level_q8 = level;
 	out->floor_q8 = v->floor_q16 / 256;
