@@ -14,14 +14,15 @@
 #include "loop.h"
 #include "parley.h"
 
-static int cmd_help(struct parley *p, struct console_client *c, int argc,
-		    char **argv, char *why, size_t whylen)
+/* Every handler has the same signature; most use only part of it. */
+#define U __attribute__((unused))
+#define CMD(name)                                                       \
+	static int name(struct parley *p U, struct console_client *c U, \
+			int argc U, char **argv U, char *why U,         \
+			size_t whylen U)
+
+CMD(cmd_help)
 {
-	(void)p;
-	(void)argc;
-	(void)argv;
-	(void)why;
-	(void)whylen;
 	for (int i = 0; console_cmds[i].name; i++) {
 		char left[64];
 
@@ -32,15 +33,10 @@ static int cmd_help(struct parley *p, struct console_client *c, int argc,
 	return 0;
 }
 
-static int cmd_status(struct parley *p, struct console_client *c, int argc,
-		      char **argv, char *why, size_t whylen)
+CMD(cmd_status)
 {
 	struct audio_engine *e = &p->eng;
 
-	(void)argc;
-	(void)argv;
-	(void)why;
-	(void)whylen;
 	console_printf(c, "state: %s", turn_state_name(p->turn.state));
 	console_printf(c, "uptime_s: %llu",
 		       (unsigned long long)(loop_now_ms() - p->started_ms) / 1000);
@@ -69,13 +65,10 @@ static int cmd_status(struct parley *p, struct console_client *c, int argc,
 	return 0;
 }
 
-static int cmd_button(struct parley *p, struct console_client *c, int argc,
-		      char **argv, char *why, size_t whylen)
+CMD(cmd_button)
 {
 	int pressed, r;
 
-	(void)c;
-	(void)argc;
 	if (!strcmp(argv[0], "press")) {
 		pressed = 1;
 	} else if (!strcmp(argv[0], "release")) {
@@ -102,19 +95,13 @@ static int cmd_button(struct parley *p, struct console_client *c, int argc,
 	return 0;
 }
 
-static int cmd_ask(struct parley *p, struct console_client *c, int argc,
-		   char **argv, char *why, size_t whylen)
+CMD(cmd_ask)
 {
-	(void)c;
-	(void)argc;
 	return turn_ask(&p->turn, argv[0], why, whylen) ? -1 : 0;
 }
 
-static int cmd_say(struct parley *p, struct console_client *c, int argc,
-		   char **argv, char *why, size_t whylen)
+CMD(cmd_say)
 {
-	(void)c;
-	(void)argc;
 	if (strlen(argv[0]) >= PARLEY_SENTENCE_MAX) {
 		snprintf(why, whylen, "text longer than %d bytes",
 			 PARLEY_SENTENCE_MAX - 1);
@@ -123,8 +110,7 @@ static int cmd_say(struct parley *p, struct console_client *c, int argc,
 	return turn_say(&p->turn, argv[0], why, whylen) ? -1 : 0;
 }
 
-static int cmd_config(struct parley *p, struct console_client *c, int argc,
-		      char **argv, char *why, size_t whylen)
+CMD(cmd_config)
 {
 	char val[PARLEY_PROMPT_MAX + 8];
 	const struct config_key *k;
@@ -150,27 +136,14 @@ static int cmd_config(struct parley *p, struct console_client *c, int argc,
 	return 0;
 }
 
-static int cmd_version(struct parley *p, struct console_client *c, int argc,
-		       char **argv, char *why, size_t whylen)
+CMD(cmd_version)
 {
-	(void)p;
-	(void)argc;
-	(void)argv;
-	(void)why;
-	(void)whylen;
 	console_printf(c, "parleyd %s", PARLEY_VERSION);
 	return 0;
 }
 
-static int cmd_quit(struct parley *p, struct console_client *c, int argc,
-		    char **argv, char *why, size_t whylen)
+CMD(cmd_quit)
 {
-	(void)p;
-	(void)c;
-	(void)argc;
-	(void)argv;
-	(void)why;
-	(void)whylen;
 	LOGN("console", "quit requested from the console");
 	loop_stop();
 	return 0;

@@ -330,11 +330,8 @@ static void end_listening(struct turn *t, const char *why)
 
 	LOGI("turn", "utterance ended: %s", why);
 	if (endpoint_span(&t->ep, &begin, &end)) {
+		speak_error(t, "I didn't hear anything.", "no speech was heard");
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "no-speech");
-		t->stream_done = 1;
-		snprintf(t->spoken, sizeof(t->spoken), "I didn't hear anything.");
-		queue_sentence(t, t->spoken);
-		set_state(t, TS_SPEAKING);
 		return;
 	}
 	/* speech end: the last speech frame, counted back from now */

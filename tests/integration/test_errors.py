@@ -100,3 +100,38 @@ def test_after_an_error_the_next_turn_works():
         first, second = r.turns()
         assert first["outcome"] == "error"
         assert second["outcome"] == "ok" and second["answer"] == "Hello again."
+
+
+def test_stt_failure_is_spoken_and_the_utterance_kept():
+    from common import SPEECH
+    with rig() as r:
+        r.start_stt("--fault", "http500")
+        r.start_ollama()
+        r.start(["silence:1.5", SPEECH, "silence:8"])
+        r.wait_frames(100)
+        r.ctl("button", "press")
+        r.ctl("button", "release")
+        r.wait_turns(1, 30)
+        r.wait_state("idle", 15)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "error" and "HTTP 500" in t["error"]
+        assert t["stt_sent_ms"] is not None and t["speech_end_ms"] is not None
+        # no question reached the model
+        assert not [q for q in r.ollama.requests() if q["path"] == "/api/chat"]
+        spoken_error(r, "Speech recognition failed.")
+
+
+def test_tap_with_no_speech():
+    with rig() as r:
+        r.start_ollama()
+        r.start(["silence:60"], endpoint__no_speech_ms=1500)
+        r.wait_frames(50)
+        r.ctl("button", "press")
+        r.ctl("button", "release")
+        r.wait_turns(1, 30)
+        r.wait_state("idle", 15)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "no-speech"
+        spoken_error(r, "I didn't hear anything.")
