@@ -44,7 +44,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 
-.PHONY: all deps-ok deps check unit integration demo install clean testdata
+.PHONY: all deps-ok deps check unit integration demo install clean testdata check-arm64
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -111,6 +111,26 @@ unit-and-integration: $(UNIT_BIN) testdata
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all testdata
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILDDIR)
+
+# arm64: cross-build, then run the unit tests and the DSP harness under
+# qemu-user; the harness checksum must match the native one bit for bit.
+# Needs: sudo tools/install-deps.sh --cross arm64
+ARM64 := $(BUILDDIR)/arm64
+check-arm64: all $(BUILDDIR)/testdata/.done
+	$(Q)$(MAKE) --no-print-directory CROSS_COMPILE=aarch64-linux-gnu- \
+		PKG_CONFIG=aarch64-linux-gnu-pkg-config BUILDDIR=$(ARM64) \
+		$(ARM64)/dsp-run $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
+	$(Q)for t in $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%); do \
+		PARLEY_QEMU=1 QEMU_LD_PREFIX=/usr/aarch64-linux-gnu \
+		qemu-aarch64-static $$t || exit 1; done
+	$(Q)for f in $(BUILDDIR)/testdata/*.raw; do \
+		n=$$($(BUILDDIR)/dsp-run $$f | tail -n 1); \
+		a=$$(QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64-static $(ARM64)/dsp-run $$f | tail -n 1); \
+		[ "$$n" = "$$a" ] || { echo "arm64 differs on $$f: $$a vs $$n"; exit 1; }; \
+		echo "bit-exact on arm64: $$f $$n"; done
+
+$(BUILDDIR)/testdata/.done:
+	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
 
 install: all
 	install -D -m 0755 $(BUILDDIR)/parleyd $(DESTDIR)$(PREFIX)/sbin/parleyd

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "../../dsp/ring.h"
 
@@ -106,6 +107,13 @@ static void two_threads_keep_order(void **state)
 	uint32_t expect = 0, v[5];
 
 	(void)state;
+	/*
+	 * qemu-user 7.2 never schedules a new guest thread while another one
+	 * spins (even a trivial pthread program hangs), so this test runs on
+	 * real hardware only; check-arm64 sets PARLEY_QEMU.
+	 */
+	if (getenv("PARLEY_QEMU"))
+		skip();
 	ring_init(&sr, sbuf, sizeof(sbuf[0]), 64);
 	pthread_create(&t, NULL, producer, NULL);
 	while (expect < STREAM) {
