@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "button.h"
 #include "console.h"
+#include "led.h"
 #include "json_arena.h"
 #include "log.h"
 #include "loop.h"
@@ -53,8 +55,13 @@ CMD(cmd_status)
 		       atomic_load(&e->xruns), atomic_load(&e->reopens),
 		       atomic_load(&e->dropped_frames));
 	console_printf(c, "button: %s (%s)",
-		       p->gpio->get_button(p->gpio_ctx) ? "pressed" : "released",
-		       p->gpio->name);
+		       button_pressed() ? "pressed" : "released", p->gpio->name);
+	console_printf(c, "gestures: hold %u tap %u long %u double %u",
+		       button_gesture_count(G_HOLD), button_gesture_count(G_TAP),
+		       button_gesture_count(G_LONG),
+		       button_gesture_count(G_DOUBLE));
+	console_printf(c, "microphone: %s", p->turn.muted ? "muted" : "on");
+	console_printf(c, "led: %s", led_state_names[led_current()]);
 	console_printf(c, "llm: ollama %s model %s", p->cfg.llm_url,
 		       p->cfg.llm_model);
 	console_printf(c, "stt: openai %s", p->cfg.stt_url);
@@ -92,6 +99,43 @@ CMD(cmd_button)
 		snprintf(why, whylen, "%s", strerror(-r));
 		return -1;
 	}
+	return 0;
+}
+
+CMD(cmd_gpio)
+{
+	char buf[512];
+
+	p->gpio->describe(p->gpio_ctx, buf, sizeof(buf));
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		console_printf(c, "%s", line);
+	return 0;
+}
+
+CMD(cmd_led)
+{
+	struct gpio_led_change log[64];
+	int n, s;
+
+	if (!strcmp(argv[0], "log")) {
+		if (!p->gpio->led_log) {
+			snprintf(why, whylen, "the %s backend keeps no LED log",
+				 p->gpio->name);
+			return -1;
+		}
+		n = p->gpio->led_log(p->gpio_ctx, log, 64);
+		for (int i = 0; i < n; i++)
+			console_printf(c, "%llu led %u %s",
+				       (unsigned long long)log[i].time_ms,
+				       log[i].led, log[i].on ? "on" : "off");
+		return 0;
+	}
+	s = led_state_find(argv[0]);
+	if (s < 0) {
+		snprintf(why, whylen, "usage: led log|idle|listening|thinking|speaking|error|muted");
+		return -1;
+	}
+	led_show((enum led_state)s);
 	return 0;
 }
 
@@ -155,6 +199,9 @@ const struct console_cmd console_cmds[] = {
 	  cmd_status },
 	{ "button", "press|release", "press or release the (sim) button", 1,
 	  1, cmd_button },
+	{ "gpio", "", "GPIO lines in use and their values", 0, 0, cmd_gpio },
+	{ "led", "log|STATE", "LED changes (sim), or show a state's pattern",
+	  1, 1, cmd_led },
 	{ "ask", "TEXT", "a text turn: TEXT goes to the model, no STT", 1, -1,
 	  cmd_ask },
 	{ "say", "TEXT", "speak TEXT with local TTS", 1, -1, cmd_say },

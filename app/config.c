@@ -12,93 +12,130 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OFF(f) offsetof(struct parley_config, f)
 #define SZ(f) sizeof(((struct parley_config *)0)->f)
-#define INT(p, f, lo, hi, d, h) \
-	{ p, CT_INT, OFF(f), SZ(f), lo, hi, #d, NULL, h }
-#define STR(p, f, lo, d, h) \
-	{ p, CT_STRING, OFF(f), SZ(f), lo, SZ(f) - 1, d, NULL, h }
-#define ENUM(p, f, d, c, h) \
-	{ p, CT_ENUM, OFF(f), SZ(f), 0, 0, d, c, h }
+/* The last argument says whether SIGHUP may change the key live. */
+#define INT(p, f, lo, hi, d, h, l) \
+	{ p, CT_INT, OFF(f), SZ(f), lo, hi, #d, NULL, h, l, 0 }
+#define STR(p, f, lo, d, h, l) \
+	{ p, CT_STRING, OFF(f), SZ(f), lo, SZ(f) - 1, d, NULL, h, l, 0 }
+#define ENUM(p, f, d, c, h, l) \
+	{ p, CT_ENUM, OFF(f), SZ(f), 0, 0, d, c, h, l, 0 }
+#define BOOL(p, f, d, h, l) \
+	{ p, CT_BOOL, OFF(f), SZ(f), 0, 1, d, NULL, h, l, 0 }
+#define ARRAY(p, f, n, lo, hi, d, h, l) \
+	{ p, CT_INT_ARRAY, OFF(f), SZ(f), lo, hi, d, NULL, h, l, OFF(n) }
 
 static const char *const audio_backends_list[] = { "alsa", NULL };
-static const char *const gpio_backends_list[] = { "sim", NULL };
+static const char *const gpio_backends_list[] = { "sim", "gpiod", NULL };
+static const char *const gpio_bias_list[] = { "pull-up", "pull-down",
+					       "disable", "as-is", NULL };
+static const char *const led_idle_list[] = { "off", "heartbeat", NULL };
+static const char *const actions[] = { "talk", "cancel", "new_conversation",
+				       "mute", "none", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
 const struct config_key config_keys[] = {
 	ENUM("audio.backend", audio_backend, "alsa", audio_backends_list,
-	     "audio backend"),
+	     "audio backend", 0),
 	STR("audio.capture_device", capture_device, 1, "default",
-	    "ALSA capture PCM (16 kHz mono S16_LE)"),
+	    "ALSA capture PCM (16 kHz mono S16_LE)", 0),
 	STR("audio.playback_device", playback_device, 1, "default",
-	    "ALSA playback PCM"),
+	    "ALSA playback PCM", 0),
 	INT("audio.playback_rate", playback_rate, PARLEY_PLAY_RATE_MIN,
 	    PARLEY_PLAY_RATE_MAX, 16000,
-	    "playback rate in Hz, a multiple of 100"),
+	    "playback rate in Hz, a multiple of 100", 0),
 	INT("audio.buffer_periods", buffer_periods, 2, 8, 4,
-	    "10 ms periods in each device buffer"),
+	    "10 ms periods in each device buffer", 0),
 	INT("vad.threshold_db", vad_threshold_db, 3, 30, 9,
-	    "speech is this many dB over the noise floor"),
+	    "speech is this many dB over the noise floor", 0),
 	INT("vad.min_level_dbfs", vad_min_level_dbfs, -90, -10, -55,
-	    "frames quieter than this are never speech"),
+	    "frames quieter than this are never speech", 0),
 	INT("vad.onset_ms", vad_onset_ms, 10, 200, 30,
-	    "speech must last this long to start an utterance"),
+	    "speech must last this long to start an utterance", 0),
 	INT("vad.hangover_ms", vad_hangover_ms, 0, 1000, 200,
-	    "speech is held this long after the last loud frame"),
+	    "speech is held this long after the last loud frame", 0),
 	INT("endpoint.silence_ms", end_silence_ms, 300, 1500, 700,
-	    "silence after speech that ends a tapped utterance"),
+	    "silence after speech that ends a tapped utterance", 1),
 	INT("endpoint.max_utterance_ms", max_utterance_ms, 1000,
-	    PARLEY_UTT_MAX_MS, 15000, "longest utterance"),
+	    PARLEY_UTT_MAX_MS, 15000, "longest utterance", 1),
 	INT("endpoint.no_speech_ms", no_speech_ms, 1000, PARLEY_UTT_MAX_MS,
-	    5000, "stop listening if no speech starts within this time"),
+	    5000, "stop listening if no speech starts within this time", 1),
 	INT("endpoint.preroll_ms", preroll_ms, 0, PARLEY_PREROLL_MAX_MS, 200,
-	    "audio kept before the start of speech"),
+	    "audio kept before the start of speech", 1),
 	INT("endpoint.tail_ms", tail_ms, 0, 500, 150,
-	    "audio kept after the end of speech"),
+	    "audio kept after the end of speech", 1),
 	ENUM("gpio.backend", gpio_backend, "sim", gpio_backends_list,
-	     "GPIO backend (sim: button driven from the console)"),
-	STR("gpio.chip", gpio_chip, 1, "gpiochip0", "GPIO chip of the button"),
+	     "GPIO backend (sim: button driven from the console)", 0),
+	STR("gpio.chip", gpio_chip, 1, "gpiochip0",
+	    "GPIO chip: name, number, label or /dev path", 0),
 	INT("gpio.button_line", button_line, 0, 511, 17,
-	    "line offset of the push button"),
+	    "line offset of the push button", 0),
+	BOOL("gpio.button_active_low", button_active_low, "true",
+	     "the button pulls the line low when pressed", 0),
+	ENUM("gpio.button_bias", button_bias, "pull-up", gpio_bias_list,
+	     "bias on the button line, where the kernel supports it", 0),
+	INT("gpio.debounce_ms", debounce_ms, 0, 200, 20,
+	    "the button must be stable this long", 1),
+	ARRAY("gpio.led_lines", led_lines, led_count, 0, 511, "[]",
+	      "LED line offsets: none, one LED, or red, green, blue", 0),
+	BOOL("gpio.led_active_low", led_active_low, "false",
+	     "the LEDs light when their line is low", 0),
+	ENUM("led.idle", led_idle, "off", led_idle_list,
+	     "LED while idle: off, or a dim heartbeat", 1),
 	INT("button.tap_ms", tap_ms, 50, 1000, 300,
-	    "a press shorter than this is a tap: listen until silence"),
+	    "a press shorter than this is a tap", 1),
+	INT("button.long_ms", long_ms, 1000, 10000, 2000,
+	    "held this long without speech is a long press", 1),
+	INT("button.double_ms", double_ms, 100, 1000, 400,
+	    "a second press this soon after a tap is a double press", 1),
+	ENUM("button.hold_action", hold_action, "talk", actions,
+	     "press and hold: talk while held", 1),
+	ENUM("button.tap_action", tap_action, "talk", actions,
+	     "tap: listen until the end of speech", 1),
+	ENUM("button.long_action", long_action, "new_conversation", actions,
+	     "long press without speaking", 1),
+	ENUM("button.double_action", double_action, "mute", actions,
+	     "double press: mute or unmute the microphone", 1),
 	STR("stt.url", stt_url, 8,
 	    "http://127.0.0.1:8080/v1/audio/transcriptions",
-	    "OpenAI-compatible transcription endpoint"),
-	STR("stt.model", stt_model, 1, "whisper-1", "model name sent to STT"),
+	    "OpenAI-compatible transcription endpoint", 1),
+	STR("stt.model", stt_model, 1, "whisper-1", "model name sent to STT",
+	    1),
 	STR("stt.language", stt_language, 0, "en",
-	    "ISO-639-1 language hint, empty for none"),
+	    "ISO-639-1 language hint, empty for none", 1),
 	INT("stt.timeout_ms", stt_timeout_ms, 1000, 120000, 30000,
-	    "whole STT request timeout"),
+	    "whole STT request timeout", 1),
 	STR("llm.url", llm_url, 8, "http://127.0.0.1:11434",
-	    "Ollama base URL"),
-	STR("llm.model", llm_model, 1, "llama3.2", "Ollama model name"),
+	    "Ollama base URL", 1),
+	STR("llm.model", llm_model, 1, "llama3.2", "Ollama model name", 1),
 	STR("llm.system_prompt", system_prompt, 0,
 	    "You are a voice assistant on a small speaker. Answer in one to "
 	    "three short spoken sentences, with no lists or markdown.",
-	    "system prompt sent first in every request"),
+	    "system prompt sent first in every request", 1),
 	STR("llm.keep_alive", keep_alive, 0, "10m",
-	    "how long Ollama keeps the model loaded"),
+	    "how long Ollama keeps the model loaded", 1),
 	INT("llm.connect_timeout_ms", connect_timeout_ms, 100, 30000, 3000,
-	    "TCP connect timeout"),
+	    "TCP connect timeout", 1),
 	INT("llm.first_token_timeout_ms", first_token_timeout_ms, 1000,
-	    300000, 30000, "longest wait for the first token"),
+	    300000, 30000, "longest wait for the first token", 1),
 	INT("llm.stall_timeout_ms", stall_timeout_ms, 1000, 300000, 15000,
-	    "longest gap between tokens"),
+	    "longest gap between tokens", 1),
 	INT("llm.history_chars", history_chars, 0, PARLEY_HISTORY_CHARS_MAX,
-	    4000, "characters of earlier turns sent as history"),
-	STR("tts.voice", tts_voice, 1, "en", "espeak-ng voice"),
+	    4000, "characters of earlier turns sent as history", 1),
+	STR("tts.voice", tts_voice, 1, "en", "espeak-ng voice", 0),
 	INT("tts.rate_wpm", tts_rate_wpm, 80, 450, 175,
-	    "espeak-ng speaking rate, words per minute"),
+	    "espeak-ng speaking rate, words per minute", 0),
 	STR("store.path", store_path, 1, "/var/lib/parley/parley.db",
-	    "sqlite file with conversations and turns"),
+	    "sqlite file with conversations and turns", 0),
 	INT("conversation.idle_s", conversation_idle_s, 10, 86400, 300,
-	    "a turn after this much idle time starts a new conversation"),
+	    "a turn after this much idle time starts a new conversation", 1),
 	STR("console.socket", console_socket, 1, "/run/parley/parleyd.sock",
-	    "UNIX socket for parleyctl"),
-	ENUM("log.level", log_level, "info", levels, "log level"),
+	    "UNIX socket for parleyctl", 0),
+	ENUM("log.level", log_level, "info", levels, "log level", 1),
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -124,6 +161,13 @@ static void allowed(const struct config_key *k, char *buf, size_t len)
 		snprintf(buf, len, "a string of %ld to %ld bytes", k->min,
 			 k->max);
 		break;
+	case CT_BOOL:
+		snprintf(buf, len, "true or false");
+		break;
+	case CT_INT_ARRAY:
+		snprintf(buf, len, "a list of up to %d integers from %ld to %ld",
+			 CONFIG_ARRAY_MAX, k->min, k->max);
+		break;
 	case CT_ENUM:
 		n = (size_t)snprintf(buf, len, "one of");
 		for (int i = 0; k->choices[i] && n < len; i++)
@@ -142,6 +186,48 @@ static int check_int_rule(const struct config_key *k, long v, char *why,
 		return -1;
 	}
 	return 0;
+}
+
+/* "[1, 2, 3]" -> values; returns the count, or -1 if malformed. */
+static int parse_array(const struct config_key *k, const char *text,
+		       int *out, int *count)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (*p == ' ')
+		p++;
+	if (*p++ != '[')
+		return -1;
+	for (;;) {
+		char *end;
+		long v;
+
+		while (*p == ' ')
+			p++;
+		if (*p == ']' && n == 0)
+			break;
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (errno || end == p || v < k->min || v > k->max ||
+		    n == CONFIG_ARRAY_MAX)
+			return -1;
+		if (out)
+			out[n] = (int)v;
+		n++;
+		p = end;
+		while (*p == ' ')
+			p++;
+		if (*p == ']')
+			break;
+		if (*p++ != ',')
+			return -1;
+	}
+	if (p[1] != '\0')
+		return -1;
+	if (count)
+		*count = n;
+	return n;
 }
 
 int config_check_value(const struct config_key *k, const char *text,
@@ -174,6 +260,25 @@ int config_check_value(const struct config_key *k, const char *text,
 				return 0;
 		snprintf(why, whylen, "must be %s", want);
 		return -1;
+	case CT_BOOL:
+		if (!strcmp(text, "true") || !strcmp(text, "false"))
+			return 0;
+		snprintf(why, whylen, "must be %s", want);
+		return -1;
+	case CT_INT_ARRAY: {
+		int count = parse_array(k, text, NULL, NULL);
+
+		if (count < 0) {
+			snprintf(why, whylen, "must be %s", want);
+			return -1;
+		}
+		if (!strcmp(k->path, "gpio.led_lines") && count == 2) {
+			snprintf(why, whylen,
+				 "must list no line, one LED, or three (red, green, blue)");
+			return -1;
+		}
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -185,6 +290,11 @@ static void store_value(struct parley_config *cfg, const struct config_key *k,
 
 	if (k->type == CT_INT)
 		*(int *)field = (int)strtol(text, NULL, 10);
+	else if (k->type == CT_BOOL)
+		*(int *)field = !strcmp(text, "true");
+	else if (k->type == CT_INT_ARRAY)
+		parse_array(k, text, (int *)field,
+			    (int *)((char *)cfg + k->count_offset));
 	else
 		snprintf(field, k->size, "%s", text);
 }
@@ -201,10 +311,23 @@ void config_format(const struct parley_config *cfg,
 {
 	const char *field = (const char *)cfg + k->offset;
 
-	if (k->type == CT_INT)
+	if (k->type == CT_INT) {
 		snprintf(buf, len, "%d", *(const int *)field);
-	else
+	} else if (k->type == CT_BOOL) {
+		snprintf(buf, len, "%s", *(const int *)field ? "true" : "false");
+	} else if (k->type == CT_INT_ARRAY) {
+		const int *v = (const int *)field;
+		int n = *(const int *)((const char *)cfg + k->count_offset);
+		size_t used = (size_t)snprintf(buf, len, "[");
+
+		for (int i = 0; i < n && used < len; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%d",
+						 i ? ", " : "", v[i]);
+		if (used < len)
+			snprintf(buf + used, len - used, "]");
+	} else {
 		snprintf(buf, len, "\"%s\"", field);
+	}
 }
 
 struct loader {
@@ -267,8 +390,12 @@ static void value_text(config_setting_t *s, char *buf, size_t len)
 		snprintf(buf, len, "%s",
 			 config_setting_get_bool(s) ? "true" : "false");
 		break;
+	case CONFIG_TYPE_ARRAY:
+	case CONFIG_TYPE_LIST:
+		snprintf(buf, len, "(a list of %d)", config_setting_length(s));
+		break;
 	default:
-		snprintf(buf, len, "(a group or list)");
+		snprintf(buf, len, "(a group)");
 	}
 }
 
@@ -281,6 +408,11 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 	int type = config_setting_type(s);
 
 	setting_path(s, path, sizeof(path));
+	if (type == CONFIG_TYPE_GROUP && config_setting_parent(s) &&
+	    !config_setting_is_root(config_setting_parent(s)) ) {
+		problem(l, line, "%s: groups nest only one level deep", path);
+		return;
+	}
 	if (type == CONFIG_TYPE_GROUP) {
 		for (int i = 0; i < config_setting_length(s); i++)
 			check_setting(l, cfg, config_setting_get_elem(s, i));
@@ -293,6 +425,53 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 		return;
 	}
 	allowed(k, want, sizeof(want));
+	if (k->type == CT_BOOL) {
+		if (type != CONFIG_TYPE_BOOL) {
+			problem(l, line, "%s = %s: must be %s", path, val,
+				want);
+			return;
+		}
+		store_value(cfg, k, config_setting_get_bool(s) ? "true" :
+								  "false");
+		return;
+	}
+	if (k->type == CT_INT_ARRAY) {
+		char arr[128];
+		size_t used = 0;
+		int n = config_setting_length(s), bad = 0;
+
+		if (type != CONFIG_TYPE_ARRAY && type != CONFIG_TYPE_LIST)
+			bad = 1;
+		used = (size_t)snprintf(arr, sizeof(arr), "[");
+		for (int i = 0; !bad && i < n; i++) {
+			config_setting_t *e = config_setting_get_elem(s, i);
+
+			if (config_setting_type(e) != CONFIG_TYPE_INT) {
+				bad = 1;
+				break;
+			}
+			used += (size_t)snprintf(arr + used, sizeof(arr) - used,
+						 "%s%d", i ? ", " : "",
+						 config_setting_get_int(e));
+			if (used >= sizeof(arr) - 2)
+				bad = 1;
+		}
+		if (!bad) {
+			snprintf(arr + used, sizeof(arr) - used, "]");
+			snprintf(val, sizeof(val), "%s", arr);
+			if (config_check_value(k, arr, why, sizeof(why))) {
+				problem(l, line, "%s = %s: %s", path, val, why);
+				return;
+			}
+		}
+		if (bad) {
+			problem(l, line, "%s = %s: must be %s", path, val,
+				want);
+			return;
+		}
+		store_value(cfg, k, arr);
+		return;
+	}
 	if (k->type == CT_INT) {
 		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
 			problem(l, line, "%s = %s: must be %s", path, val,
@@ -325,11 +504,40 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 int config_load(struct parley_config *cfg, const char *file,
 		void (*report)(const char *line, void *ctx), void *ctx)
 {
+	config_defaults(cfg);
+	return config_load_over(cfg, file, report, ctx);
+}
+
+int config_load_layers(struct parley_config *cfg, const char *file,
+		       void (*report)(const char *line, void *ctx),
+		       void *ctx)
+{
+	char board[CONFIG_STR_MAX + 16];
+	const char *slash = strrchr(file, '/');
+	int r = 0;
+
+	config_defaults(cfg);
+	if (slash)
+		snprintf(board, sizeof(board), "%.*s/board.conf",
+			 (int)(slash - file), file);
+	else
+		snprintf(board, sizeof(board), "board.conf");
+	if (strcmp(board, file) && access(board, F_OK) == 0)
+		r = config_load_over(cfg, board, report, ctx);
+	if (r < 0)
+		return r;
+	int m = config_load_over(cfg, file, report, ctx);
+
+	return m < 0 ? m : r + m;
+}
+
+int config_load_over(struct parley_config *cfg, const char *file,
+		     void (*report)(const char *line, void *ctx), void *ctx)
+{
 	struct loader l = { file, report, ctx, 0 };
 	config_t c;
 	FILE *f;
 
-	config_defaults(cfg);
 	f = fopen(file, "re");
 	if (!f) {
 		problem(&l, 0, "cannot read the config file: %s",
@@ -374,11 +582,43 @@ void config_write_sample(FILE *f)
 		}
 		allowed(k, want, sizeof(want));
 		fprintf(f, "\t# %s; %s\n", k->help, want);
-		if (k->type == CT_INT)
-			fprintf(f, "\t#%s = %s;\n", dot + 1, k->def);
-		else
+		if (k->type == CT_STRING || k->type == CT_ENUM)
 			fprintf(f, "\t#%s = \"%s\";\n", dot + 1, k->def);
+		else
+			fprintf(f, "\t#%s = %s;\n", dot + 1, k->def);
 	}
 	if (group)
 		fprintf(f, "};\n");
+}
+
+int config_apply_live(struct parley_config *cfg,
+		      const struct parley_config *next,
+		      void (*report)(const struct config_key *k, int live,
+				     const char *old, const char *now,
+				     void *ctx),
+		      void *ctx)
+{
+	char old[PARLEY_PROMPT_MAX + 8], now[PARLEY_PROMPT_MAX + 8];
+	int restart = 0;
+
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		config_format(cfg, k, old, sizeof(old));
+		config_format(next, k, now, sizeof(now));
+		if (!strcmp(old, now))
+			continue;
+		if (k->live) {
+			memcpy((char *)cfg + k->offset,
+			       (const char *)next + k->offset, k->size);
+			if (k->type == CT_INT_ARRAY)
+				memcpy((char *)cfg + k->count_offset,
+				       (const char *)next + k->count_offset,
+				       sizeof(int));
+		} else {
+			restart++;
+		}
+		report(k, k->live, old, now, ctx);
+	}
+	return restart;
 }

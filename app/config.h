@@ -13,6 +13,7 @@
 #include "../dsp/sizes.h"
 
 #define CONFIG_STR_MAX 256
+#define CONFIG_ARRAY_MAX 3
 
 struct parley_config {
 	/* audio */
@@ -35,7 +36,20 @@ struct parley_config {
 	char gpio_backend[CONFIG_STR_MAX];
 	char gpio_chip[CONFIG_STR_MAX];
 	int button_line;
+	int button_active_low;
+	char button_bias[CONFIG_STR_MAX];
+	int debounce_ms;
+	int led_lines[CONFIG_ARRAY_MAX];
+	int led_count; /* entries in led_lines */
+	int led_active_low;
+	char led_idle[CONFIG_STR_MAX];
 	int tap_ms;
+	int long_ms;
+	int double_ms;
+	char hold_action[CONFIG_STR_MAX];
+	char tap_action[CONFIG_STR_MAX];
+	char long_action[CONFIG_STR_MAX];
+	char double_action[CONFIG_STR_MAX];
 	/* speech to text */
 	char stt_url[CONFIG_STR_MAX];
 	char stt_model[CONFIG_STR_MAX];
@@ -61,7 +75,7 @@ struct parley_config {
 	char log_level[CONFIG_STR_MAX];
 };
 
-enum config_type { CT_INT, CT_STRING, CT_ENUM };
+enum config_type { CT_INT, CT_STRING, CT_ENUM, CT_BOOL, CT_INT_ARRAY };
 
 struct config_key {
 	const char *path; /* e.g. "audio.playback_rate" */
@@ -72,6 +86,8 @@ struct config_key {
 	const char *def; /* default, as text */
 	const char *const *choices; /* CT_ENUM: NULL-terminated */
 	const char *help; /* one line, for the sample config */
+	int live; /* SIGHUP applies a change without a restart */
+	size_t count_offset; /* CT_INT_ARRAY: where the entry count goes */
 };
 
 extern const struct config_key config_keys[];
@@ -86,6 +102,27 @@ void config_defaults(struct parley_config *cfg);
  */
 int config_load(struct parley_config *cfg, const char *file,
 		void (*report)(const char *line, void *ctx), void *ctx);
+/* As config_load, but over the values already in cfg (layering). */
+int config_load_over(struct parley_config *cfg, const char *file,
+		     void (*report)(const char *line, void *ctx), void *ctx);
+/*
+ * The daemon's layering: defaults, then the board fragment "board.conf"
+ * beside file (if there is one), then file itself.
+ */
+int config_load_layers(struct parley_config *cfg, const char *file,
+		       void (*report)(const char *line, void *ctx),
+		       void *ctx);
+/*
+ * SIGHUP: applies the live keys of next to cfg.  Each changed key is passed
+ * to report as "key: old -> new" (live) or "key: changed; restart needed".
+ * Returns the number of changes that need a restart.
+ */
+int config_apply_live(struct parley_config *cfg,
+		      const struct parley_config *next,
+		      void (*report)(const struct config_key *k, int live,
+				     const char *old, const char *now,
+				     void *ctx),
+		      void *ctx);
 /* Checks one value given as text (console "set", tests); 0 or -1 + why. */
 int config_check_value(const struct config_key *k, const char *text,
 		       char *why, size_t whylen);

@@ -15,7 +15,10 @@
 
 #include "../hal/audio.h"
 #include "../hal/gpio.h"
+#include "button.h"
 #include "console.h"
+#include "led.h"
+#include "notify.h"
 #include "http.h"
 #include "json_arena.h"
 #include "log.h"
@@ -122,18 +125,49 @@ static void on_synth(int fd, short revents, void *ctx)
 
 static void on_gpio(int fd, short revents, void *ctx)
 {
-	struct parley *p = ctx;
-	struct gpio_event ev;
-	int r;
-
 	(void)fd;
 	(void)revents;
-	while ((r = p->gpio->read_event(p->gpio_ctx, &ev)) > 0) {
-		LOGI("button", "%s", ev.pressed ? "pressed" : "released");
-		turn_button(&p->turn, ev.pressed, ev.time_ms);
+	button_event(ctx);
+}
+
+static void report_reload(const char *line, void *ctx)
+{
+	(void)ctx;
+	LOGE("config", "%s", line);
+}
+
+static void report_change(const struct config_key *k, int live,
+			  const char *old, const char *now, void *ctx)
+{
+	(void)ctx;
+	if (live)
+		LOGN("config", "%s: %s -> %s", k->path, old, now);
+	else
+		LOGW("config", "%s changed (%s -> %s): restart parleyd to apply",
+		     k->path, old, now);
+}
+
+/* SIGHUP: re-reads the files and applies what can change live. */
+static void reload(struct parley *p)
+{
+	static struct parley_config next;
+	int problems, restart;
+
+	problems = config_load_layers(&next, p->config_file, report_reload,
+				      NULL);
+	if (problems) {
+		LOGE("config", "reload of %s refused: %d problem%s; the running settings stay",
+		     p->config_file, problems < 0 ? 1 : problems,
+		     problems == 1 || problems < 0 ? "" : "s");
+		return;
 	}
-	if (r < 0)
-		LOGE("button", "cannot read button events: %s", strerror(-r));
+	restart = config_apply_live(&p->cfg, &next, report_change, NULL);
+	log_set_level(log_level_parse(p->cfg.log_level));
+	if (restart)
+		LOGW("config", "reloaded; %d setting%s need%s a restart", restart,
+		     restart == 1 ? "" : "s", restart == 1 ? "s" : "");
+	else
+		LOGN("config", "reloaded %s", p->config_file);
 }
 
 static void on_signal(int fd, short revents, void *ctx)
@@ -141,14 +175,17 @@ static void on_signal(int fd, short revents, void *ctx)
 	struct signalfd_siginfo si;
 
 	(void)revents;
-	(void)ctx;
-	if (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		LOGN("parleyd", "signal %u: stopping", si.ssi_signo);
-		loop_stop();
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGHUP) {
+		reload(ctx);
+		return;
 	}
+	LOGN("parleyd", "signal %u: stopping", si.ssi_signo);
+	loop_stop();
 }
 
-static int setup_signals(void)
+static int setup_signals(struct parley *p)
 {
 	sigset_t set;
 	int fd;
@@ -163,7 +200,7 @@ static int setup_signals(void)
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	loop_watch(fd, POLLIN, on_signal, NULL);
+	loop_watch(fd, POLLIN, on_signal, p);
 	return fd;
 }
 
@@ -181,7 +218,18 @@ static int run(struct parley *p)
 	struct gpio_params gp = {
 		.chip = cfg->gpio_chip,
 		.button_line = cfg->button_line,
-		.led_line = -1,
+		.button_active_low = cfg->button_active_low,
+		.led_count = cfg->led_count,
+		.led_active_low = cfg->led_active_low,
+	};
+	static const struct {
+		const char *name;
+		enum gpio_bias bias;
+	} biases[] = {
+		{ "pull-up", GPIO_BIAS_PULL_UP },
+		{ "pull-down", GPIO_BIAS_PULL_DOWN },
+		{ "disable", GPIO_BIAS_DISABLE },
+		{ "as-is", GPIO_BIAS_AS_IS },
 	};
 	struct vad_config vc = {
 		.threshold_db = cfg->vad_threshold_db,
@@ -195,7 +243,7 @@ static int run(struct parley *p)
 	p->started_ms = loop_now_ms();
 	loop_init();
 	json_arena_install();
-	sfd = setup_signals();
+	sfd = setup_signals(p);
 	if (sfd < 0) {
 		LOGE("parleyd", "signals: %s", strerror(errno));
 		return 1;
@@ -209,6 +257,11 @@ static int run(struct parley *p)
 		LOGE("store", "cannot open the store: %s", err);
 		goto out_http;
 	}
+	for (size_t i = 0; i < sizeof(biases) / sizeof(biases[0]); i++)
+		if (!strcmp(biases[i].name, cfg->button_bias))
+			gp.button_bias = biases[i].bias;
+	for (int i = 0; i < cfg->led_count; i++)
+		gp.led_lines[i] = cfg->led_lines[i];
 	p->gpio = gpio_find(cfg->gpio_backend);
 	r = p->gpio->open(&p->gpio_ctx, &gp, err, sizeof(err));
 	if (r) {
@@ -216,6 +269,7 @@ static int run(struct parley *p)
 		goto out_store;
 	}
 	loop_watch(p->gpio->event_fd(p->gpio_ctx), POLLIN, on_gpio, p);
+	button_init(p);
 	r = engine_init(&p->eng, aops, &ap, &vc);
 	if (r) {
 		LOGE("audio", "cannot prepare the engine: %s", strerror(-r));
@@ -235,6 +289,7 @@ static int run(struct parley *p)
 	}
 	loop_watch(p->eng.event_fd, POLLIN, on_audio, p);
 	turn_init(&p->turn, p);
+	led_init(p);
 	r = console_open(p, cfg->console_socket, err, sizeof(err));
 	if (r) {
 		LOGE("console", "%s", err);
@@ -243,9 +298,15 @@ static int run(struct parley *p)
 	LOGN("parleyd", "ready: capture '%s', playback '%s' at %d Hz, model %s",
 	     cfg->capture_device, cfg->playback_device, cfg->playback_rate,
 	     cfg->llm_model);
+	notify_init(p);
+	notify_send("READY=1");
+	notify_status("idle");
 	loop_run();
 	status = 0;
+	notify_send("STOPPING=1");
 	turn_abort(&p->turn);
+	led_stop();
+	notify_close();
 	console_close();
 out_audio:
 	engine_stop(&p->eng);
@@ -312,7 +373,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	problems = config_load(&parley.cfg, file, report_stderr, NULL);
+	problems = config_load_layers(&parley.cfg, file, report_stderr, NULL);
 	if (problems) {
 		fprintf(stderr, "parleyd: %s: %d problem%s; not starting\n",
 			file, problems < 0 ? 1 : problems,

@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "led.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "parley.h"
 
 static const char *const state_names[] = {
@@ -40,10 +42,16 @@ static void set_state(struct turn *t, enum turn_state s)
 {
 	if (t->state == s)
 		return;
+	static const enum led_state leds[] = {
+		[TS_IDLE] = LED_IDLE,	      [TS_LISTENING] = LED_LISTENING,
+		[TS_TRANSCRIBING] = LED_THINKING, [TS_THINKING] = LED_THINKING,
+		[TS_SPEAKING] = LED_SPEAKING,
+	};
+
 	LOGI("turn", "%s -> %s", state_names[t->state], state_names[s]);
 	t->state = s;
-	if (t->p->gpio->set_led)
-		t->p->gpio->set_led(t->p->gpio_ctx, s == TS_LISTENING);
+	notify_status("%s", state_names[s]);
+	led_show(s == TS_IDLE && t->muted ? LED_MUTED : leds[s]);
 }
 
 static void stage(struct turn *t, enum stage st)
@@ -138,9 +146,13 @@ static void maybe_finish(struct turn *t)
 	if (!t->stream_done || t->jobs ||
 	    engine_play_queued(&t->p->eng) != 0)
 		return;
+	int failed = t->recording && !strcmp(t->rec.outcome, "error");
+
 	stage(t, ST_LAST_AUDIO);
 	end_record(t);
 	set_state(t, TS_IDLE);
+	if (failed)
+		led_show(LED_ERROR); /* three flashes, then idle again */
 }
 
 /* ---- language model ---- */
@@ -395,36 +407,89 @@ static void barge_in(struct turn *t)
 	end_record(t);
 }
 
-void turn_button(struct turn *t, int pressed, uint64_t time_ms)
+void turn_talk_press(struct turn *t, uint64_t time_ms)
 {
-	if (pressed) {
-		switch (t->state) {
-		case TS_IDLE:
-			start_listening(t, time_ms);
-			break;
-		case TS_LISTENING:
-			/* a press while a tap listens: the user is done */
-			if (t->mode == LM_TAP)
-				end_listening(t, "button");
-			break;
-		case TS_TRANSCRIBING:
-		case TS_THINKING:
-		case TS_SPEAKING:
-			barge_in(t);
-			start_listening(t, time_ms);
-			break;
-		}
+	if (t->muted) {
+		LOGI("turn", "muted: the press is ignored");
 		return;
 	}
+	switch (t->state) {
+	case TS_IDLE:
+		start_listening(t, time_ms);
+		break;
+	case TS_LISTENING:
+		/* a press while a tap listens: the user is done */
+		if (t->mode == LM_TAP)
+			end_listening(t, "button");
+		break;
+	case TS_TRANSCRIBING:
+	case TS_THINKING:
+	case TS_SPEAKING:
+		barge_in(t);
+		start_listening(t, time_ms);
+		break;
+	}
+}
+
+void turn_talk_release(struct turn *t, uint64_t time_ms, int hold)
+{
+	(void)time_ms;
 	if (t->state != TS_LISTENING || t->mode != LM_UNDECIDED)
 		return;
-	if (time_ms - t->press_ms < (uint64_t)t->p->cfg.tap_ms) {
-		t->mode = LM_TAP;
-		LOGI("turn", "tap: listening until the end of speech");
-	} else {
+	if (hold) {
 		t->mode = LM_HOLD;
 		end_listening(t, "button released");
+	} else {
+		t->mode = LM_TAP;
+		LOGI("turn", "tap: listening until the end of speech");
 	}
+}
+
+void turn_cancel(struct turn *t)
+{
+	if (t->state == TS_IDLE)
+		return;
+	LOGI("turn", "cancelled while %s", state_names[t->state]);
+	if (t->state == TS_LISTENING) {
+		t->recording = 0; /* nothing was asked: nothing to keep */
+	} else {
+		stage(t, ST_BARGE_IN);
+		if (t->recording && !strcmp(t->rec.outcome, "ok"))
+			snprintf(t->rec.outcome, sizeof(t->rec.outcome),
+				 "cancelled");
+		stop_output(t);
+		end_record(t);
+	}
+	set_state(t, TS_IDLE);
+}
+
+static void notice(struct turn *t, const char *text)
+{
+	LOGI("turn", "saying: %s", text);
+	t->recording = 0;
+	t->stream_done = 1;
+	if (queue_sentence(t, text) == 0)
+		set_state(t, TS_SPEAKING);
+}
+
+void turn_new_conversation(struct turn *t)
+{
+	turn_cancel(t);
+	t->force_new_conversation = 1;
+	notice(t, "New conversation.");
+}
+
+void turn_mute(struct turn *t, int on)
+{
+	turn_cancel(t);
+	t->muted = !!on;
+	LOGN("turn", "microphone %s", on ? "muted" : "unmuted");
+	notice(t, on ? "Microphone off." : "Microphone on.");
+}
+
+int turn_heard_speech(const struct turn *t)
+{
+	return t->state == TS_LISTENING && t->ep.started;
 }
 
 void turn_frame(struct turn *t, const struct cap_frame *f)

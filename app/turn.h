@@ -81,12 +81,24 @@ struct turn {
 	struct llm_message msgs[HISTORY_MSGS + 2];
 	int nmsgs;
 	int force_new_conversation;
+	int muted;
 };
 
 const char *turn_state_name(enum turn_state s);
 void turn_init(struct turn *t, struct parley *p);
+/* Talking, from the button gestures (button.c). */
+void turn_talk_press(struct turn *t, uint64_t time_ms);
+/* hold: the utterance ends now; otherwise it ends at the VAD endpoint. */
+void turn_talk_release(struct turn *t, uint64_t time_ms, int hold);
+/* Drops what is being heard or said, without storing a listen. */
+void turn_cancel(struct turn *t);
+/* Cancels, and the next turn starts a new conversation. */
+void turn_new_conversation(struct turn *t);
+/* Mutes or unmutes the microphone: muted, talk does nothing. */
+void turn_mute(struct turn *t, int on);
+/* Listening has heard speech (a long press is then a hold). */
+int turn_heard_speech(const struct turn *t);
 /* Inputs from the loop. */
-void turn_button(struct turn *t, int pressed, uint64_t time_ms);
 void turn_frame(struct turn *t, const struct cap_frame *f);
 void turn_synth_done(struct turn *t, uint32_t id, int cancelled, int error);
 /* Console requests; 0 or -errno with why filled. */

@@ -5,9 +5,11 @@
 #include <string.h>
 
 extern const struct gpio_ops gpio_sim_ops;
+extern const struct gpio_ops gpio_gpiod_ops;
 
 const struct gpio_ops *const gpio_backends[] = {
 	&gpio_sim_ops,
+	&gpio_gpiod_ops,
 	NULL,
 };
 

@@ -3,25 +3,31 @@
  * Simulated GPIO for tests and development machines: button edges are
  * injected (from the console's "button press|release") into a small queue
  * whose eventfd the control loop polls, exactly as it polls a libgpiod line
- * event fd.  The LED level is recorded so it can be inspected.
+ * event fd.  Every LED change is recorded with its time, so tests can check
+ * the patterns.
  */
 #include "gpio.h"
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #define SIM_QUEUE 16
+#define SIM_LED_LOG 512
 
 struct gpio_sim {
 	int efd;
 	int pressed;
-	int led;
+	int leds; /* LED lines configured */
+	int led[GPIO_LEDS_MAX];
 	struct gpio_event q[SIM_QUEUE];
 	unsigned head, tail; /* control thread only */
+	struct gpio_led_change log[SIM_LED_LOG];
+	unsigned nlog; /* changes recorded in all */
 };
 
 static uint64_t now_ms(void)
@@ -48,11 +54,12 @@ static int sim_open(void **ctx, const struct gpio_params *p, char *err,
 {
 	struct gpio_sim *s = calloc(1, sizeof(*s));
 
-	(void)p;
 	(void)err;
 	(void)errlen;
 	if (!s)
 		return -ENOMEM;
+	/* with no LED lines configured, the sim still shows one LED */
+	s->leds = p->led_count ? p->led_count : 1;
 	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->efd < 0) {
 		int r = -errno;
@@ -90,10 +97,28 @@ static int sim_get_button(void *ctx)
 	return ((struct gpio_sim *)ctx)->pressed;
 }
 
-static int sim_set_led(void *ctx, int on)
+static int sim_set_led(void *ctx, int idx, int on)
 {
-	((struct gpio_sim *)ctx)->led = !!on;
+	struct gpio_sim *s = ctx;
+
+	if (idx < 0 || idx >= s->leds)
+		return -EINVAL;
+	on = !!on;
+	if (s->led[idx] == on)
+		return 0;
+	s->led[idx] = on;
+	s->log[s->nlog % SIM_LED_LOG] = (struct gpio_led_change){
+		now_ms(), (uint8_t)idx, (uint8_t)on
+	};
+	s->nlog++;
 	return 0;
+}
+
+static int sim_get_led(void *ctx, int idx)
+{
+	struct gpio_sim *s = ctx;
+
+	return idx >= 0 && idx < s->leds ? s->led[idx] : -EINVAL;
 }
 
 static int sim_inject(void *ctx, int pressed)
@@ -107,11 +132,35 @@ static int sim_inject(void *ctx, int pressed)
 	if (s->head - s->tail >= SIM_QUEUE)
 		return -ENOSPC;
 	s->pressed = pressed;
-	s->q[s->head % SIM_QUEUE] =
-		(struct gpio_event){ .pressed = pressed, .time_ms = now_ms() };
+	s->q[s->head % SIM_QUEUE] = (struct gpio_event){ .time_ms = now_ms() };
 	s->head++;
 	if (write(s->efd, &one, sizeof(one)) < 0)
 		return -errno;
+	return 0;
+}
+
+static int sim_led_log(void *ctx, struct gpio_led_change *out, int n)
+{
+	struct gpio_sim *s = ctx;
+	unsigned first = s->nlog > SIM_LED_LOG ? s->nlog - SIM_LED_LOG : 0;
+	int k = 0;
+
+	if (s->nlog - first > (unsigned)n)
+		first = s->nlog - (unsigned)n;
+	for (unsigned i = first; i < s->nlog; i++)
+		out[k++] = s->log[i % SIM_LED_LOG];
+	return k;
+}
+
+static int sim_describe(void *ctx, char *buf, size_t len)
+{
+	struct gpio_sim *s = ctx;
+	size_t n = (size_t)snprintf(buf, len, "sim button: %s",
+				    s->pressed ? "pressed" : "released");
+
+	for (int i = 0; i < s->leds && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "\nsim led %d: %s", i,
+				      s->led[i] ? "on" : "off");
 	return 0;
 }
 
@@ -122,6 +171,9 @@ const struct gpio_ops gpio_sim_ops = {
 	.read_event = sim_read_event,
 	.get_button = sim_get_button,
 	.set_led = sim_set_led,
+	.get_led = sim_get_led,
 	.inject = sim_inject,
+	.led_log = sim_led_log,
+	.describe = sim_describe,
 	.close = sim_close,
 };

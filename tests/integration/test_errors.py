@@ -3,6 +3,7 @@
 nothing is lost."""
 import os
 import subprocess
+import time
 
 from common import BUILD, ROOT, espeak_seconds, free_port, rig, sound_span
 from rig import RATE
@@ -110,6 +111,7 @@ def test_stt_failure_is_spoken_and_the_utterance_kept():
         r.start(["silence:1.5", SPEECH, "silence:8"])
         r.wait_frames(100)
         r.ctl("button", "press")
+        time.sleep(0.08)  # a tap: longer than the debounce time
         r.ctl("button", "release")
         r.wait_turns(1, 30)
         r.wait_state("idle", 15)
@@ -128,6 +130,7 @@ def test_tap_with_no_speech():
         r.start(["silence:60"], endpoint__no_speech_ms=1500)
         r.wait_frames(50)
         r.ctl("button", "press")
+        time.sleep(0.08)  # a tap: longer than the debounce time
         r.ctl("button", "release")
         r.wait_turns(1, 30)
         r.wait_state("idle", 15)

@@ -128,7 +128,7 @@ def test_barge_in_stops_playback_and_listens():
         r.stop()
         pb = r.playback_samples()
         # playback file: one period of silence, then one period per frame
-        cut = (press_frame + 1 + 5) * FRAME
+        cut = (press_frame + 1 + 10) * FRAME
         before = sound_span(pb[:cut])
         after = sound_span(pb[cut:])
         assert before and before[1] - before[0] > 1.5 * RATE

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * LED pattern player.  A pattern is a list of (on, ms) steps played in a
+ * loop; the error pattern plays once and then the previous state's pattern
+ * comes back.  Each step is a loop timeout, so patterns cost nothing
+ * between changes and never touch the audio path.
+ */
+#include "led.h"
+
+#include <string.h>
+
+#include "log.h"
+#include "loop.h"
+#include "parley.h"
+
+#define RED 1
+#define GREEN 2
+#define BLUE 4
+#define MAX_STEPS 6
+
+struct step {
+	unsigned char on;
+	unsigned short ms; /* 0: hold for ever */
+};
+
+struct pattern {
+	unsigned char colour;
+	unsigned char once; /* play once, then back to the base state */
+	struct step steps[MAX_STEPS];
+};
+
+const char *const led_state_names[LED_STATES] = {
+	[LED_IDLE] = "idle",	     [LED_LISTENING] = "listening",
+	[LED_THINKING] = "thinking", [LED_SPEAKING] = "speaking",
+	[LED_ERROR] = "error",	     [LED_MUTED] = "muted",
+};
+
+static const struct pattern off = { BLUE, 0, { { 0, 0 } } };
+static const struct pattern heartbeat = {
+	BLUE, 0, { { 1, 60 }, { 0, 140 }, { 1, 60 }, { 0, 2740 } }
+};
+static const struct pattern patterns[LED_STATES] = {
+	[LED_LISTENING] = { BLUE, 0, { { 1, 0 } } },
+	[LED_THINKING] = { RED | GREEN, 0, { { 1, 500 }, { 0, 500 } } },
+	[LED_SPEAKING] = { GREEN, 0, { { 1, 150 }, { 0, 150 } } },
+	[LED_ERROR] = { RED, 1,
+			{ { 1, 150 }, { 0, 150 }, { 1, 150 }, { 0, 150 },
+			  { 1, 150 }, { 0, 150 } } },
+	[LED_MUTED] = { RED, 0, { { 1, 100 }, { 0, 1900 } } },
+};
+
+static struct parley *the_parley;
+static enum led_state current, base;
+static const struct pattern *pat;
+static int step, timer;
+
+static const struct pattern *pattern_of(enum led_state s)
+{
+	if (s == LED_IDLE)
+		return strcmp(the_parley->cfg.led_idle, "heartbeat") ? &off :
+								       &heartbeat;
+	return &patterns[s];
+}
+
+static int nsteps(const struct pattern *p)
+{
+	int n = 0;
+
+	while (n < MAX_STEPS && (n == 0 || p->steps[n].ms || p->steps[n].on))
+		n++;
+	return n;
+}
+
+static void drive(int on, unsigned char colour)
+{
+	struct parley *p = the_parley;
+	int n = p->cfg.led_count ? p->cfg.led_count : 1;
+
+	for (int i = 0; i < n; i++) {
+		int lit = on && (n == 1 || (colour & (1 << i)));
+
+		if (p->gpio->set_led(p->gpio_ctx, i, lit) < 0)
+			LOGW("led", "cannot set LED %d", i);
+	}
+}
+
+static void play(void *ctx);
+
+static void run_step(void)
+{
+	const struct step *s = &pat->steps[step];
+
+	drive(s->on, pat->colour);
+	timer = s->ms ? loop_timeout(s->ms, play, NULL) : 0;
+}
+
+static void play(void *ctx)
+{
+	(void)ctx;
+	timer = 0;
+	if (++step >= nsteps(pat)) {
+		if (pat->once) {
+			current = base;
+			pat = pattern_of(base);
+		}
+		step = 0;
+	}
+	run_step();
+}
+
+void led_show(enum led_state s)
+{
+	if (s == current && pat)
+		return;
+	loop_cancel(timer);
+	if (s != LED_ERROR)
+		base = s;
+	current = s;
+	pat = pattern_of(s);
+	step = 0;
+	run_step();
+}
+
+int led_state_find(const char *name)
+{
+	for (int i = 0; i < LED_STATES; i++)
+		if (!strcmp(led_state_names[i], name))
+			return i;
+	return -1;
+}
+
+enum led_state led_current(void)
+{
+	return current;
+}
+
+void led_init(struct parley *p)
+{
+	the_parley = p;
+	pat = NULL;
+	led_show(LED_IDLE);
+}
+
+void led_stop(void)
+{
+	loop_cancel(timer);
+	timer = 0;
+	if (the_parley)
+		drive(0, 0);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * LED patterns, one per speaker state, driven by loop timeouts.  A single
+ * LED shows the pattern; an RGB LED (three lines) also shows a colour.
+ *
+ *   state      pattern                          colour
+ *   idle       off, or a heartbeat (led.idle)   blue
+ *   listening  solid                            blue
+ *   thinking   slow blink, 500 ms on / off      yellow
+ *   speaking   fast blink, 150 ms on / off      green
+ *   error      three 150 ms flashes, then back  red
+ *   muted      100 ms flash every 2 s           red
+ */
+#ifndef PARLEY_APP_LED_H
+#define PARLEY_APP_LED_H
+
+struct parley;
+
+enum led_state {
+	LED_IDLE,
+	LED_LISTENING,
+	LED_THINKING,
+	LED_SPEAKING,
+	LED_ERROR,
+	LED_MUTED,
+	LED_STATES
+};
+
+extern const char *const led_state_names[LED_STATES];
+
+void led_init(struct parley *p);
+/* Shows a state's pattern from now on (error plays once, then returns). */
+void led_show(enum led_state s);
+/* Looks a state up by name; -1 if unknown. */
+int led_state_find(const char *name);
+enum led_state led_current(void);
+void led_stop(void);
+
+#endif
