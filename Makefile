@@ -58,7 +58,8 @@ deps-ok:
 # check and demo install what is missing when run as root.
 deps:
 	@if ! $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || \
-	    ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null; then \
+	    ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null || \
+	    ! command -v systemd-analyze >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then tools/install-deps.sh; \
 	  else echo "missing packages; run: sudo tools/install-deps.sh"; exit 1; fi; \
 	fi
@@ -132,12 +133,19 @@ check-arm64: all $(BUILDDIR)/testdata/.done
 $(BUILDDIR)/testdata/.done:
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
 
+# Binaries under PREFIX; the rootfs overlay and the board's files at /.
 install: all
+	@[ -d board/$(BOARD) ] || { echo "no board '$(BOARD)'; boards: $$(ls board | tr '\n' ' ')"; exit 1; }
 	install -D -m 0755 $(BUILDDIR)/parleyd $(DESTDIR)$(PREFIX)/sbin/parleyd
 	install -D -m 0755 $(BUILDDIR)/parleyctl $(DESTDIR)$(PREFIX)/bin/parleyctl
 	install -D -m 0755 $(BUILDDIR)/dsp-run $(DESTDIR)$(PREFIX)/bin/dsp-run
 	cd rootfs-overlay && find . -type f | while read -r f; do \
 	  install -D -m 0644 "$$f" "$(DESTDIR)/$${f#./}"; done
+	sed -i 's|@SBINDIR@|$(PREFIX)/sbin|g' \
+		$(DESTDIR)/usr/lib/systemd/system/parleyd.service
+	install -D -m 0644 board/$(BOARD)/parley.conf $(DESTDIR)/etc/parley/board.conf
+	if [ -f board/$(BOARD)/asound.conf ]; then \
+	  install -D -m 0644 board/$(BOARD)/asound.conf $(DESTDIR)/etc/asound.conf; fi
 
 clean:
 	rm -rf $(BUILDDIR)

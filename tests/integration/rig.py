@@ -328,3 +328,34 @@ class Rig:
         rows = [dict(r) for r in con.execute("SELECT * FROM turns ORDER BY id")]
         con.close()
         return rows
+
+
+class Console:
+    """A console connection held open, for precisely timed commands."""
+
+    def __init__(self, path):
+        import socket
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(path)
+        self.buf = b""
+
+    def cmd(self, line):
+        """Returns (ok, reply lines) for one command."""
+        self.sock.sendall(line.encode() + b"\n")
+        out = []
+        while True:
+            while b"\n" not in self.buf:
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    raise RuntimeError("console closed")
+                self.buf += chunk
+            raw, self.buf = self.buf.split(b"\n", 1)
+            text = raw.decode()
+            if text == "OK":
+                return True, out
+            if text.startswith("ERR"):
+                return False, out + [text]
+            out.append(text)
+
+    def close(self):
+        self.sock.close()
