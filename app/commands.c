@@ -2,16 +2,21 @@
 /*
  * The console's command table, shared by every console transport.  Each
  * command has its usage and one line of help; arguments are counted by the
- * transport before a handler runs.
+ * transport before a handler runs.  Commands that wait for the network or
+ * for audio return CONSOLE_PENDING and finish from a callback, so the loop
+ * never waits for them.
  */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "button.h"
 #include "console.h"
-#include "led.h"
 #include "json_arena.h"
+#include "led.h"
 #include "log.h"
 #include "loop.h"
 #include "parley.h"
@@ -22,6 +27,21 @@
 	static int name(struct parley *p U, struct console_client *c U, \
 			int argc U, char **argv U, char *why U,         \
 			size_t whylen U)
+
+#define PROBE_TIMEOUT_MS 3000
+
+static int to_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
 
 CMD(cmd_help)
 {
@@ -44,6 +64,8 @@ CMD(cmd_status)
 		       (unsigned long long)(loop_now_ms() - p->started_ms) / 1000);
 	console_printf(c, "turns_stored: %lld",
 		       (long long)store_turn_count(p->store));
+	console_printf(c, "conversation: %lld",
+		       (long long)store_conversation_latest(p->store));
 	console_printf(c, "audio: %s capture '%s' playback '%s' at %d Hz",
 		       e->ops->name, p->cfg.capture_device,
 		       p->cfg.playback_device, p->cfg.playback_rate);
@@ -66,9 +88,119 @@ CMD(cmd_status)
 		       p->cfg.llm_model);
 	console_printf(c, "stt: openai %s", p->cfg.stt_url);
 	console_printf(c, "tts: espeak-ng voice %s", p->cfg.tts_voice);
-	console_printf(c, "heap: curl %zu (max %zu) json %zu (max %zu)",
-		       http_heap_used(), http_heap_high_water(),
-		       json_arena_used(), json_arena_high_water());
+	console_printf(c, "host: %s", p->host_state[0] ? p->host_state :
+							 "not checked yet");
+	return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+CMD(cmd_stats)
+{
+	static int v[1000];
+	long n = 50;
+	struct audio_engine *e = &p->eng;
+	uint64_t frames = atomic_load(&e->frames);
+
+	if (argc && to_int(argv[0], 1, 1000, &n)) {
+		snprintf(why, whylen, "usage: stats [TURNS], TURNS from 1 to 1000");
+		return -1;
+	}
+	console_printf(c, "stage latency over the last %ld turns (ms from the press):", n);
+	console_printf(c, "%-16s %6s %8s %8s", "stage", "turns", "median", "p95");
+	for (int s = 0; s < ST_COUNT; s++) {
+		int k = store_stage_times(p->store, (enum stage)s, (int)n, v);
+
+		if (k <= 0) {
+			console_printf(c, "%-16s %6d %8s %8s", stage_names[s], 0,
+				       "-", "-");
+			continue;
+		}
+		qsort(v, (size_t)k, sizeof(v[0]), cmp_int);
+		/* nearest-rank percentiles */
+		console_printf(c, "%-16s %6d %8d %8d", stage_names[s], k,
+			       v[(k - 1) / 2], v[(95 * k + 99) / 100 - 1]);
+	}
+	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
+		       atomic_load(&e->xruns), atomic_load(&e->reopens),
+		       atomic_load(&e->dropped_frames));
+	console_printf(c, "heap high-water: curl %zu B, json arena %zu B, sqlite %lld B",
+		       http_heap_high_water(), json_arena_high_water(),
+		       store_heap_high_water());
+	if (frames) {
+		uint64_t ns = atomic_load(&e->dsp_ns);
+
+		console_printf(c, "dsp: %.1f us a frame on average, %.1f us at most, %.3f%% of real time",
+			       ns / 1000.0 / frames,
+			       atomic_load(&e->dsp_ns_max) / 1000.0,
+			       ns / 1e9 / (frames * PARLEY_FRAME_MS / 1000.0) * 100);
+	}
+	return 0;
+}
+
+static void levels_tick(struct console_client *c, void *ctx)
+{
+	struct parley *p = ctx;
+
+	console_live_line(c, "mic %6.1f dBFS  peak %6.1f  floor %6.1f  vad %s  erle %4.1f dB (aec off)",
+			  p->meter.level_q8 / 256.0, p->meter.peak_q8 / 256.0,
+			  p->meter.floor_q8 / 256.0,
+			  p->meter.speech ? "speech" : "-     ", 0.0);
+	p->meter.peak_q8 = -100 * 256;
+}
+
+CMD(cmd_levels)
+{
+	p->meter.peak_q8 = -100 * 256;
+	console_live(c, 100, levels_tick, p);
+	return CONSOLE_PENDING;
+}
+
+CMD(cmd_tone)
+{
+	long hz = 1000, ms = 1000;
+
+	if ((argc > 0 && to_int(argv[0], 50, p->cfg.playback_rate / 2 - 1, &hz)) ||
+	    (argc > 1 && to_int(argv[1], 10, 10000, &ms))) {
+		snprintf(why, whylen, "usage: tone [HZ 50..%d] [MS 10..10000]",
+			 p->cfg.playback_rate / 2 - 1);
+		return -1;
+	}
+	return turn_tone(&p->turn, (unsigned)hz, (unsigned)ms, why, whylen) ? -1 :
+									      0;
+}
+
+CMD(cmd_led)
+{
+	struct gpio_led_change log[64];
+	int n, s;
+
+	if (!strcmp(argv[0], "test")) {
+		led_test();
+		return 0;
+	}
+	if (!strcmp(argv[0], "log")) {
+		if (!p->gpio->led_log) {
+			snprintf(why, whylen, "the %s backend keeps no LED log",
+				 p->gpio->name);
+			return -1;
+		}
+		n = p->gpio->led_log(p->gpio_ctx, log, 64);
+		for (int i = 0; i < n; i++)
+			console_printf(c, "%llu led %u %s",
+				       (unsigned long long)log[i].time_ms,
+				       log[i].led, log[i].on ? "on" : "off");
+		return 0;
+	}
+	s = led_state_find(argv[0]);
+	if (s < 0) {
+		snprintf(why, whylen, "usage: led test|log|idle|listening|thinking|speaking|error|muted");
+		return -1;
+	}
+	led_show((enum led_state)s);
 	return 0;
 }
 
@@ -76,12 +208,18 @@ CMD(cmd_button)
 {
 	int pressed, r;
 
+	if (argc == 0) {
+		console_printf(c, "button: %s (%s)",
+			       button_pressed() ? "pressed" : "released",
+			       p->gpio->name);
+		return 0;
+	}
 	if (!strcmp(argv[0], "press")) {
 		pressed = 1;
 	} else if (!strcmp(argv[0], "release")) {
 		pressed = 0;
 	} else {
-		snprintf(why, whylen, "usage: button press|release");
+		snprintf(why, whylen, "usage: button [press|release]");
 		return -1;
 	}
 	if (!p->gpio->inject) {
@@ -112,48 +250,6 @@ CMD(cmd_gpio)
 	return 0;
 }
 
-CMD(cmd_led)
-{
-	struct gpio_led_change log[64];
-	int n, s;
-
-	if (!strcmp(argv[0], "log")) {
-		if (!p->gpio->led_log) {
-			snprintf(why, whylen, "the %s backend keeps no LED log",
-				 p->gpio->name);
-			return -1;
-		}
-		n = p->gpio->led_log(p->gpio_ctx, log, 64);
-		for (int i = 0; i < n; i++)
-			console_printf(c, "%llu led %u %s",
-				       (unsigned long long)log[i].time_ms,
-				       log[i].led, log[i].on ? "on" : "off");
-		return 0;
-	}
-	s = led_state_find(argv[0]);
-	if (s < 0) {
-		snprintf(why, whylen, "usage: led log|idle|listening|thinking|speaking|error|muted");
-		return -1;
-	}
-	led_show((enum led_state)s);
-	return 0;
-}
-
-CMD(cmd_ask)
-{
-	return turn_ask(&p->turn, argv[0], why, whylen) ? -1 : 0;
-}
-
-CMD(cmd_say)
-{
-	if (strlen(argv[0]) >= PARLEY_SENTENCE_MAX) {
-		snprintf(why, whylen, "text longer than %d bytes",
-			 PARLEY_SENTENCE_MAX - 1);
-		return -1;
-	}
-	return turn_say(&p->turn, argv[0], why, whylen) ? -1 : 0;
-}
-
 CMD(cmd_config)
 {
 	char val[PARLEY_PROMPT_MAX + 8];
@@ -175,8 +271,299 @@ CMD(cmd_config)
 	}
 	for (size_t i = 0; i < config_nkeys; i++) {
 		config_format(&p->cfg, &config_keys[i], val, sizeof(val));
-		console_printf(c, "%s = %s", config_keys[i].path, val);
+		console_printf(c, "%s = %s%s", config_keys[i].path, val,
+			       config_keys[i].live ? "" : "  (restart to change)");
 	}
+	return 0;
+}
+
+CMD(cmd_set)
+{
+	char val[PARLEY_PROMPT_MAX + 8];
+	const char *text = argv[1];
+	size_t n = strlen(text);
+	char unq[PARLEY_CONSOLE_LINE_MAX];
+
+	/* "quoted text" may hold spaces */
+	if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
+		snprintf(unq, sizeof(unq), "%.*s", (int)(n - 2), text + 1);
+		text = unq;
+	}
+	if (config_set(&p->cfg, argv[0], text, why, whylen))
+		return -1;
+	if (!strcmp(argv[0], "log.level"))
+		log_set_level(log_level_parse(p->cfg.log_level));
+	config_format(&p->cfg, config_find(argv[0]), val, sizeof(val));
+	LOGN("console", "set %s = %s", argv[0], val);
+	console_printf(c, "%s = %s", argv[0], val);
+	return 0;
+}
+
+CMD(cmd_ask)
+{
+	return turn_ask(&p->turn, argv[0], why, whylen) ? -1 : 0;
+}
+
+CMD(cmd_say)
+{
+	if (strlen(argv[0]) >= PARLEY_SENTENCE_MAX) {
+		snprintf(why, whylen, "text longer than %d bytes",
+			 PARLEY_SENTENCE_MAX - 1);
+		return -1;
+	}
+	return turn_say(&p->turn, argv[0], why, whylen) ? -1 : 0;
+}
+
+static void history_row(const struct turn_summary *t, void *ctx)
+{
+	struct console_client *c = ctx;
+	time_t secs = (time_t)(t->started_unix_ms / 1000);
+	struct tm tm;
+	char when[32];
+
+	localtime_r(&secs, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	console_printf(c, "#%lld %s conv %lld %s %s: \"%.120s\" -> \"%.200s\"%s%.120s",
+		       (long long)t->id, when, (long long)t->conversation,
+		       t->source, t->outcome, t->transcript, t->answer,
+		       t->error[0] ? " error: " : "", t->error);
+}
+
+CMD(cmd_history)
+{
+	long n = 10;
+
+	if (argc && to_int(argv[0], 1, 100, &n)) {
+		snprintf(why, whylen, "usage: history [N], N from 1 to 100");
+		return -1;
+	}
+	if (store_recent(p->store, (int)n, history_row, c) < 0) {
+		snprintf(why, whylen, "the store cannot be read");
+		return -1;
+	}
+	return 0;
+}
+
+CMD(cmd_conversation)
+{
+	if (strcmp(argv[0], "new")) {
+		snprintf(why, whylen, "usage: conversation new");
+		return -1;
+	}
+	turn_new_conversation(&p->turn);
+	return 0;
+}
+
+/* ---- host ping and models: asynchronous GETs ---- */
+
+struct ask_state {
+	struct console_ref who;
+	int left; /* probes still running */
+	int failed;
+	int models_only;
+};
+
+static struct ask_state probing;
+
+static int model_listed(const char *body, size_t len, const char *model,
+			struct console_client *c)
+{
+	cJSON *j, *models, *m;
+	char want[CONFIG_STR_MAX + 8];
+	int found = 0;
+
+	snprintf(want, sizeof(want), "%s%s", model,
+		 strchr(model, ':') ? "" : ":latest");
+	json_arena_reset();
+	j = cJSON_ParseWithLength(body, len);
+	models = cJSON_GetObjectItemCaseSensitive(j, "models");
+	if (!cJSON_IsArray(models))
+		return -1;
+	cJSON_ArrayForEach(m, models)
+	{
+		cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+
+		if (!cJSON_IsString(name))
+			continue;
+		if (c)
+			console_printf(c, "%s", name->valuestring);
+		if (!strcmp(name->valuestring, want) ||
+		    !strcmp(name->valuestring, model))
+			found = 1;
+	}
+	return found;
+}
+
+static void probe_done(struct probe *pr, int code, long status,
+		       const char *err, void *ctx)
+{
+	struct parley *p = ctx;
+	struct console_client *c = console_get(probing.who);
+	int idx = (int)(pr - p->probes);
+	unsigned rtt = probe_rtt_ms(pr);
+	int ok = code == 0 && status >= 200 && status < 300;
+
+	probing.left--;
+	/* the STT peer has no standard health path: any HTTP answer will do */
+	if (!ok && !(idx == 2 && code == 0))
+		probing.failed = 1;
+	if (c && probing.models_only) {
+		int r = ok ? model_listed(pr->body, pr->len, "", c) : -1;
+
+		if (r < 0)
+			console_finish(c, 0, ok ? "the model list is not valid JSON" :
+						  (code ? err : "HTTP error"));
+		else
+			console_finish(c, 1, NULL);
+		return;
+	}
+	if (c) {
+		if (code)
+			console_printf(c, "%s: unreachable (%s) after %u ms",
+				       pr->url, err, rtt);
+		else if (idx == 1 && ok) {
+			int r = model_listed(pr->body, pr->len, p->cfg.llm_model,
+					     NULL);
+
+			console_printf(c, "%s: HTTP %ld in %u ms; model %s %s",
+				       pr->url, status, rtt, p->cfg.llm_model,
+				       r > 0 ? "present" : "MISSING");
+			if (r <= 0)
+				probing.failed = 1;
+		} else if (idx == 0 && ok) {
+			cJSON *j, *v;
+
+			json_arena_reset();
+			j = cJSON_ParseWithLength(pr->body, pr->len);
+			v = cJSON_GetObjectItemCaseSensitive(j, "version");
+			console_printf(c, "%s: HTTP %ld in %u ms; ollama %s",
+				       pr->url, status, rtt,
+				       cJSON_IsString(v) ? v->valuestring : "?");
+		} else {
+			/* the STT peer: any HTTP answer means it is up */
+			console_printf(c, "%s: HTTP %ld in %u ms%s", pr->url,
+				       status, rtt, idx == 2 ? " (stt reachable)" : "");
+		}
+	}
+	if (probing.left == 0) {
+		snprintf(p->host_state, sizeof(p->host_state), "%s",
+			 probing.failed ? "problems at the last ping" :
+					  "reachable at the last ping");
+		if (c) {
+			console_printf(c, "tts: espeak-ng (local)");
+			console_finish(c, !probing.failed,
+				       "a peer is unreachable or the model is missing");
+		}
+	}
+}
+
+/* The STT URL's origin ("http://host:port/"), where a server answers. */
+static void origin(const char *url, char *out, size_t len)
+{
+	const char *s = strstr(url, "://");
+	const char *slash = s ? strchr(s + 3, '/') : NULL;
+
+	if (slash)
+		snprintf(out, len, "%.*s/", (int)(slash - url), url);
+	else
+		snprintf(out, len, "%s/", url);
+}
+
+CMD(cmd_host)
+{
+	char url[CONFIG_STR_MAX + 32];
+
+	if (strcmp(argv[0], "ping")) {
+		snprintf(why, whylen, "usage: host ping");
+		return -1;
+	}
+	if (probing.left) {
+		snprintf(why, whylen, "a ping is already running");
+		return -1;
+	}
+	probing = (struct ask_state){ console_ref(c), 0, 0, 0 };
+	snprintf(url, sizeof(url), "%s/api/version", p->cfg.llm_url);
+	if (!probe_get(&p->probes[0], url, PROBE_TIMEOUT_MS, probe_done, p))
+		probing.left++;
+	snprintf(url, sizeof(url), "%s/api/tags", p->cfg.llm_url);
+	if (!probe_get(&p->probes[1], url, PROBE_TIMEOUT_MS, probe_done, p))
+		probing.left++;
+	origin(p->cfg.stt_url, url, sizeof(url));
+	if (!probe_get(&p->probes[2], url, PROBE_TIMEOUT_MS, probe_done, p))
+		probing.left++;
+	if (!probing.left) {
+		snprintf(why, whylen, "cannot start the probes");
+		return -1;
+	}
+	return CONSOLE_PENDING;
+}
+
+CMD(cmd_models)
+{
+	char url[CONFIG_STR_MAX + 32];
+
+	if (probing.left) {
+		snprintf(why, whylen, "a ping is already running");
+		return -1;
+	}
+	probing = (struct ask_state){ console_ref(c), 1, 0, 1 };
+	snprintf(url, sizeof(url), "%s/api/tags", p->cfg.llm_url);
+	if (probe_get(&p->probes[1], url, PROBE_TIMEOUT_MS, probe_done, p)) {
+		probing.left = 0;
+		snprintf(why, whylen, "cannot start the request");
+		return -1;
+	}
+	return CONSOLE_PENDING;
+}
+
+static void log_line(const char *line, void *ctx)
+{
+	console_printf(ctx, "%s", line);
+}
+
+CMD(cmd_log)
+{
+	int level;
+
+	if (argc == 0) {
+		log_ring_walk(log_line, c);
+		return 0;
+	}
+	level = log_level_parse(argv[0]);
+	if (level < 0) {
+		snprintf(why, whylen, "usage: log [error|warning|notice|info|debug]");
+		return -1;
+	}
+	log_set_level(level);
+	snprintf(p->cfg.log_level, sizeof(p->cfg.log_level), "%s", argv[0]);
+	console_printf(c, "log level: %s", argv[0]);
+	return 0;
+}
+
+CMD(cmd_record)
+{
+	long secs;
+
+	if (to_int(argv[0], 1, RECORD_MAX_S, &secs)) {
+		snprintf(why, whylen, "usage: record SECONDS FILE, SECONDS from 1 to %d",
+			 RECORD_MAX_S);
+		return -1;
+	}
+	if (record_start(&p->rec, argv[1], (int)secs, console_ref(c), why,
+			 whylen))
+		return -1;
+	return CONSOLE_PENDING;
+}
+
+CMD(cmd_attach)
+{
+	c->attached = 1;
+	return 0;
+}
+
+CMD(cmd_detach)
+{
+	c->attached = 0;
 	return 0;
 }
 
@@ -195,17 +582,38 @@ CMD(cmd_quit)
 
 const struct console_cmd console_cmds[] = {
 	{ "help", "", "list the commands", 0, 0, cmd_help },
-	{ "status", "", "state, uptime, audio counters, backends", 0, 0,
+	{ "status", "", "state, conversation, uptime, host, backends", 0, 0,
 	  cmd_status },
-	{ "button", "press|release", "press or release the (sim) button", 1,
-	  1, cmd_button },
-	{ "gpio", "", "GPIO lines in use and their values", 0, 0, cmd_gpio },
-	{ "led", "log|STATE", "LED changes (sim), or show a state's pattern",
+	{ "stats", "[TURNS]", "stage latency median and p95, xruns, heap, DSP cost",
+	  0, 1, cmd_stats },
+	{ "levels", "", "live mic meter with the VAD flag; any key stops it",
+	  0, 0, cmd_levels },
+	{ "tone", "[HZ] [MS]", "play a test tone (default 1000 Hz, 1000 ms)",
+	  0, 2, cmd_tone },
+	{ "led", "test|log|STATE", "test the LED, show its log (sim), or a state's pattern",
 	  1, 1, cmd_led },
+	{ "button", "[press|release]", "show the button; press or release it (sim)",
+	  0, 1, cmd_button },
+	{ "gpio", "", "GPIO lines in use and their values", 0, 0, cmd_gpio },
+	{ "config", "show [KEY]", "show the configuration", 1, 2, cmd_config },
+	{ "set", "KEY VALUE", "change a setting that can change live", 2, -1,
+	  cmd_set },
 	{ "ask", "TEXT", "a text turn: TEXT goes to the model, no STT", 1, -1,
 	  cmd_ask },
 	{ "say", "TEXT", "speak TEXT with local TTS", 1, -1, cmd_say },
-	{ "config", "show [KEY]", "show the configuration", 1, 2, cmd_config },
+	{ "history", "[N]", "the last N turns (default 10)", 0, 1, cmd_history },
+	{ "conversation", "new", "start a new conversation", 1, 1,
+	  cmd_conversation },
+	{ "host", "ping", "Ollama version and model, STT peer, round-trip times",
+	  1, 1, cmd_host },
+	{ "models", "", "the models on the Ollama host", 0, 0, cmd_models },
+	{ "log", "[LEVEL]", "recent log lines, or set the log level", 0, 1,
+	  cmd_log },
+	{ "record", "SECONDS FILE", "save the processed mic audio as a WAV file",
+	  2, 2, cmd_record },
+	{ "attach", "", "receive EVENT lines: state changes, turn timings", 0,
+	  0, cmd_attach },
+	{ "detach", "", "stop receiving events", 0, 0, cmd_detach },
 	{ "version", "", "show the version", 0, 0, cmd_version },
 	{ "quit", "", "stop parleyd cleanly", 0, 0, cmd_quit },
 	{ NULL, NULL, NULL, 0, 0, NULL },

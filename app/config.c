@@ -135,6 +135,12 @@ const struct config_key config_keys[] = {
 	    "a turn after this much idle time starts a new conversation", 1),
 	STR("console.socket", console_socket, 1, "/run/parley/parleyd.sock",
 	    "UNIX socket for parleyctl", 0),
+	STR("console.device", console_device, 0, "",
+	    "serial console tty (/dev/ttyS0, /dev/ttyAMA0, /dev/ttyGS0), empty for none",
+	    0),
+	INT("console.baud", console_baud, 9600, 921600, 115200,
+	    "serial console speed: 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600",
+	    0),
 	ENUM("log.level", log_level, "info", levels, "log level", 1),
 };
 
@@ -181,8 +187,18 @@ static void allowed(const struct config_key *k, char *buf, size_t len)
 static int check_int_rule(const struct config_key *k, long v, char *why,
 			  size_t len)
 {
+	static const long bauds[] = { 9600, 19200, 38400, 57600, 115200,
+				      230400, 460800, 921600 };
+
 	if (!strcmp(k->path, "audio.playback_rate") && v % 100) {
 		snprintf(why, len, "must be a multiple of 100 Hz (10 ms periods)");
+		return -1;
+	}
+	if (!strcmp(k->path, "console.baud")) {
+		for (size_t i = 0; i < sizeof(bauds) / sizeof(bauds[0]); i++)
+			if (v == bauds[i])
+				return 0;
+		snprintf(why, len, "must be a standard rate: 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600");
 		return -1;
 	}
 	return 0;
@@ -621,4 +637,28 @@ int config_apply_live(struct parley_config *cfg,
 		report(k, k->live, old, now, ctx);
 	}
 	return restart;
+}
+
+int config_set(struct parley_config *cfg, const char *key, const char *text,
+	       char *why, size_t whylen)
+{
+	const struct config_key *k = config_find(key);
+	char msg[300];
+
+	if (!k) {
+		snprintf(why, whylen, "unknown key '%.64s'", key);
+		return -1;
+	}
+	if (config_check_value(k, text, msg, sizeof(msg))) {
+		snprintf(why, whylen, "%s = %.64s: %s", key, text, msg);
+		return -1;
+	}
+	if (!k->live) {
+		snprintf(why, whylen,
+			 "%s cannot change while running: set it in the config file and restart",
+			 key);
+		return -2;
+	}
+	store_value(cfg, k, text);
+	return 0;
 }

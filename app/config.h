@@ -72,6 +72,8 @@ struct parley_config {
 	int conversation_idle_s;
 	/* console and logging */
 	char console_socket[CONFIG_STR_MAX];
+	char console_device[CONFIG_STR_MAX];
+	int console_baud;
 	char log_level[CONFIG_STR_MAX];
 };
 
@@ -123,6 +125,12 @@ int config_apply_live(struct parley_config *cfg,
 				     const char *old, const char *now,
 				     void *ctx),
 		      void *ctx);
+/*
+ * Console "set": checks text for key and applies it if the key can change
+ * live.  0, -1 (bad key or value), or -2 (needs a restart); why says it.
+ */
+int config_set(struct parley_config *cfg, const char *key, const char *text,
+	       char *why, size_t whylen);
 /* Checks one value given as text (console "set", tests); 0 or -1 + why. */
 int config_check_value(const struct config_key *k, const char *text,
 		       char *why, size_t whylen);

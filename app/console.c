@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Console transport over a UNIX stream socket.  Clients are non-blocking;
- * each has a fixed line buffer, and a line longer than it is answered with
- * an error and discarded up to its newline.  Lines are split into words;
- * a command whose max_args is -1 takes the rest of the line as its last
- * argument (for "ask" and "say").
+ * Console transports.  Every client, whatever its transport, has a fixed
+ * line buffer and a fixed output buffer.  Input is assembled into lines
+ * from reads of any size; a line longer than the buffer is answered with
+ * an error and discarded up to its end.  On a tty parley runs a small line
+ * editor (prompt, echo, backspace, Ctrl-U, Ctrl-C) in raw mode, and a line
+ * with control bytes in it is refused as binary garbage.  Output goes out
+ * as the fd accepts it (POLLOUT); when a client's buffer is full the rest
+ * is dropped and the client is told so, so a slow reader never stalls the
+ * loop.  stdin/stdout (foreground only) are written plainly.
  */
 #include "console.h"
 
@@ -17,34 +21,182 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "loop.h"
 
 #define MAX_ARGS 8
+#define NCLIENTS (PARLEY_CONSOLE_CLIENTS + 2) /* sockets, tty, stdio */
+#define PROMPT "parley> "
+#define PARTIAL_MS 60000 /* an unfinished tty line is dropped after this */
 
 static int listen_fd = -1;
 static char sock_path[108];
-static struct console_client clients[PARLEY_CONSOLE_CLIENTS];
+static struct console_client clients[NCLIENTS];
 static struct parley *the_parley;
+
+static void on_client(int fd, short revents, void *ctx);
+
+static void watch(struct console_client *c)
+{
+	short ev = POLLIN;
+
+	if (c->out_len && c->kind != CON_STDIO)
+		ev |= POLLOUT;
+	loop_watch(c->in_fd, ev, on_client, c);
+}
+
+static void flush(struct console_client *c)
+{
+	while (c->out_len) {
+		ssize_t n = write(c->out_fd, c->out, c->out_len);
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			break; /* EAGAIN: POLLOUT will bring us back */
+		}
+		memmove(c->out, c->out + n, c->out_len - (size_t)n);
+		c->out_len -= (size_t)n;
+	}
+	if (c->in_fd >= 0)
+		watch(c);
+}
+
+/* Appends raw bytes; on a tty every \n becomes \r\n. */
+static void put(struct console_client *c, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t need = c->kind == CON_TTY && s[i] == '\n' ? 2 : 1;
+
+		if (c->out_len + need > sizeof(c->out) - 32) {
+			c->dropped = 1;
+			return;
+		}
+		if (need == 2)
+			c->out[c->out_len++] = '\r';
+		c->out[c->out_len++] = s[i];
+	}
+}
+
+static void vprint(struct console_client *c, int newline, const char *fmt,
+		   va_list ap)
+{
+	char buf[2048];
+	int n;
+
+	if (c->in_fd < 0)
+		return;
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = (int)sizeof(buf) - 1;
+	if (c->dropped && c->out_len < sizeof(c->out) / 2) {
+		c->dropped = 0;
+		put(c, "[output dropped: the client reads too slowly]\n", 46);
+	}
+	put(c, buf, (size_t)n);
+	if (newline)
+		put(c, "\n", 1);
+	flush(c);
+}
 
 void console_printf(struct console_client *c, const char *fmt, ...)
 {
-	char buf[2048];
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	vprint(c, 1, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+}
+
+void console_live_line(struct console_client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->kind == CON_TTY)
+		put(c, "\r\033[K", 4);
+	va_start(ap, fmt);
+	vprint(c, c->kind != CON_TTY, fmt, ap);
+	va_end(ap);
+}
+
+static void prompt(struct console_client *c)
+{
+	if (c->kind == CON_TTY && !c->pending && c->in_fd >= 0) {
+		put(c, PROMPT, sizeof(PROMPT) - 1);
+		flush(c);
+	}
+}
+
+void console_finish(struct console_client *c, int ok, const char *why)
+{
+	if (c->live_tick) {
+		loop_cancel(c->live_timer);
+		c->live_tick = NULL;
+		if (c->kind == CON_TTY)
+			put(c, "\n", 1);
+	}
+	c->pending = 0;
+	if (ok)
+		console_printf(c, "OK");
+	else
+		console_printf(c, "ERR %s", why && why[0] ? why : "failed");
+	prompt(c);
+}
+
+struct console_ref console_ref(struct console_client *c)
+{
+	return (struct console_ref){ (int)(c - clients), c->gen };
+}
+
+struct console_client *console_get(struct console_ref ref)
+{
+	struct console_client *c;
+
+	if (ref.idx < 0 || ref.idx >= NCLIENTS)
+		return NULL;
+	c = &clients[ref.idx];
+	return c->in_fd >= 0 && c->gen == ref.gen ? c : NULL;
+}
+
+static void live_timer(void *ctx)
+{
+	struct console_client *c = ctx;
+
+	c->live_timer = 0;
+	if (!c->live_tick)
 		return;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (c->fd >= 0 && send(c->fd, buf, (size_t)n, MSG_NOSIGNAL) < 0)
-		LOGD("console", "reply dropped: %s", strerror(errno));
+	c->live_tick(c, c->live_ctx);
+	if (c->live_tick)
+		c->live_timer = loop_timeout(c->live_ms, live_timer, c);
+}
+
+void console_live(struct console_client *c, unsigned ms,
+		  void (*tick)(struct console_client *c, void *ctx), void *ctx)
+{
+	c->live_tick = tick;
+	c->live_ctx = ctx;
+	c->live_ms = ms;
+	c->pending = 1;
+	tick(c, ctx);
+	c->live_timer = loop_timeout(ms, live_timer, c);
+}
+
+void console_event(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < NCLIENTS; i++)
+		if (clients[i].in_fd >= 0 && clients[i].attached)
+			console_printf(&clients[i], "EVENT %s", buf);
 }
 
 static const struct console_cmd *find(const char *name)
@@ -59,28 +211,30 @@ void console_execute(struct parley *p, struct console_client *c, char *line)
 {
 	char *argv[MAX_ARGS + 1], why[512];
 	const struct console_cmd *cmd;
-	int argc = 0;
+	int argc = 0, r;
 	char *s = line;
 
 	for (char *q = line; *q; q++) {
 		if ((unsigned char)*q < 0x20 && *q != '\t') {
-			console_printf(c, "ERR control character 0x%02x in the line",
-				       (unsigned char)*q);
+			console_finish(c, 0, "binary data in the line; ignored");
 			return;
 		}
 	}
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (!*s)
+	if (!*s) {
+		prompt(c);
 		return; /* empty line: nothing to answer */
+	}
 	argv[argc++] = s;
 	s += strcspn(s, " \t");
 	if (*s)
 		*s++ = '\0';
 	cmd = find(argv[0]);
 	if (!cmd) {
-		console_printf(c, "ERR unknown command '%.64s' (try 'help')",
-			       argv[0]);
+		snprintf(why, sizeof(why), "unknown command '%.64s' (try 'help')",
+			 argv[0]);
+		console_finish(c, 0, why);
 		return;
 	}
 	while (*s) {
@@ -93,8 +247,10 @@ void console_execute(struct parley *p, struct console_client *c, char *line)
 			break;
 		}
 		if (argc == MAX_ARGS) {
-			console_printf(c, "ERR too many arguments; usage: %s %s",
-				       cmd->name, cmd->usage);
+			snprintf(why, sizeof(why),
+				 "too many arguments; usage: %s %s", cmd->name,
+				 cmd->usage);
+			console_finish(c, 0, why);
 			return;
 		}
 		argv[argc++] = s;
@@ -105,21 +261,164 @@ void console_execute(struct parley *p, struct console_client *c, char *line)
 	argv[argc] = NULL;
 	if (argc - 1 < cmd->min_args ||
 	    (cmd->max_args >= 0 && argc - 1 > cmd->max_args)) {
-		console_printf(c, "ERR usage: %s %s", cmd->name, cmd->usage);
+		snprintf(why, sizeof(why), "usage: %s %s", cmd->name,
+			 cmd->usage);
+		console_finish(c, 0, why);
 		return;
 	}
 	why[0] = '\0';
-	if (cmd->run(p, c, argc - 1, argv + 1, why, sizeof(why)))
-		console_printf(c, "ERR %s", why[0] ? why : "failed");
-	else
-		console_printf(c, "OK");
+	c->pending = 1;
+	r = cmd->run(p, c, argc - 1, argv + 1, why, sizeof(why));
+	if (r != CONSOLE_PENDING)
+		console_finish(c, r == 0, why);
 }
 
 static void drop(struct console_client *c)
 {
-	loop_unwatch(c->fd);
-	close(c->fd);
-	c->fd = -1;
+	loop_cancel(c->live_timer);
+	loop_cancel(c->partial_timer);
+	c->live_tick = NULL;
+	loop_unwatch(c->in_fd);
+	if (c->kind != CON_STDIO)
+		close(c->in_fd);
+	c->in_fd = -1;
+	c->out_fd = -1;
+	c->gen++;
+}
+
+/* A whole line arrived. */
+static void line_done(struct console_client *c)
+{
+	if (c->live_tick) { /* any input ends a live view */
+		c->len = 0;
+		console_finish(c, 1, NULL);
+		return;
+	}
+	if (c->overlong) {
+		c->overlong = 0;
+		c->len = 0;
+		return; /* already answered */
+	}
+	if (c->pending) {
+		c->len = 0;
+		console_printf(c, "ERR busy: the last command is still running");
+		return;
+	}
+	if (c->garbage) {
+		char why[96];
+
+		snprintf(why, sizeof(why),
+			 "binary data in the line (%u control bytes); ignored",
+			 c->garbage);
+		c->garbage = 0;
+		c->len = 0;
+		console_finish(c, 0, why);
+		return;
+	}
+	c->line[c->len] = '\0';
+	c->len = 0;
+	console_execute(the_parley, c, c->line);
+}
+
+static void add(struct console_client *c, char ch)
+{
+	if (c->overlong)
+		return;
+	if (c->len >= sizeof(c->line) - 1) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "line longer than %d bytes",
+			 PARLEY_CONSOLE_LINE_MAX - 1);
+		c->overlong = 1;
+		c->len = 0;
+		if (c->kind == CON_TTY)
+			put(c, "\n", 1);
+		console_finish(c, 0, why);
+		return;
+	}
+	c->line[c->len++] = ch;
+	if (c->kind == CON_TTY)
+		put(c, &ch, 1); /* echo */
+}
+
+static void stale_line(void *ctx)
+{
+	struct console_client *c = ctx;
+
+	c->partial_timer = 0;
+	if (!c->len && !c->overlong)
+		return;
+	c->len = 0;
+	c->overlong = 0;
+	c->garbage = 0;
+	put(c, "\n", 1);
+	console_finish(c, 0, "unfinished line dropped after 60 s without input");
+}
+
+/* The tty line editor, one byte at a time. */
+static void tty_byte(struct console_client *c, unsigned char ch)
+{
+	if (c->esc) { /* skip ESC [ ... final byte (arrow keys and the like) */
+		if (c->esc == 1 && ch == '[') {
+			c->esc = 2;
+			return;
+		}
+		if (c->esc == 2 && ch >= 0x20 && ch < 0x40)
+			return;
+		c->esc = 0;
+		return;
+	}
+	if (ch == '\n' && c->last_cr) {
+		c->last_cr = 0;
+		return; /* CR LF: one end of line */
+	}
+	c->last_cr = ch == '\r';
+	switch (ch) {
+	case '\r':
+	case '\n':
+		put(c, "\n", 1);
+		line_done(c);
+		return;
+	case 0x03: /* Ctrl-C: end a live view, or drop the line */
+		if (c->live_tick) {
+			console_finish(c, 1, NULL);
+			return;
+		}
+		put(c, "^C\n", 3);
+		c->len = 0;
+		c->garbage = 0;
+		c->overlong = 0;
+		prompt(c);
+		return;
+	case 0x15: /* Ctrl-U: clear the line */
+		c->len = 0;
+		c->garbage = 0;
+		put(c, "\r\033[K" PROMPT, 4 + sizeof(PROMPT) - 1);
+		return;
+	case 0x7f:
+	case 0x08: /* backspace, over one UTF-8 character */
+		if (c->live_tick)
+			break;
+		while (c->len && ((unsigned char)c->line[c->len - 1] & 0xc0) == 0x80)
+			c->len--;
+		if (c->len) {
+			c->len--;
+			put(c, "\b \b", 3);
+		}
+		return;
+	case 0x1b:
+		c->esc = 1;
+		return;
+	}
+	if (c->live_tick) { /* any other key ends a live view */
+		console_finish(c, 1, NULL);
+		return;
+	}
+	if (ch < 0x20) {
+		c->garbage++;
+		return;
+	}
+	add(c, (char)ch);
 }
 
 static void on_client(int fd, short revents, void *ctx)
@@ -129,39 +428,68 @@ static void on_client(int fd, short revents, void *ctx)
 	ssize_t n;
 
 	(void)fd;
-	n = recv(c->fd, buf, sizeof(buf), 0);
+	if (revents & POLLOUT)
+		flush(c);
+	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
+		return;
+	n = read(c->in_fd, buf, sizeof(buf));
 	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR) ||
-		    (revents & (POLLHUP | POLLERR)))
+		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			if (c->kind == CON_STDIO)
+				LOGI("console", "standard input closed");
+			else if (c->kind == CON_TTY)
+				LOGW("console", "serial console closed: %s",
+				     n ? strerror(errno) : "end of file");
 			drop(c);
+		}
 		return;
 	}
-	for (ssize_t i = 0; i < n && c->fd >= 0; i++) {
-		char ch = buf[i];
-
-		if (ch == '\n') {
-			if (c->overlong) {
-				c->overlong = 0;
-			} else {
-				if (c->len && c->line[c->len - 1] == '\r')
-					c->len--;
-				c->line[c->len] = '\0';
-				console_execute(the_parley, c, c->line);
-			}
-			c->len = 0;
+	for (ssize_t i = 0; i < n && c->in_fd >= 0; i++) {
+		if (c->kind == CON_TTY) {
+			tty_byte(c, (unsigned char)buf[i]);
 			continue;
 		}
-		if (c->overlong)
-			continue;
-		if (c->len >= sizeof(c->line) - 1) {
-			console_printf(c, "ERR line longer than %d bytes",
-				       PARLEY_CONSOLE_LINE_MAX - 1);
-			c->overlong = 1;
-			c->len = 0;
-			continue;
+		if (buf[i] == '\n') {
+			if (c->len && c->line[c->len - 1] == '\r')
+				c->len--;
+			line_done(c);
+		} else if (c->live_tick) {
+			/* the view ends at the end of the line */
+		} else {
+			add(c, buf[i]);
 		}
-		c->line[c->len++] = ch;
 	}
+	if (c->in_fd < 0)
+		return;
+	if (c->kind == CON_TTY) {
+		loop_cancel(c->partial_timer);
+		c->partial_timer = c->len ? loop_timeout(PARTIAL_MS, stale_line, c) : 0;
+	}
+	flush(c);
+}
+
+static struct console_client *take_slot(enum console_kind kind, int in_fd,
+					int out_fd)
+{
+	int first = kind == CON_SOCKET ? 0 : PARLEY_CONSOLE_CLIENTS;
+	int last = kind == CON_SOCKET ? PARLEY_CONSOLE_CLIENTS : NCLIENTS;
+
+	for (int i = first; i < last; i++) {
+		struct console_client *c = &clients[i];
+
+		if (c->in_fd >= 0)
+			continue;
+		uint32_t gen = c->gen;
+
+		memset(c, 0, sizeof(*c));
+		c->gen = gen + 1;
+		c->kind = kind;
+		c->in_fd = in_fd;
+		c->out_fd = out_fd;
+		watch(c);
+		return c;
+	}
+	return NULL;
 }
 
 static void on_accept(int fd, short revents, void *ctx)
@@ -173,15 +501,8 @@ static void on_accept(int fd, short revents, void *ctx)
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	for (int i = 0; i < PARLEY_CONSOLE_CLIENTS; i++) {
-		if (clients[i].fd < 0) {
-			clients[i] = (struct console_client){ .fd = cfd };
-			if (loop_watch(cfd, POLLIN, on_client, &clients[i]) == 0)
-				return;
-			clients[i].fd = -1;
-			break;
-		}
-	}
+	if (take_slot(CON_SOCKET, cfd, cfd))
+		return;
 	dprintf(cfd, "ERR too many console clients (%d)\n",
 		PARLEY_CONSOLE_CLIENTS);
 	close(cfd);
@@ -194,8 +515,8 @@ int console_open(struct parley *p, const char *path, char *err,
 	mode_t old;
 
 	the_parley = p;
-	for (int i = 0; i < PARLEY_CONSOLE_CLIENTS; i++)
-		clients[i].fd = -1;
+	for (int i = 0; i < NCLIENTS; i++)
+		clients[i].in_fd = clients[i].out_fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, errlen, "console.socket '%s': path longer than %zu bytes",
 			 path, sizeof(sa.sun_path) - 1);
@@ -207,7 +528,7 @@ int console_open(struct parley *p, const char *path, char *err,
 	if (listen_fd < 0)
 		goto fail;
 	unlink(path);
-	old = umask(0117); /* socket mode 0660 */
+	old = umask(0117); /* socket mode 0660: owner and group */
 	if (bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		umask(old);
 		goto fail;
@@ -225,11 +546,77 @@ fail:
 	return -errno;
 }
 
+static speed_t baud_flag(int baud)
+{
+	static const struct {
+		int baud;
+		speed_t flag;
+	} rates[] = {
+		{ 9600, B9600 },     { 19200, B19200 },	  { 38400, B38400 },
+		{ 57600, B57600 },   { 115200, B115200 }, { 230400, B230400 },
+		{ 460800, B460800 }, { 921600, B921600 },
+	};
+
+	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+		if (rates[i].baud == baud)
+			return rates[i].flag;
+	return B0;
+}
+
+int console_open_tty(const char *device, int baud, char *err, size_t errlen)
+{
+	struct termios tio;
+	struct console_client *c;
+	int fd = open(device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "console.device '%s': %s", device,
+			 strerror(errno));
+		return -errno;
+	}
+	if (tcgetattr(fd, &tio) < 0) {
+		snprintf(err, errlen, "console.device '%s': not a tty: %s",
+			 device, strerror(errno));
+		close(fd);
+		return -ENOTTY;
+	}
+	cfmakeraw(&tio);
+	tio.c_cflag |= CLOCAL | CREAD;
+	tio.c_cc[VMIN] = 1;
+	tio.c_cc[VTIME] = 0;
+	cfsetispeed(&tio, baud_flag(baud));
+	cfsetospeed(&tio, baud_flag(baud));
+	if (tcsetattr(fd, TCSANOW, &tio) < 0) {
+		snprintf(err, errlen, "console.device '%s': cannot set %d baud raw mode: %s",
+			 device, baud, strerror(errno));
+		close(fd);
+		return -errno;
+	}
+	c = take_slot(CON_TTY, fd, fd);
+	if (!c) {
+		close(fd);
+		snprintf(err, errlen, "console.device '%s': no slot", device);
+		return -ENOSPC;
+	}
+	put(c, "\nparley console: type 'help'\n", 30);
+	prompt(c);
+	LOGI("console", "serial console on %s at %d baud", device, baud);
+	return 0;
+}
+
+int console_open_stdio(void)
+{
+	return take_slot(CON_STDIO, STDIN_FILENO, STDOUT_FILENO) ? 0 : -ENOSPC;
+}
+
 void console_close(void)
 {
-	for (int i = 0; i < PARLEY_CONSOLE_CLIENTS; i++)
-		if (clients[i].fd >= 0)
-			drop(&clients[i]);
+	for (int i = 0; i < NCLIENTS; i++) {
+		if (clients[i].in_fd < 0)
+			continue;
+		flush(&clients[i]);
+		drop(&clients[i]);
+	}
 	if (listen_fd >= 0) {
 		loop_unwatch(listen_fd);
 		close(listen_fd);

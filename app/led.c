@@ -134,6 +134,34 @@ enum led_state led_current(void)
 	return current;
 }
 
+static int test_timer, test_next;
+
+static void test_step(void *ctx)
+{
+	enum led_state keep = base;
+
+	(void)ctx;
+	test_timer = 0;
+	if (test_next >= LED_STATES) {
+		led_show(keep);
+		return;
+	}
+	loop_cancel(timer);
+	current = (enum led_state)test_next;
+	pat = pattern_of(current);
+	step = 0;
+	run_step();
+	test_next++;
+	test_timer = loop_timeout(1000, test_step, NULL);
+}
+
+void led_test(void)
+{
+	loop_cancel(test_timer);
+	test_next = 0;
+	test_step(NULL);
+}
+
 void led_init(struct parley *p)
 {
 	the_parley = p;
@@ -143,6 +171,7 @@ void led_init(struct parley *p)
 
 void led_stop(void)
 {
+	loop_cancel(test_timer);
 	loop_cancel(timer);
 	timer = 0;
 	if (the_parley)

@@ -35,5 +35,7 @@ void led_show(enum led_state s);
 int led_state_find(const char *name);
 enum led_state led_current(void);
 void led_stop(void);
+/* Shows every state's pattern for a second each, then the current one. */
+void led_test(void);
 
 #endif

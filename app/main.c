@@ -107,8 +107,15 @@ static void on_audio(int fd, short revents, void *ctx)
 	(void)revents;
 	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 		LOGW("audio", "event read: %s", strerror(errno));
-	while (ring_pop(&p->eng.cap_ring, &f, 1))
+	while (ring_pop(&p->eng.cap_ring, &f, 1)) {
+		p->meter.level_q8 = f.vad.level_q8;
+		p->meter.floor_q8 = f.vad.floor_q8;
+		p->meter.speech = f.vad.speech;
+		if (f.vad.level_q8 > p->meter.peak_q8)
+			p->meter.peak_q8 = f.vad.level_q8;
+		record_frame(&p->rec, f.pcm, PARLEY_FRAME);
 		turn_frame(&p->turn, &f);
+	}
 	drain_engine_msgs(&p->eng);
 }
 
@@ -241,6 +248,7 @@ static int run(struct parley *p)
 	int r, sfd, status = 1;
 
 	p->started_ms = loop_now_ms();
+	p->rec.fd = -1;
 	loop_init();
 	json_arena_install();
 	sfd = setup_signals(p);
@@ -295,6 +303,14 @@ static int run(struct parley *p)
 		LOGE("console", "%s", err);
 		goto out_audio;
 	}
+	if (cfg->console_device[0] &&
+	    console_open_tty(cfg->console_device, cfg->console_baud, err,
+			     sizeof(err)) < 0) {
+		/* the speaker works without its serial console: say so, go on */
+		LOGE("console", "%s", err);
+	}
+	if (p->foreground)
+		console_open_stdio();
 	LOGN("parleyd", "ready: capture '%s', playback '%s' at %d Hz, model %s",
 	     cfg->capture_device, cfg->playback_device, cfg->playback_rate,
 	     cfg->llm_model);
@@ -305,6 +321,9 @@ static int run(struct parley *p)
 	status = 0;
 	notify_send("STOPPING=1");
 	turn_abort(&p->turn);
+	record_abort(&p->rec);
+	for (int i = 0; i < 3; i++)
+		probe_abort(&p->probes[i]);
 	led_stop();
 	notify_close();
 	console_close();
@@ -385,6 +404,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	parley.config_file = file;
+	parley.foreground = fg;
 	level = debug ? LOG_DEBUG : log_level_parse(parley.cfg.log_level);
 	if (!fg && daemon(0, 0) < 0) {
 		perror("parleyd: daemon");

@@ -11,6 +11,8 @@
 #include "../hal/audio_engine.h"
 #include "../hal/gpio.h"
 #include "config.h"
+#include "probe.h"
+#include "record.h"
 #include "ollama.h"
 #include "store.h"
 #include "stt.h"
@@ -20,6 +22,7 @@
 struct parley {
 	struct parley_config cfg;
 	const char *config_file;
+	int foreground;
 	uint64_t started_ms;
 	struct audio_engine eng;
 	const struct gpio_ops *gpio;
@@ -29,6 +32,14 @@ struct parley {
 	struct ollama llm;
 	struct store *store;
 	struct turn turn;
+	struct recording rec;
+	struct probe probes[3]; /* console: host ping, models */
+	char host_state[64]; /* what the last ping found */
+	/* the mic meter, from the frames the control thread receives */
+	struct {
+		int32_t level_q8, floor_q8, peak_q8;
+		int speech;
+	} meter;
 };
 
 #endif

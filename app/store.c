@@ -161,6 +161,11 @@ int64_t store_conversation(struct store *s, int idle_s, int force_new)
 	return id;
 }
 
+int64_t store_conversation_latest(struct store *s)
+{
+	return scalar(s, "SELECT max(id) FROM conversations", -1);
+}
+
 int64_t store_add_turn(struct store *s, const struct turn_record *t)
 {
 	sqlite3_stmt *st = s->add_turn;
@@ -236,4 +241,71 @@ int store_history(struct store *s, int64_t conversation, int budget,
 int64_t store_turn_count(struct store *s)
 {
 	return scalar(s, "SELECT count(*) FROM turns", -1);
+}
+
+int store_recent(struct store *s, int n,
+		 void (*cb)(const struct turn_summary *t, void *ctx),
+		 void *ctx)
+{
+	sqlite3_stmt *st;
+	int k = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, conversation, started_unix_ms, source,"
+			       " transcript, answer, outcome, error,"
+			       " first_audio_ms FROM turns ORDER BY id DESC"
+			       " LIMIT ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, n);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct turn_summary t = {
+			.id = sqlite3_column_int64(st, 0),
+			.conversation = sqlite3_column_int64(st, 1),
+			.started_unix_ms = sqlite3_column_int64(st, 2),
+			.source = (const char *)sqlite3_column_text(st, 3),
+			.transcript = (const char *)sqlite3_column_text(st, 4),
+			.answer = (const char *)sqlite3_column_text(st, 5),
+			.outcome = (const char *)sqlite3_column_text(st, 6),
+			.error = (const char *)sqlite3_column_text(st, 7),
+			.first_audio_ms = sqlite3_column_type(st, 8) == SQLITE_NULL ?
+						  -1 :
+						  sqlite3_column_int(st, 8),
+		};
+
+		cb(&t, ctx);
+		k++;
+	}
+	sqlite3_finalize(st);
+	return k;
+}
+
+int store_stage_times(struct store *s, enum stage stage, int n, int *out)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int k = 0;
+
+	/* the column name comes from our own table, never from input */
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s_ms FROM (SELECT %s_ms FROM turns ORDER BY id DESC"
+		 " LIMIT ?) WHERE %s_ms IS NOT NULL",
+		 stage_names[stage], stage_names[stage], stage_names[stage]);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, n);
+	while (k < n && sqlite3_step(st) == SQLITE_ROW)
+		out[k++] = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return k;
+}
+
+long long store_heap_used(void)
+{
+	return (long long)sqlite3_memory_used();
+}
+
+long long store_heap_high_water(void)
+{
+	return (long long)sqlite3_memory_highwater(0);
 }

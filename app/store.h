@@ -46,6 +46,8 @@ void store_close(struct store *s);
 /* The conversation to use now: the latest, unless idle longer than
  * idle_s or force_new; then a new one.  Returns its id, or -1. */
 int64_t store_conversation(struct store *s, int idle_s, int force_new);
+/* The newest conversation's id, or -1 if there is none. */
+int64_t store_conversation_latest(struct store *s);
 /* Saves a finished turn; returns its id, or -1. */
 int64_t store_add_turn(struct store *s, const struct turn_record *t);
 /*
@@ -57,6 +59,20 @@ int store_history(struct store *s, int64_t conversation, int budget,
 		  void (*cb)(const char *user, const char *assistant,
 			     void *ctx),
 		  void *ctx);
+/* The last n turns, newest first. */
+struct turn_summary {
+	int64_t id, conversation, started_unix_ms;
+	const char *source, *transcript, *answer, *outcome, *error;
+	int first_audio_ms; /* -1 if none */
+};
+int store_recent(struct store *s, int n,
+		 void (*cb)(const struct turn_summary *t, void *ctx),
+		 void *ctx);
+/* A stage's times over the last n turns that reached it; returns count. */
+int store_stage_times(struct store *s, enum stage st, int n, int *out);
+/* Bytes sqlite holds now and at most. */
+long long store_heap_used(void);
+long long store_heap_high_water(void);
 /* Turns stored in all. */
 int64_t store_turn_count(struct store *s);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../dsp/tone.h"
 #include "log.h"
 
 #define RESAMPLE_QUALITY 4
@@ -101,6 +102,29 @@ static void report(struct synth *s, const struct synth_job *j, int cancelled,
 		LOGW("synth", "cannot signal completion: %s", strerror(errno));
 }
 
+/* A test tone at -12 dBFS, straight into the ring (no resampling). */
+static void play_tone(struct synth *s, const struct synth_job *j)
+{
+	struct tone t;
+	int16_t buf[OUT_CHUNK];
+	uint32_t n;
+
+	s->job_gen = j->gen;
+	s->job_samples = 0;
+	s->aborted = 0;
+	if (tone_init(&t, j->hz, s->out_rate, j->ms, 8231 /* 0.251 */)) {
+		report(s, j, 0, 1);
+		return;
+	}
+	while ((n = tone_fill(&t, buf, OUT_CHUNK)) > 0) {
+		if (push(s, buf, n)) {
+			s->aborted = 1;
+			break;
+		}
+	}
+	report(s, j, s->aborted, 0);
+}
+
 static void speak(struct synth *s, const struct synth_job *j)
 {
 	int16_t zeros[256] = { 0 };
@@ -148,7 +172,10 @@ static void *worker(void *arg)
 				report(s, &j, 1, 0);
 				continue;
 			}
-			speak(s, &j);
+			if (j.kind == SYNTH_TONE)
+				play_tone(s, &j);
+			else
+				speak(s, &j);
 			if (engine_flush_pending(s->eng, &gen))
 				engine_flush_ack(s->eng, gen);
 		}
@@ -232,19 +259,32 @@ void synth_stop(struct synth *s)
 	s->wake_fd = s->done_fd = -1;
 }
 
-uint32_t synth_say(struct synth *s, const char *text)
+/* Stamps a job with its id and the flush generation, and queues it. */
+static uint32_t enqueue(struct synth *s, struct synth_job *j)
 {
-	struct synth_job j;
-
-	j.id = ++s->next_id;
-	if (j.id == 0)
-		j.id = ++s->next_id;
-	j.gen = atomic_load(&s->eng->flush_gen);
-	snprintf(j.text, sizeof(j.text), "%s", text);
-	if (ring_push(&s->jobs, &j, 1) != 1)
+	j->id = ++s->next_id;
+	if (j->id == 0)
+		j->id = ++s->next_id;
+	j->gen = atomic_load(&s->eng->flush_gen);
+	if (ring_push(&s->jobs, j, 1) != 1)
 		return 0;
 	wake(s);
-	return j.id;
+	return j->id;
+}
+
+uint32_t synth_say(struct synth *s, const char *text)
+{
+	struct synth_job j = { .kind = SYNTH_SPEAK };
+
+	snprintf(j.text, sizeof(j.text), "%s", text);
+	return enqueue(s, &j);
+}
+
+uint32_t synth_tone(struct synth *s, unsigned hz, unsigned ms)
+{
+	struct synth_job j = { .kind = SYNTH_TONE, .hz = hz, .ms = ms };
+
+	return enqueue(s, &j);
 }
 
 void synth_flush(struct synth *s)

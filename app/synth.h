@@ -17,9 +17,13 @@
 #include "../dsp/sizes.h"
 #include "../hal/audio_engine.h"
 
+enum synth_kind { SYNTH_SPEAK, SYNTH_TONE };
+
 struct synth_job {
 	uint32_t id;
 	uint32_t gen; /* flush generation when queued */
+	enum synth_kind kind;
+	unsigned hz, ms; /* SYNTH_TONE */
 	char text[PARLEY_SENTENCE_MAX];
 };
 
@@ -57,6 +61,8 @@ int synth_start(struct synth *s, struct audio_engine *eng, const char *voice,
 void synth_stop(struct synth *s);
 /* Queues a sentence; returns its id (> 0), or 0 if the queue is full. */
 uint32_t synth_say(struct synth *s, const char *text);
+/* Queues a test tone at the playback rate; id as synth_say. */
+uint32_t synth_tone(struct synth *s, unsigned hz, unsigned ms);
 /* Drops queued sentences and queued playback (barge-in). */
 void synth_flush(struct synth *s);
 /* Reads one completion; 1 if one was read, 0 if none. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "console.h"
 #include "led.h"
 #include "log.h"
 #include "loop.h"
@@ -51,6 +52,7 @@ static void set_state(struct turn *t, enum turn_state s)
 	LOGI("turn", "%s -> %s", state_names[t->state], state_names[s]);
 	t->state = s;
 	notify_status("%s", state_names[s]);
+	console_event("state %s", state_names[s]);
 	led_show(s == TS_IDLE && t->muted ? LED_MUTED : leds[s]);
 }
 
@@ -88,8 +90,24 @@ static void end_record(struct turn *t)
 	t->rec.conversation = store_conversation(
 		p->store, p->cfg.conversation_idle_s, t->force_new_conversation);
 	t->force_new_conversation = 0;
-	if (t->rec.conversation < 0 || store_add_turn(p->store, &t->rec) < 0)
+	int64_t id = -1;
+
+	if (t->rec.conversation < 0 ||
+	    (id = store_add_turn(p->store, &t->rec)) < 0)
 		LOGE("turn", "the turn could not be stored");
+	{
+		char times[400];
+		size_t n = 0;
+
+		for (int i = 0; i < ST_COUNT && n < sizeof(times); i++)
+			if (t->rec.stage_ms[i] >= 0)
+				n += (size_t)snprintf(times + n, sizeof(times) - n,
+						      " %s=%d", stage_names[i],
+						      t->rec.stage_ms[i]);
+		times[n < sizeof(times) ? n : sizeof(times) - 1] = '\0';
+		console_event("turn %lld outcome=%s%s", (long long)id,
+			      t->rec.outcome, times);
+	}
 	LOGI("turn", "stored: outcome %s, first audio at %d ms",
 	     t->rec.outcome, t->rec.stage_ms[ST_FIRST_AUDIO]);
 }
@@ -563,6 +581,23 @@ int turn_say(struct turn *t, const char *text, char *why, size_t whylen)
 		snprintf(why, whylen, "speech queue full");
 		return -ENOSPC;
 	}
+	set_state(t, TS_SPEAKING);
+	return 0;
+}
+
+int turn_tone(struct turn *t, unsigned hz, unsigned ms, char *why,
+	      size_t whylen)
+{
+	if (busy(t, why, whylen))
+		return -EBUSY;
+	t->recording = 0;
+	t->stream_done = 1;
+	t->jobs = 0;
+	if (!synth_tone(&t->p->synth, hz, ms)) {
+		snprintf(why, whylen, "playback queue full");
+		return -ENOSPC;
+	}
+	t->jobs = 1;
 	set_state(t, TS_SPEAKING);
 	return 0;
 }

@@ -104,6 +104,8 @@ void turn_synth_done(struct turn *t, uint32_t id, int cancelled, int error);
 /* Console requests; 0 or -errno with why filled. */
 int turn_ask(struct turn *t, const char *text, char *why, size_t whylen);
 int turn_say(struct turn *t, const char *text, char *why, size_t whylen);
+int turn_tone(struct turn *t, unsigned hz, unsigned ms, char *why,
+	      size_t whylen);
 /* Stops whatever is going on (shutdown). */
 void turn_abort(struct turn *t);
 

@@ -68,6 +68,8 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	atomic_store(&e->xruns, 0);
 	atomic_store(&e->reopens, 0);
 	atomic_store(&e->dropped_frames, 0);
+	atomic_store(&e->dsp_ns, 0);
+	atomic_store(&e->dsp_ns_max, 0);
 	hpf_init(&e->hpf);
 	vad_init(&e->vad, &e->vad_cfg);
 	e->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -126,7 +128,8 @@ static void handle_flush(struct audio_engine *e)
 static int period(struct audio_engine *e, int16_t *play, unsigned play_n)
 {
 	struct cap_frame f;
-	uint32_t got;
+	struct timespec t0, t1;
+	uint32_t got, ns;
 	uint64_t one = 1;
 	int r;
 
@@ -150,8 +153,15 @@ static int period(struct audio_engine *e, int16_t *play, unsigned play_n)
 	atomic_fetch_add_explicit(&e->played_samples, got,
 				  memory_order_relaxed);
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hpf_process(&e->hpf, f.pcm, PARLEY_FRAME);
 	vad_process(&e->vad, f.pcm, PARLEY_FRAME, &f.vad);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000000L +
+			(t1.tv_nsec - t0.tv_nsec));
+	atomic_fetch_add_explicit(&e->dsp_ns, ns, memory_order_relaxed);
+	if (ns > atomic_load_explicit(&e->dsp_ns_max, memory_order_relaxed))
+		atomic_store_explicit(&e->dsp_ns_max, ns, memory_order_relaxed);
 	f.index = atomic_fetch_add_explicit(&e->frames, 1,
 					    memory_order_relaxed);
 	f.played = got;

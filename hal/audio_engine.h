@@ -71,6 +71,8 @@ struct audio_engine {
 	_Atomic uint32_t xruns;
 	_Atomic uint32_t reopens;
 	_Atomic uint32_t dropped_frames;
+	_Atomic uint64_t dsp_ns; /* DSP time in all */
+	_Atomic uint32_t dsp_ns_max; /* longest DSP time of one frame */
 
 	/* DSP state, audio thread only */
 	struct hpf hpf;

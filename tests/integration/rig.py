@@ -224,7 +224,8 @@ class Rig:
         env.update(extra_env or {})
         self.daemon = subprocess.Popen(
             [os.path.join(self.build, "parleyd"), "-f", "-d", "-c", self.conf],
-            env=env, stdout=subprocess.DEVNULL, stderr=open(self.stderr_path, "w"))
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(self.stderr_path, "w"))
         deadline = time.monotonic() + 15
         while True:
             if self.daemon.poll() is not None:
