@@ -96,7 +96,10 @@ static void vprint(struct console_client *c, int newline, const char *fmt,
 		n = (int)sizeof(buf) - 1;
 	if (c->dropped && c->out_len < sizeof(c->out) / 2) {
 		c->dropped = 0;
-		put(c, "[output dropped: the client reads too slowly]\n", 46);
+		static const char note[] =
+			"[output dropped: the client reads too slowly]\n";
+
+		put(c, note, sizeof(note) - 1);
 	}
 	put(c, buf, (size_t)n);
 	if (newline)
@@ -598,7 +601,7 @@ int console_open_tty(const char *device, int baud, char *err, size_t errlen)
 		snprintf(err, errlen, "console.device '%s': no slot", device);
 		return -ENOSPC;
 	}
-	put(c, "\nparley console: type 'help'\n", 30);
+	console_printf(c, "\nparley console: type 'help'");
 	prompt(c);
 	LOGI("console", "serial console on %s at %d baud", device, baud);
 	return 0;

@@ -2,7 +2,9 @@
 /*
  * parleyctl: the console client.  Sends one command (from the arguments)
  * or one per line of standard input to parleyd's UNIX socket and prints
- * the reply; the exit status is 0 for OK and 1 for ERR.
+ * the reply; the exit status is 0 for OK and 1 for ERR.  "levels" is shown
+ * in place on a terminal until Enter is pressed; "attach" prints events
+ * until parleyd goes away or parleyctl is interrupted.
  */
 #include <errno.h>
 #include <poll.h>
@@ -45,11 +47,16 @@ static int connect_to(const char *path)
 	return fd;
 }
 
+static int live; /* the command is a live view */
+static int attached; /* print events after the reply */
+
+static char buf[8192]; /* reply bytes read and not yet printed */
+static size_t len;
+
 /* Prints reply lines until the final OK or ERR; returns 0, 1, or -1. */
 static int read_reply(int fd)
 {
-	static char buf[8192];
-	static size_t len;
+	int tty = isatty(STDOUT_FILENO);
 
 	for (;;) {
 		char *nl;
@@ -64,9 +71,14 @@ static int read_reply(int fd)
 			} else if (!strncmp(buf, "ERR", 3)) {
 				fprintf(stderr, "%s\n", buf);
 				done = 1;
+			} else if (live && tty) {
+				printf("\r\033[K%s", buf); /* in place */
 			} else {
 				printf("%s\n", buf);
 			}
+			fflush(stdout);
+			if (done == 0 && live && tty)
+				printf("\n");
 			memmove(buf, nl + 1, len - n - 1);
 			len -= n + 1;
 			if (done != -2) {
@@ -74,10 +86,22 @@ static int read_reply(int fd)
 				return done;
 			}
 		}
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		int r = poll(&pfd, 1, REPLY_TIMEOUT_MS);
+		struct pollfd pfd[2] = { { fd, POLLIN, 0 },
+					 { STDIN_FILENO, POLLIN, 0 } };
+		int r = poll(pfd, live ? 2 : 1,
+			     live || attached ? -1 : REPLY_TIMEOUT_MS);
 		ssize_t got;
 
+		if (live && (pfd[1].revents & (POLLIN | POLLHUP))) {
+			char junk[256];
+
+			/* any line (Enter) ends the live view */
+			if (read(STDIN_FILENO, junk, sizeof(junk)) <= 0)
+				live = 0; /* no input: stop watching it */
+			if (write(fd, "\n", 1) != 1)
+				return -1;
+			continue;
+		}
 		if (r == 0) {
 			fprintf(stderr, "parleyctl: no reply within %d ms\n",
 				REPLY_TIMEOUT_MS);
@@ -144,9 +168,22 @@ int main(int argc, char **argv)
 			}
 			n += (size_t)w;
 		}
+		live = !strcmp(argv[optind], "levels");
+		attached = !strcmp(argv[optind], "attach");
 		if (send_line(fd, line))
 			return 2;
 		status = read_reply(fd);
+		if (attached && status == 0) {
+			ssize_t got = (ssize_t)len;
+
+			/* events until parleyd goes away or we are stopped */
+			do {
+				if (fwrite(buf, 1, (size_t)got, stdout) !=
+					    (size_t)got ||
+				    fflush(stdout))
+					break;
+			} while ((got = read(fd, buf, sizeof(buf))) > 0);
+		}
 	} else {
 		while (fgets(line, sizeof(line), stdin)) {
 			line[strcspn(line, "\n")] = '\0';
