@@ -43,6 +43,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
+TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so
 
 .PHONY: all deps-ok deps check unit integration demo install clean testdata check-arm64
 .DEFAULT_GOAL := all
@@ -91,6 +92,12 @@ $(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libparley.a
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
 		$(BUILDDIR)/libparley.a $(TEST_LIBS) $(LDLIBS)
 
+# The zero-allocation test's malloc interposer.
+$(BUILDDIR)/tests/alloc_count.so: tests/alloc/alloc_count.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
 # Test audio is fetched from Debian packages, never committed.
 testdata: deps
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
@@ -106,7 +113,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit-and-integration
 
 .PHONY: unit-and-integration
-unit-and-integration: $(UNIT_BIN) testdata
+unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
 
 demo: deps

@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: MIT
+"""The audio thread makes no heap calls: a malloc interposer counts the
+calls made by the thread named parley-audio through whole turns (capture,
+VAD, playback of speech, a barge-in flush)."""
+import os
+import time
+
+from common import BUILD, SPEECH, rig
+
+
+def test_audio_thread_never_allocates():
+    report = None
+    with rig() as r:
+        report = os.path.join(r.dir, "alloc.txt")
+        r.start_stt()
+        r.start_ollama("--answer", "One. Two. Three. Four. Five. Six.", "--token-rate", "20")
+        r.start(["silence:1.5", SPEECH, "silence:20"], extra_env={
+            "LD_PRELOAD": os.path.join(BUILD, "tests", "alloc_count.so"),
+            "PARLEY_ALLOC_REPORT": report})
+        r.wait_frames(100)
+        r.ctl("button", "press")
+        time.sleep(0.08)
+        r.ctl("button", "release")
+        r.wait_state("speaking", 20)
+        time.sleep(1.0)
+        r.ctl("button", "press")  # barge-in: the audio thread drops the ring
+        time.sleep(0.5)
+        r.ctl("button", "release")
+        r.wait_turns(1, 20)
+        if r.status()["state"] == "idle":
+            r.ctl("say", "Steady state.")
+        time.sleep(2)
+        frames = r.frames()
+        assert r.stop() == 0
+        with open(report) as f:
+            counts = {k: int(v) for k, v in (line.split() for line in f)}
+        assert frames > 500
+        assert counts == {"malloc": 0, "calloc": 0, "realloc": 0, "free": 0,
+                          "posix_memalign": 0}, counts
