@@ -84,9 +84,9 @@ CMD(cmd_status)
 		       button_gesture_count(G_DOUBLE));
 	console_printf(c, "microphone: %s", p->turn.muted ? "muted" : "on");
 	console_printf(c, "led: %s", led_state_names[led_current()]);
-	console_printf(c, "llm: ollama %s model %s", p->cfg.llm_url,
-		       p->cfg.llm_model);
-	console_printf(c, "stt: openai %s", p->cfg.stt_url);
+	console_printf(c, "llm: %s %s model %s", p->cfg.llm_backend,
+		       p->cfg.llm_url, p->cfg.llm_model);
+	console_printf(c, "stt: %s %s", p->cfg.stt_backend, p->cfg.stt_url);
 	console_printf(c, "tts: espeak-ng voice %s", p->cfg.tts_voice);
 	console_printf(c, "host: %s", p->host_state[0] ? p->host_state :
 							 "not checked yet");

@@ -25,6 +25,9 @@
 	{ p, CT_ENUM, OFF(f), SZ(f), 0, 0, d, c, h, l, 0 }
 #define BOOL(p, f, d, h, l) \
 	{ p, CT_BOOL, OFF(f), SZ(f), 0, 1, d, NULL, h, l, 0 }
+/* floats: the range is in hundredths */
+#define FLOAT(p, f, lo, hi, d, h, l) \
+	{ p, CT_FLOAT, OFF(f), SZ(f), lo, hi, d, NULL, h, l, 0 }
 #define ARRAY(p, f, n, lo, hi, d, h, l) \
 	{ p, CT_INT_ARRAY, OFF(f), SZ(f), lo, hi, d, NULL, h, l, OFF(n) }
 
@@ -35,6 +38,8 @@ static const char *const gpio_bias_list[] = { "pull-up", "pull-down",
 static const char *const led_idle_list[] = { "off", "heartbeat", NULL };
 static const char *const actions[] = { "talk", "cancel", "new_conversation",
 				       "mute", "none", NULL };
+static const char *const llm_list[] = { "ollama", "openai", NULL };
+static const char *const stt_list[] = { "openai", "whispercpp", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
@@ -100,17 +105,31 @@ const struct config_key config_keys[] = {
 	     "long press without speaking", 1),
 	ENUM("button.double_action", double_action, "mute", actions,
 	     "double press: mute or unmute the microphone", 1),
+	ENUM("stt.backend", stt_backend, "openai", stt_list,
+	     "openai: /v1/audio/transcriptions; whispercpp: whisper.cpp's /inference",
+	     1),
 	STR("stt.url", stt_url, 8,
 	    "http://127.0.0.1:8080/v1/audio/transcriptions",
-	    "OpenAI-compatible transcription endpoint", 1),
+	    "the transcription endpoint, path included", 1),
 	STR("stt.model", stt_model, 1, "whisper-1", "model name sent to STT",
 	    1),
 	STR("stt.language", stt_language, 0, "en",
 	    "ISO-639-1 language hint, empty for none", 1),
 	INT("stt.timeout_ms", stt_timeout_ms, 1000, 120000, 30000,
 	    "whole STT request timeout", 1),
+	ENUM("llm.backend", llm_backend, "ollama", llm_list,
+	     "ollama: /api/chat; openai: /v1/chat/completions with SSE", 1),
 	STR("llm.url", llm_url, 8, "http://127.0.0.1:11434",
-	    "Ollama base URL", 1),
+	    "base URL of the LLM server", 1),
+	STR("llm.token_file", token_file, 0, "",
+	    "file holding a bearer token for the LLM server, empty for none",
+	    0),
+	FLOAT("llm.temperature", temperature, 0, 200, "0.7",
+	      "sampling temperature", 1),
+	INT("llm.num_ctx", num_ctx, 0, 131072, 0,
+	    "context window in tokens, 0 for the server's default", 1),
+	INT("llm.num_predict", num_predict, -1, 4096, 256,
+	    "most tokens in an answer, -1 for no limit", 1),
 	STR("llm.model", llm_model, 1, "llama3.2", "Ollama model name", 1),
 	STR("llm.system_prompt", system_prompt, 0,
 	    "You are a voice assistant on a small speaker. Answer in one to "
@@ -169,6 +188,10 @@ static void allowed(const struct config_key *k, char *buf, size_t len)
 		break;
 	case CT_BOOL:
 		snprintf(buf, len, "true or false");
+		break;
+	case CT_FLOAT:
+		snprintf(buf, len, "a number from %ld.%02ld to %ld.%02ld",
+			 k->min / 100, k->min % 100, k->max / 100, k->max % 100);
 		break;
 	case CT_INT_ARRAY:
 		snprintf(buf, len, "a list of up to %d integers from %ld to %ld",
@@ -276,6 +299,18 @@ int config_check_value(const struct config_key *k, const char *text,
 				return 0;
 		snprintf(why, whylen, "must be %s", want);
 		return -1;
+	case CT_FLOAT: {
+		double d;
+
+		errno = 0;
+		d = strtod(text, &end);
+		if (errno || end == text || *end || d * 100 < k->min ||
+		    d * 100 > k->max) {
+			snprintf(why, whylen, "must be %s", want);
+			return -1;
+		}
+		return 0;
+	}
 	case CT_BOOL:
 		if (!strcmp(text, "true") || !strcmp(text, "false"))
 			return 0;
@@ -306,6 +341,8 @@ static void store_value(struct parley_config *cfg, const struct config_key *k,
 
 	if (k->type == CT_INT)
 		*(int *)field = (int)strtol(text, NULL, 10);
+	else if (k->type == CT_FLOAT)
+		*(double *)field = strtod(text, NULL);
 	else if (k->type == CT_BOOL)
 		*(int *)field = !strcmp(text, "true");
 	else if (k->type == CT_INT_ARRAY)
@@ -329,6 +366,8 @@ void config_format(const struct parley_config *cfg,
 
 	if (k->type == CT_INT) {
 		snprintf(buf, len, "%d", *(const int *)field);
+	} else if (k->type == CT_FLOAT) {
+		snprintf(buf, len, "%g", *(const double *)field);
 	} else if (k->type == CT_BOOL) {
 		snprintf(buf, len, "%s", *(const int *)field ? "true" : "false");
 	} else if (k->type == CT_INT_ARRAY) {
@@ -486,6 +525,23 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 			return;
 		}
 		store_value(cfg, k, arr);
+		return;
+	}
+	if (k->type == CT_FLOAT) {
+		if (type != CONFIG_TYPE_FLOAT && type != CONFIG_TYPE_INT) {
+			problem(l, line, "%s = %s: must be %s", path, val,
+				want);
+			return;
+		}
+		snprintf(text, sizeof(text), "%.17g",
+			 type == CONFIG_TYPE_FLOAT ?
+				 config_setting_get_float(s) :
+				 (double)config_setting_get_int(s));
+		if (config_check_value(k, text, why, sizeof(why))) {
+			problem(l, line, "%s = %s: %s", path, val, why);
+			return;
+		}
+		store_value(cfg, k, text);
 		return;
 	}
 	if (k->type == CT_INT) {

@@ -51,12 +51,18 @@ struct parley_config {
 	char long_action[CONFIG_STR_MAX];
 	char double_action[CONFIG_STR_MAX];
 	/* speech to text */
+	char stt_backend[CONFIG_STR_MAX];
 	char stt_url[CONFIG_STR_MAX];
 	char stt_model[CONFIG_STR_MAX];
 	char stt_language[CONFIG_STR_MAX];
 	int stt_timeout_ms;
 	/* language model */
+	char llm_backend[CONFIG_STR_MAX];
 	char llm_url[CONFIG_STR_MAX];
+	char token_file[CONFIG_STR_MAX];
+	double temperature;
+	int num_ctx;
+	int num_predict;
 	char llm_model[CONFIG_STR_MAX];
 	char system_prompt[PARLEY_PROMPT_MAX];
 	char keep_alive[CONFIG_STR_MAX];
@@ -77,7 +83,7 @@ struct parley_config {
 	char log_level[CONFIG_STR_MAX];
 };
 
-enum config_type { CT_INT, CT_STRING, CT_ENUM, CT_BOOL, CT_INT_ARRAY };
+enum config_type { CT_INT, CT_STRING, CT_ENUM, CT_BOOL, CT_INT_ARRAY, CT_FLOAT };
 
 struct config_key {
 	const char *path; /* e.g. "audio.playback_rate" */

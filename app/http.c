@@ -244,6 +244,15 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 			 o->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "parleyd/" PARLEY_VERSION);
+	if (o->bearer && o->bearer[0]) {
+		char auth[600];
+
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+			 o->bearer);
+		x->headers = curl_slist_append(x->headers, auth);
+		memset(auth, 0, sizeof(auth));
+		curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+	}
 	if (mime) {
 		curl_easy_setopt(x->easy, CURLOPT_MIMEPOST, mime);
 	} else if (body) {

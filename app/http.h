@@ -35,6 +35,7 @@ struct http_opts {
 	long connect_timeout_ms;
 	long timeout_ms; /* whole transfer; 0 = none */
 	const char *content_type; /* for a body */
+	const char *bearer; /* token for "Authorization: Bearer", or NULL */
 };
 
 /* Sets up curl with a bounded allocator; once, before any transfer. */

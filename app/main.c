@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <cjson/cJSON.h>
 #include <unistd.h>
 
 #include "../hal/audio.h"
@@ -79,8 +81,11 @@ static void version(void)
 	printf("\ngpio backends:");
 	for (int i = 0; gpio_backends[i]; i++)
 		printf(" %s", gpio_backends[i]->name);
-	printf("\nstt backends: openai\n");
-	printf("llm backends: ollama\n");
+	printf("\nstt backends: openai whispercpp\n");
+	printf("llm backends:");
+	for (int i = 0; llm_protos[i]; i++)
+		printf(" %s", llm_protos[i]->name);
+	printf("\n");
 	printf("tts backends: espeak-ng\n");
 }
 
@@ -211,6 +216,87 @@ static int setup_signals(struct parley *p)
 	return fd;
 }
 
+/* The bearer token: the first line of llm.token_file, never logged. */
+static int read_token(struct parley *p, char *err, size_t errlen)
+{
+	const char *path = p->cfg.token_file;
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	p->token[0] = '\0';
+	if (!path[0])
+		return 0;
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "llm.token_file '%s': %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0077))
+		LOGW("llm", "llm.token_file '%s' can be read by others (mode %03o); make it 0600",
+		     path, (unsigned)(st.st_mode & 0777));
+	if (!fgets(p->token, sizeof(p->token), f))
+		p->token[0] = '\0';
+	fclose(f);
+	n = strcspn(p->token, "\r\n");
+	p->token[n] = '\0';
+	if (!n) {
+		snprintf(err, errlen, "llm.token_file '%s' is empty", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* At start-up: is the model on the host?  Says which ones are. */
+static void tags_done(struct probe *pr, int code, long status,
+		      const char *err, void *ctx)
+{
+	struct parley *p = ctx;
+	char names[400] = "";
+	size_t used = 0;
+	int found = 0;
+	cJSON *j, *m;
+
+	if (code || status != 200) {
+		LOGW("llm", "%s: %s", pr->url,
+		     code ? err : "the host answered with an error");
+		snprintf(p->host_state, sizeof(p->host_state),
+			 "unreachable at start-up");
+		return;
+	}
+	json_arena_reset();
+	j = cJSON_ParseWithLength(pr->body, pr->len);
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "models"))
+	{
+		cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+		size_t ml = strlen(p->cfg.llm_model);
+
+		if (!cJSON_IsString(name))
+			continue;
+		if (!strcmp(name->valuestring, p->cfg.llm_model) ||
+		    (!strchr(p->cfg.llm_model, ':') &&
+		     !strncmp(name->valuestring, p->cfg.llm_model, ml) &&
+		     !strcmp(name->valuestring + ml, ":latest")))
+			found = 1;
+		if (used < sizeof(names))
+			used += (size_t)snprintf(names + used,
+						 sizeof(names) - used, "%s%s",
+						 used ? ", " : "",
+						 name->valuestring);
+	}
+	if (found) {
+		LOGI("llm", "model %s is on the host", p->cfg.llm_model);
+		snprintf(p->host_state, sizeof(p->host_state),
+			 "reachable at start-up");
+	} else {
+		LOGE("llm", "model %s is not on the host %s; it has: %s",
+		     p->cfg.llm_model, p->cfg.llm_url, names[0] ? names : "none");
+		snprintf(p->host_state, sizeof(p->host_state),
+			 "model missing at start-up");
+	}
+}
+
 static int run(struct parley *p)
 {
 	struct parley_config *cfg = &p->cfg;
@@ -259,6 +345,10 @@ static int run(struct parley *p)
 	if (http_init(CURL_HEAP_CAP)) {
 		LOGE("parleyd", "cannot initialise libcurl");
 		goto out_signals;
+	}
+	if (read_token(p, err, sizeof(err))) {
+		LOGE("llm", "%s", err);
+		goto out_http;
 	}
 	p->store = store_open(cfg->store_path, err, sizeof(err));
 	if (!p->store) {
@@ -314,6 +404,12 @@ static int run(struct parley *p)
 	LOGN("parleyd", "ready: capture '%s', playback '%s' at %d Hz, model %s",
 	     cfg->capture_device, cfg->playback_device, cfg->playback_rate,
 	     cfg->llm_model);
+	if (!strcmp(cfg->llm_backend, "ollama")) {
+		char url[CONFIG_STR_MAX + 16];
+
+		snprintf(url, sizeof(url), "%s/api/tags", cfg->llm_url);
+		probe_get(&p->probes[1], url, 3000, tags_done, p);
+	}
 	notify_init(p);
 	notify_send("READY=1");
 	notify_status("idle");
@@ -341,7 +437,7 @@ out_store:
 	store_close(p->store);
 out_http:
 	stt_abort(&p->stt);
-	ollama_abort(&p->llm);
+	llm_abort(&p->llm);
 	http_cleanup();
 out_signals:
 	close(sfd);

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "probe.h"
 #include "record.h"
-#include "ollama.h"
+#include "llm_stream.h"
 #include "store.h"
 #include "stt.h"
 #include "synth.h"
@@ -29,7 +29,8 @@ struct parley {
 	void *gpio_ctx;
 	struct synth synth;
 	struct stt stt;
-	struct ollama llm;
+	struct llm_stream llm;
+	char token[512]; /* the LLM bearer token, from llm.token_file */
 	struct store *store;
 	struct turn turn;
 	struct recording rec;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * OpenAI-compatible transcription client.  The WAV is built in a static
+ * Transcription client for the OpenAI-compatible /v1/audio/transcriptions
+ * and whisper.cpp's /inference, which take the same multipart form (the
+ * latter without a model part) and answer {"text": ...}.  The WAV is built in a static
  * buffer and streamed to curl through curl_mime_data_cb, so nothing copies
  * it; the reply body is kept up to PARLEY_HTTP_BODY_MAX bytes, and a longer
  * one is an error.  Errors use the OpenAI error object
@@ -170,9 +172,12 @@ int stt_transcribe(struct stt *s, const struct parley_config *cfg,
 	curl_mime_type(part, "audio/wav");
 	curl_mime_data_cb(part, (curl_off_t)s->wav_len, read_wav, seek_wav,
 			  NULL, s);
-	part = curl_mime_addpart(mime);
-	curl_mime_name(part, "model");
-	curl_mime_data(part, cfg->stt_model, CURL_ZERO_TERMINATED);
+	if (strcmp(cfg->stt_backend, "whispercpp")) {
+		/* whisper.cpp's /inference has no model part */
+		part = curl_mime_addpart(mime);
+		curl_mime_name(part, "model");
+		curl_mime_data(part, cfg->stt_model, CURL_ZERO_TERMINATED);
+	}
 	part = curl_mime_addpart(mime);
 	curl_mime_name(part, "response_format");
 	curl_mime_data(part, "json", CURL_ZERO_TERMINATED);

@@ -124,7 +124,7 @@ static void stop_output(struct turn *t)
 	struct parley *p = t->p;
 
 	stt_abort(&p->stt);
-	ollama_abort(&p->llm);
+	llm_abort(&p->llm);
 	synth_flush(&p->synth);
 	t->jobs = 0;
 	t->live_from = p->synth.next_id + 1; /* older completions are stale */
@@ -286,7 +286,8 @@ static void start_llm(struct turn *t)
 						     t->rec.transcript };
 	set_state(t, TS_THINKING);
 	stage(t, ST_LLM_REQUEST);
-	r = ollama_chat(&p->llm, &p->cfg, t->msgs, t->nmsgs, &llm_events, t);
+	r = llm_chat(&p->llm, llm_find(p->cfg.llm_backend), &p->cfg, p->token,
+		     t->msgs, t->nmsgs, &llm_events, t);
 	if (r)
 		speak_error(t, "I could not send the question.",
 			    strerror(-r));

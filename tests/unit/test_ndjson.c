@@ -11,7 +11,7 @@
 
 #include "../../app/json_arena.h"
 #include "../../app/ndjson.h"
-#include "../../app/ollama.h"
+#include "../../app/llm_stream.h"
 #include "../../app/stt.h"
 
 static char lines[8][128];
@@ -64,7 +64,7 @@ static void overlong_line_is_an_error(void **state)
 
 /* ---- Ollama lines ---- */
 
-static struct ollama o;
+static struct llm_stream o;
 static char tokens[256];
 
 static int on_token(void *ctx, const char *text, size_t len)
@@ -88,7 +88,7 @@ static int line(const char *s)
 	char buf[512];
 
 	snprintf(buf, sizeof(buf), "%s", s);
-	return ollama_line(&o, buf, strlen(buf));
+	return llm_ollama.line(&o, buf, strlen(buf));
 }
 
 static void ollama_lines_give_text_and_done(void **state)
@@ -106,10 +106,9 @@ static void ollama_lines_give_text_and_done(void **state)
 			      "\"thinking\":\"hmm\"},\"done\":false}"), 0);
 	assert_int_equal(line("{\"message\":{\"role\":\"assistant\",\"content\":\" sky\"},"
 			      "\"done\":false}"), 0);
-	assert_int_equal(o.got_done, 0);
+	assert_int_equal(o.complete, 0);
 	assert_int_equal(line("{\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
 			      "\"done\":true,\"done_reason\":\"stop\",\"eval_count\":2}"), 1);
-	assert_int_equal(o.got_done, 1);
 	assert_string_equal(tokens, "The sky");
 	assert_int_equal(o.tokens, 2);
 }
@@ -132,6 +131,59 @@ static void ollama_errors_are_failures(void **state)
 	o.ev = &ev;
 	assert_int_equal(line("[1,2,3]"), -1);
 	assert_int_equal(o.fail, PEER_PROTOCOL);
+}
+
+/* ---- OpenAI-compatible SSE lines ---- */
+
+static int sse(const char *s_)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s", s_);
+	return llm_openai.line(&o, buf, strlen(buf));
+}
+
+static void sse_events_give_text_and_done(void **state)
+{
+	(void)state;
+	json_arena_install();
+	memset(&o, 0, sizeof(o));
+	o.ev = &ev;
+	tokens[0] = '\0';
+	assert_int_equal(sse(": keep-alive"), 0);
+	assert_int_equal(sse("data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\","
+			     "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+			     "\"content\":\"The\"},\"finish_reason\":null}]}"), 0);
+	assert_int_equal(sse("event: message"), 0);
+	assert_int_equal(sse("data:{\"choices\":[{\"index\":0,\"delta\":"
+			     "{\"reasoning\":\"hmm\"}}]}"), 0);
+	assert_int_equal(sse("data: {\"choices\":[{\"index\":0,\"delta\":"
+			     "{\"content\":\" sky\"}}]}"), 0);
+	assert_int_equal(sse("data: {\"choices\":[{\"index\":0,\"delta\":{},"
+			     "\"finish_reason\":\"stop\"}]}"), 0);
+	assert_int_equal(sse("data: {\"choices\":[],\"usage\":{\"total_tokens\":9}}"), 0);
+	assert_int_equal(sse("data: [DONE]"), 1);
+	assert_string_equal(tokens, "The sky");
+}
+
+static void sse_errors_are_failures(void **state)
+{
+	char msg[128];
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.ev = &ev;
+	assert_int_equal(sse("data: {\"error\":{\"message\":\"boom\",\"type\":\"api_error\"}}"), -1);
+	assert_int_equal(o.fail, PEER_REMOTE);
+	assert_string_equal(o.detail, "boom");
+	memset(&o, 0, sizeof(o));
+	o.ev = &ev;
+	assert_int_equal(sse("data: not json"), -1);
+	assert_int_equal(o.fail, PEER_PROTOCOL);
+	const char *body = "{\"error\":{\"message\":\"model \\\"x\\\" not found\"}}";
+
+	llm_openai.error_text(body, strlen(body), msg, sizeof(msg));
+	assert_string_equal(msg, "model \"x\" not found");
 }
 
 /* ---- STT replies ---- */
@@ -173,6 +225,8 @@ int main(void)
 		cmocka_unit_test(overlong_line_is_an_error),
 		cmocka_unit_test(ollama_lines_give_text_and_done),
 		cmocka_unit_test(ollama_errors_are_failures),
+		cmocka_unit_test(sse_events_give_text_and_done),
+		cmocka_unit_test(sse_errors_are_failures),
 		cmocka_unit_test(stt_reply_text_is_trimmed),
 	};
 

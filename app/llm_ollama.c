@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Ollama's /api/chat: stream true, think false (a thinking model would
+ * otherwise think first), keep_alive and the model options.  The reply is
+ * NDJSON: every line is checked for an "error" key (a failure after the
+ * stream began), text comes from message.content, thinking pieces are
+ * ignored, and only a line with done:true completes the stream.
+ */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json_arena.h"
+#include "llm_stream.h"
+
+static int add_messages(cJSON *root, const struct llm_message *msgs, int n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "messages");
+
+	if (!arr)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		cJSON *m = cJSON_CreateObject();
+
+		if (!m || !cJSON_AddStringToObject(m, "role", msgs[i].role) ||
+		    !cJSON_AddStringToObject(m, "content", msgs[i].content))
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, m);
+	}
+	return 0;
+}
+
+static int build(struct llm_stream *s, const struct parley_config *cfg,
+		 const struct llm_message *msgs, int n)
+{
+	cJSON *root = cJSON_CreateObject(), *opts;
+
+	if (!root)
+		return -ENOMEM;
+	cJSON_AddStringToObject(root, "model", cfg->llm_model);
+	cJSON_AddBoolToObject(root, "stream", 1);
+	cJSON_AddBoolToObject(root, "think", 0);
+	if (cfg->keep_alive[0])
+		cJSON_AddStringToObject(root, "keep_alive", cfg->keep_alive);
+	opts = cJSON_AddObjectToObject(root, "options");
+	if (!opts)
+		return -ENOMEM;
+	cJSON_AddNumberToObject(opts, "temperature", cfg->temperature);
+	if (cfg->num_ctx)
+		cJSON_AddNumberToObject(opts, "num_ctx", cfg->num_ctx);
+	cJSON_AddNumberToObject(opts, "num_predict", cfg->num_predict);
+	if (add_messages(root, msgs, n))
+		return -ENOMEM;
+	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
+		       0 :
+		       -EMSGSIZE;
+}
+
+static int line(struct llm_stream *s, char *text, size_t len)
+{
+	cJSON *j, *err, *msg, *content;
+
+	json_arena_reset();
+	j = cJSON_ParseWithLength(text, len);
+	if (!cJSON_IsObject(j)) {
+		s->fail = PEER_PROTOCOL;
+		snprintf(s->detail, sizeof(s->detail),
+			 "reply line is not a JSON object");
+		return -1;
+	}
+	err = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (err) {
+		s->fail = PEER_REMOTE;
+		snprintf(s->detail, sizeof(s->detail), "%s",
+			 cJSON_IsString(err) ? err->valuestring :
+					       "error without a message");
+		return -1;
+	}
+	msg = cJSON_GetObjectItemCaseSensitive(j, "message");
+	content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+	if (cJSON_IsString(content) &&
+	    llm_token(s, content->valuestring, strlen(content->valuestring)))
+		return -1;
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done")) ? 1 :
+									   0;
+}
+
+static void error_text(const char *body, size_t len, char *out, size_t outlen)
+{
+	cJSON *j, *e;
+
+	json_arena_reset();
+	j = cJSON_ParseWithLength(body, len);
+	e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (cJSON_IsString(e))
+		snprintf(out, outlen, "%s", e->valuestring);
+	else
+		snprintf(out, outlen, "%.200s", body);
+}
+
+const struct llm_proto llm_ollama = {
+	.name = "ollama",
+	.path = "/api/chat",
+	.build = build,
+	.line = line,
+	.error_text = error_text,
+};

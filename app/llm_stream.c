@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The common part of a streamed chat: the reply is split into lines in a
+ * fixed buffer and each line goes to the protocol.  A non-200 reply's body
+ * is kept (truncated) for its error message; a 404 that says "not found"
+ * means the model is not installed.  A stream that ends before the
+ * protocol's end marker is a failure.  First-token and stall timeouts are
+ * loop timeouts; the connect timeout is curl's.
+ */
+#include "llm_stream.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json_arena.h"
+#include "log.h"
+#include "loop.h"
+
+static void finish(struct llm_stream *o, enum peer_error e, const char *detail)
+{
+	loop_cancel(o->timer);
+	o->timer = 0;
+	o->ev->on_done(o->ctx, e, detail);
+}
+
+static void on_timeout(void *ctx)
+{
+	struct llm_stream *o = ctx;
+	char why[96];
+
+	o->timer = 0;
+	snprintf(why, sizeof(why), "no %s from the model in %d ms",
+		 o->tokens ? "further token" : "first token",
+		 o->tokens ? o->stall_ms : o->first_token_ms);
+	http_abort(&o->x);
+	finish(o, PEER_TIMEOUT, why);
+}
+
+static void arm(struct llm_stream *o, int ms)
+{
+	loop_cancel(o->timer);
+	o->timer = loop_timeout((uint64_t)ms, on_timeout, o);
+}
+
+const struct llm_proto *const llm_protos[] = { &llm_ollama, &llm_openai,
+					       NULL };
+
+const struct llm_proto *llm_find(const char *name)
+{
+	for (int i = 0; llm_protos[i]; i++)
+		if (!strcmp(llm_protos[i]->name, name))
+			return llm_protos[i];
+	return NULL;
+}
+
+int llm_token(struct llm_stream *o, const char *text, size_t len)
+{
+	if (!len)
+		return 0;
+	o->tokens++;
+	if (o->ev->on_token(o->ctx, text, len)) {
+		o->fail = PEER_OK; /* stopped by the listener */
+		snprintf(o->detail, sizeof(o->detail), "stopped");
+		return -1;
+	}
+	return 0;
+}
+
+static int line_cb(char *line, size_t len, void *ctx)
+{
+	struct llm_stream *o = ctx;
+	int r;
+
+	if (o->complete)
+		return 0; /* anything after the end marker is ignored */
+	r = o->proto->line(o, line, len);
+	if (r == 1)
+		o->complete = 1;
+	return r < 0 ? r : 0;
+}
+
+static int on_data(void *ctx, const char *data, size_t len)
+{
+	struct llm_stream *o = ctx;
+	long status = 0;
+	int r;
+
+	curl_easy_getinfo(o->x.easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		size_t room = sizeof(o->errbody) - 1 - o->errlen;
+
+		if (len > room)
+			len = room;
+		memcpy(o->errbody + o->errlen, data, len);
+		o->errlen += len;
+		o->errbody[o->errlen] = '\0';
+		return 0;
+	}
+	arm(o, o->stall_ms);
+	r = ndjson_feed(&o->nd, data, len, line_cb, o);
+	if (r == -EMSGSIZE) {
+		o->fail = PEER_PROTOCOL;
+		snprintf(o->detail, sizeof(o->detail),
+			 "reply line longer than %d bytes", PARLEY_LINE_MAX);
+	}
+	return r;
+}
+
+static void on_done(void *ctx, CURLcode code, long status, const char *err)
+{
+	struct llm_stream *o = ctx;
+	char why[512], msg[400];
+
+	if (o->fail != PEER_OK || (code == CURLE_WRITE_ERROR && o->detail[0])) {
+		finish(o, o->fail, o->detail);
+		return;
+	}
+	if (code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+	    code == CURLE_COULDNT_RESOLVE_PROXY) {
+		snprintf(why, sizeof(why), "%s: %s", o->url, err);
+		finish(o, PEER_UNREACHABLE, why);
+		return;
+	}
+	if (code == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(why, sizeof(why), "%s: %s", o->url, err);
+		finish(o, PEER_TIMEOUT, why);
+		return;
+	}
+	if (code != CURLE_OK) {
+		snprintf(why, sizeof(why), "%s: %s", o->url, err);
+		finish(o, PEER_PROTOCOL, why);
+		return;
+	}
+	if (status != 200) {
+		o->proto->error_text(o->errbody, o->errlen, msg, sizeof(msg));
+		snprintf(why, sizeof(why), "HTTP %ld: %s", status, msg);
+		finish(o, status == 404 && strstr(msg, "not found") ?
+				  PEER_MODEL_MISSING : PEER_HTTP,
+		       why);
+		return;
+	}
+	if (ndjson_pending(&o->nd) && !o->complete) {
+		finish(o, PEER_PROTOCOL, "stream ended inside a line");
+		return;
+	}
+	if (!o->complete) {
+		snprintf(why, sizeof(why), "stream ended without %s",
+			 o->proto == &llm_ollama ? "done" : "[DONE]");
+		finish(o, PEER_PROTOCOL, why);
+		return;
+	}
+	finish(o, PEER_OK, "");
+}
+
+static const struct http_handlers handlers = { on_data, on_done };
+
+int llm_chat(struct llm_stream *o, const struct llm_proto *proto,
+	     const struct parley_config *cfg, const char *token,
+	     const struct llm_message *msgs, int n,
+	     const struct llm_events *ev, void *ctx)
+{
+	struct http_opts opts = {
+		.connect_timeout_ms = cfg->connect_timeout_ms,
+		.timeout_ms = 0,
+		.content_type = "application/json",
+		.bearer = token,
+	};
+	int r;
+
+	llm_abort(o);
+	o->proto = proto;
+	json_arena_reset();
+	r = proto->build(o, cfg, msgs, n);
+	json_arena_reset();
+	if (r)
+		return r;
+	snprintf(o->url, sizeof(o->url), "%s%s", cfg->llm_url, proto->path);
+	ndjson_init(&o->nd, PARLEY_LINE_MAX);
+	o->errlen = 0;
+	o->errbody[0] = '\0';
+	o->detail[0] = '\0';
+	o->fail = PEER_OK;
+	o->complete = 0;
+	o->tokens = 0;
+	o->first_token_ms = cfg->first_token_timeout_ms;
+	o->stall_ms = cfg->stall_timeout_ms;
+	o->ev = ev;
+	o->ctx = ctx;
+	LOGD("llm", "%s request: %s", proto->name, o->req);
+	r = http_start(&o->x, o->url, o->req, strlen(o->req), NULL, &opts,
+		       &handlers, o);
+	if (r)
+		return r;
+	arm(o, o->first_token_ms);
+	return 0;
+}
+
+void llm_abort(struct llm_stream *o)
+{
+	loop_cancel(o->timer);
+	o->timer = 0;
+	http_abort(&o->x);
+}

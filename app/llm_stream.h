@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A streamed chat request to a language-model server.  The transport, the
+ * fixed line buffer, the timeouts and the error mapping are common; a
+ * protocol (Ollama's NDJSON /api/chat, or the OpenAI-compatible SSE
+ * /v1/chat/completions) builds the request and reads each line.
+ */
+#ifndef PARLEY_APP_LLM_STREAM_H
+#define PARLEY_APP_LLM_STREAM_H
+
+#include "../dsp/sizes.h"
+#include "config.h"
+#include "http.h"
+#include "llm.h"
+#include "ndjson.h"
+
+struct llm_stream;
+
+struct llm_proto {
+	/** @name: the llm.backend value */
+	const char *name;
+	/** @path: appended to llm.url */
+	const char *path;
+	/** @build: writes the request body into s->req; 0 or -errno */
+	int (*build)(struct llm_stream *s, const struct parley_config *cfg,
+		     const struct llm_message *msgs, int n);
+	/**
+	 * @line: one line of the reply: 0 to go on, 1 when the stream is
+	 * complete, -1 on failure (s->fail and s->detail set)
+	 */
+	int (*line)(struct llm_stream *s, char *line, size_t len);
+	/** @error_text: the message of an error reply body */
+	void (*error_text)(const char *body, size_t len, char *out,
+			   size_t outlen);
+};
+
+extern const struct llm_proto llm_ollama;
+extern const struct llm_proto llm_openai;
+/* NULL-terminated, for -V and the config. */
+extern const struct llm_proto *const llm_protos[];
+const struct llm_proto *llm_find(const char *name);
+
+struct llm_stream {
+	const struct llm_proto *proto;
+	struct http_xfer x;
+	struct ndjson nd;
+	char url[CONFIG_STR_MAX + 32];
+	char req[PARLEY_REQUEST_MAX];
+	char errbody[4096]; /* body of a non-200 reply, truncated */
+	size_t errlen;
+	char detail[512]; /* why a stream failed */
+	enum peer_error fail; /* set by a line handler */
+	int complete; /* the protocol's end marker was seen */
+	unsigned tokens;
+	int timer;
+	int first_token_ms, stall_ms;
+	const struct llm_events *ev;
+	void *ctx;
+};
+
+/*
+ * Starts a streamed chat with proto; token, if not empty, is sent as a
+ * bearer token.  0, or -errno if the request cannot be built.
+ */
+int llm_chat(struct llm_stream *s, const struct llm_proto *proto,
+	     const struct parley_config *cfg, const char *token,
+	     const struct llm_message *msgs, int n,
+	     const struct llm_events *ev, void *ctx);
+/* Stops the stream now; no event follows. */
+void llm_abort(struct llm_stream *s);
+/* Passes one text piece to the listener (for protocols). */
+int llm_token(struct llm_stream *s, const char *text, size_t len);
+
+#endif
