@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The chunker reads bytes one at a time; UTF-8 sequences pass through as
- * they never contain ASCII punctuation.  After a terminator it waits for
+ * they never contain ASCII punctuation.  The first sentence may also end
+ * at a comma once it is comma_min bytes long, so that a long opening
+ * clause is spoken while the rest is still arriving.  After a terminator it waits for
  * the next byte: white space ends the sentence (unless the word before the
  * dot is an abbreviation or an initial), anything else continues it, which
  * keeps "3.5", "e.g." and "example.com" whole.  A line that starts with a
@@ -29,6 +31,12 @@ void chunker_init(struct chunker *c)
 	c->pending = 0;
 	c->line_start = 1;
 	c->sentences = 0;
+	c->comma_min = 0;
+}
+
+void chunker_first_clause(struct chunker *c, size_t min)
+{
+	c->comma_min = min;
 }
 
 static int has_word(const char *s, size_t len)
@@ -158,6 +166,9 @@ static int feed_byte(struct chunker *c, char ch, chunker_cb cb, void *ctx)
 				return emit(c, cb, ctx);
 		}
 	}
+	if (ch == ' ' && c->comma_min && c->sentences == 0 &&
+	    c->len >= c->comma_min && c->buf[c->len - 1] == ',')
+		return emit(c, cb, ctx); /* a long first clause goes early */
 	if (ch == ' ' && (c->len == 0 || c->buf[c->len - 1] == ' '))
 		return 0;
 	if (c->len >= sizeof(c->buf) - 2) {

@@ -22,9 +22,13 @@ struct chunker {
 	int pending; /* a terminator was seen; waiting for the next byte */
 	int line_start; /* no text yet on this line */
 	int sentences; /* emitted since init */
+	size_t comma_min; /* cut the first sentence at a comma after this
+			   * many bytes (0: never), so first audio is early */
 };
 
 void chunker_init(struct chunker *c);
+/* Lets the first sentence end at a comma once it is min bytes long. */
+void chunker_first_clause(struct chunker *c, size_t min);
 /* Feeds token text; calls cb for each sentence completed by it. */
 int chunker_feed(struct chunker *c, const char *text, size_t len,
 		 chunker_cb cb, void *ctx);

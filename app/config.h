@@ -70,12 +70,16 @@ struct parley_config {
 	int first_token_timeout_ms;
 	int stall_timeout_ms;
 	int history_chars;
+	int first_clause_chars;
 	/* local speech */
 	char tts_voice[CONFIG_STR_MAX];
 	int tts_rate_wpm;
 	/* store */
 	char store_path[CONFIG_STR_MAX];
 	int conversation_idle_s;
+	int follow_up_ms;
+	int max_turns;
+	int max_days;
 	/* console and logging */
 	char console_socket[CONFIG_STR_MAX];
 	char console_device[CONFIG_STR_MAX];

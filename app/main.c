@@ -132,7 +132,8 @@ static void on_synth(int fd, short revents, void *ctx)
 	(void)fd;
 	(void)revents;
 	while (synth_poll_done(&p->synth, &d))
-		turn_synth_done(&p->turn, d.id, d.cancelled, d.error);
+		turn_synth_done(&p->turn, d.id, d.samples, d.cancelled,
+				d.error);
 }
 
 static void on_gpio(int fd, short revents, void *ctx)

@@ -309,3 +309,37 @@ long long store_heap_high_water(void)
 {
 	return (long long)sqlite3_memory_highwater(0);
 }
+
+int store_prune(struct store *s, int max_turns, int max_days)
+{
+	sqlite3_stmt *st;
+	int dropped = 0;
+
+	if (max_turns > 0 &&
+	    sqlite3_prepare_v2(s->db,
+			       "DELETE FROM turns WHERE id <= (SELECT id FROM"
+			       " turns ORDER BY id DESC LIMIT 1 OFFSET ?)",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, max_turns);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			dropped += sqlite3_changes(s->db);
+		sqlite3_finalize(st);
+	}
+	if (max_days > 0 &&
+	    sqlite3_prepare_v2(s->db,
+			       "DELETE FROM turns WHERE started_unix_ms < ?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1,
+				   unix_ms() - (int64_t)max_days * 86400000);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			dropped += sqlite3_changes(s->db);
+		sqlite3_finalize(st);
+	}
+	if (dropped)
+		sqlite3_exec(s->db,
+			     "DELETE FROM conversations WHERE id NOT IN"
+			     " (SELECT conversation FROM turns) AND id <"
+			     " (SELECT max(id) FROM conversations)",
+			     NULL, NULL, NULL);
+	return dropped;
+}

@@ -73,6 +73,9 @@ int store_stage_times(struct store *s, enum stage st, int n, int *out);
 /* Bytes sqlite holds now and at most. */
 long long store_heap_used(void);
 long long store_heap_high_water(void);
+/* Retention: drops turns beyond max_turns and older than max_days (0 =
+ * no limit), and conversations left empty.  Returns turns dropped. */
+int store_prune(struct store *s, int max_turns, int max_days);
 /* Turns stored in all. */
 int64_t store_turn_count(struct store *s);
 

@@ -76,7 +76,13 @@ static void begin_record(struct turn *t, const char *source, uint64_t t0)
 	t->jobs = 0;
 	t->sentences = 0;
 	t->stream_done = 0;
+	t->nparts = 0;
+	t->said_len = 0;
+	t->said[0] = '\0';
+	t->follow_up = 0;
 	chunker_init(&t->chunker);
+	chunker_first_clause(&t->chunker,
+			     (size_t)t->p->cfg.first_clause_chars);
 }
 
 /* Stores the turn being recorded, if any. */
@@ -110,6 +116,11 @@ static void end_record(struct turn *t)
 	}
 	LOGI("turn", "stored: outcome %s, first audio at %d ms",
 	     t->rec.outcome, t->rec.stage_ms[ST_FIRST_AUDIO]);
+	int dropped = store_prune(p->store, p->cfg.max_turns, p->cfg.max_days);
+
+	if (dropped)
+		LOGI("store", "retention: %d old turn%s dropped", dropped,
+		     dropped == 1 ? "" : "s");
 }
 
 static void set_error(struct turn *t, const char *detail)
@@ -130,15 +141,18 @@ static void stop_output(struct turn *t)
 	t->live_from = p->synth.next_id + 1; /* older completions are stale */
 }
 
-static int queue_sentence(struct turn *t, const char *text)
+/* Queues a sentence; returns its synth id, or 0 if the queue is full. */
+static uint32_t queue_sentence(struct turn *t, const char *text)
 {
-	if (!synth_say(&t->p->synth, text)) {
+	uint32_t id = synth_say(&t->p->synth, text);
+
+	if (!id) {
 		LOGE("turn", "speech queue full (%d sentences); sentence dropped",
 		     PARLEY_SYNTH_QUEUE);
-		return -ENOSPC;
+		return 0;
 	}
 	t->jobs++;
-	return 0;
+	return id;
 }
 
 /*
@@ -157,6 +171,48 @@ static void speak_error(struct turn *t, const char *spoken, const char *detail)
 	set_state(t, TS_SPEAKING);
 }
 
+/* The answer as far as it was played: whole sentences, then the words of
+ * the one cut short, in proportion to its samples played. */
+static void trim_to_played(struct turn *t)
+{
+	uint64_t played = atomic_load(&t->p->eng.played_samples) - t->play_base;
+	uint64_t cum = 0, known = 0, known_chars = 0;
+	size_t keep = 0;
+
+	for (int i = 0; i < t->nparts; i++)
+		if (t->parts[i].samples) {
+			known += t->parts[i].samples;
+			known_chars += t->parts[i].len;
+		}
+	for (int i = 0; i < t->nparts; i++) {
+		uint64_t n = t->parts[i].samples;
+
+		if (!n) /* not done yet: estimate from the others, or 65 ms a byte */
+			n = known_chars ? t->parts[i].len * known / known_chars :
+					  t->parts[i].len *
+						  (uint64_t)t->p->cfg.playback_rate *
+						  65 / 1000;
+		if (cum + n <= played) {
+			cum += n;
+			keep = (size_t)t->parts[i].off + t->parts[i].len;
+			continue;
+		}
+		size_t cut = t->parts[i].off +
+			     (size_t)((played - cum) * t->parts[i].len / (n ? n : 1));
+
+		while (cut > t->parts[i].off && t->said[cut] != ' ')
+			cut--;
+		keep = cut;
+		break;
+	}
+	while (keep && t->said[keep - 1] == ' ')
+		keep--;
+	snprintf(t->rec.answer, sizeof(t->rec.answer), "%.*s", (int)keep,
+		 t->said);
+}
+
+static void start_listening(struct turn *t, uint64_t time_ms);
+
 static void maybe_finish(struct turn *t)
 {
 	if (t->state != TS_SPEAKING && t->state != TS_THINKING)
@@ -164,6 +220,7 @@ static void maybe_finish(struct turn *t)
 	if (!t->stream_done || t->jobs ||
 	    engine_play_queued(&t->p->eng) != 0)
 		return;
+	int answered = t->recording && !strcmp(t->rec.outcome, "ok");
 	int failed = t->recording && !strcmp(t->rec.outcome, "error");
 
 	stage(t, ST_LAST_AUDIO);
@@ -171,6 +228,16 @@ static void maybe_finish(struct turn *t)
 	set_state(t, TS_IDLE);
 	if (failed)
 		led_show(LED_ERROR); /* three flashes, then idle again */
+	if (answered && t->p->cfg.follow_up_ms > 0 && !t->muted) {
+		/* listen a while without a press: speech is a new turn */
+		start_listening(t, loop_now_ms());
+		t->mode = LM_TAP;
+		t->follow_up = 1;
+		t->ep.cfg.no_speech_frames = t->p->cfg.follow_up_ms /
+					     PARLEY_FRAME_MS;
+		LOGI("turn", "follow-up: listening for %d ms",
+		     t->p->cfg.follow_up_ms);
+	}
 }
 
 /* ---- language model ---- */
@@ -180,9 +247,25 @@ static int on_sentence(const char *s, size_t len, void *ctx)
 	struct turn *t = ctx;
 
 	(void)len;
+	uint32_t id;
+
 	LOGD("turn", "sentence: %s", s);
-	if (queue_sentence(t, s))
+	id = queue_sentence(t, s);
+	if (!id)
 		return -ENOSPC;
+	if (t->nparts < (int)(sizeof(t->parts) / sizeof(t->parts[0])) &&
+	    t->said_len + len + 1 < sizeof(t->said)) {
+		if (t->said_len)
+			t->said[t->said_len++] = ' ';
+		t->parts[t->nparts].id = id;
+		t->parts[t->nparts].off = (uint16_t)t->said_len;
+		t->parts[t->nparts].len = (uint16_t)len;
+		t->parts[t->nparts].samples = 0;
+		t->nparts++;
+		memcpy(t->said + t->said_len, s, len);
+		t->said_len += len;
+		t->said[t->said_len] = '\0';
+	}
 	t->sentences++;
 	stage(t, ST_FIRST_SENTENCE);
 	return 0;
@@ -286,6 +369,7 @@ static void start_llm(struct turn *t)
 						     t->rec.transcript };
 	set_state(t, TS_THINKING);
 	stage(t, ST_LLM_REQUEST);
+	t->play_base = atomic_load(&p->eng.played_samples);
 	r = llm_chat(&p->llm, llm_find(p->cfg.llm_backend), &p->cfg, p->token,
 		     t->msgs, t->nmsgs, &llm_events, t);
 	if (r)
@@ -402,6 +486,12 @@ static void listen_frame(struct turn *t, const struct cap_frame *f)
 	} else if (t->mode == LM_TAP && ev == EP_END_SILENCE) {
 		end_listening(t, "silence after speech");
 	} else if (t->mode == LM_TAP && ev == EP_END_NO_SPEECH) {
+		if (t->follow_up) { /* the window closed: back to idle */
+			LOGI("turn", "follow-up window closed");
+			t->recording = 0;
+			set_state(t, TS_IDLE);
+			return;
+		}
 		end_listening(t, "no speech");
 	}
 }
@@ -420,8 +510,10 @@ static void barge_in(struct turn *t)
 {
 	LOGI("turn", "barge-in while %s", state_names[t->state]);
 	stage(t, ST_BARGE_IN);
-	if (t->recording && !strcmp(t->rec.outcome, "ok"))
+	if (t->recording && !strcmp(t->rec.outcome, "ok")) {
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "barge-in");
+		trim_to_played(t); /* what the user heard, not what was sent */
+	}
 	stop_output(t);
 	end_record(t);
 }
@@ -487,7 +579,7 @@ static void notice(struct turn *t, const char *text)
 	LOGI("turn", "saying: %s", text);
 	t->recording = 0;
 	t->stream_done = 1;
-	if (queue_sentence(t, text) == 0)
+	if (queue_sentence(t, text))
 		set_state(t, TS_SPEAKING);
 }
 
@@ -533,8 +625,12 @@ void turn_frame(struct turn *t, const struct cap_frame *f)
 	}
 }
 
-void turn_synth_done(struct turn *t, uint32_t id, int cancelled, int error)
+void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
+		     int cancelled, int error)
 {
+	for (int i = 0; i < t->nparts; i++)
+		if (t->parts[i].id == id && !cancelled)
+			t->parts[i].samples = samples ? samples : 1;
 	if (id < t->live_from)
 		return; /* queued before the last flush */
 	if (error)
@@ -578,7 +674,7 @@ int turn_say(struct turn *t, const char *text, char *why, size_t whylen)
 	t->recording = 0;
 	t->stream_done = 1;
 	t->jobs = 0;
-	if (queue_sentence(t, text)) {
+	if (!queue_sentence(t, text)) {
 		snprintf(why, whylen, "speech queue full");
 		return -ENOSPC;
 	}

@@ -75,6 +75,18 @@ struct turn {
 	unsigned sentences;
 	char spoken[PARLEY_SENTENCE_MAX];
 
+	/* what was queued for speech, to store only what was played */
+	struct {
+		uint32_t id; /* synth job */
+		uint16_t off, len; /* in said */
+		uint32_t samples; /* 0 until the job is done */
+	} parts[PARLEY_SYNTH_QUEUE * 4];
+	int nparts;
+	char said[PARLEY_ANSWER_MAX];
+	size_t said_len;
+	uint64_t play_base; /* engine played_samples when the answer began */
+	int follow_up; /* this listening is the follow-up window */
+
 	/* request messages */
 	char history[PARLEY_HISTORY_CHARS_MAX + 2 * 64];
 	size_t history_len;
@@ -100,7 +112,8 @@ void turn_mute(struct turn *t, int on);
 int turn_heard_speech(const struct turn *t);
 /* Inputs from the loop. */
 void turn_frame(struct turn *t, const struct cap_frame *f);
-void turn_synth_done(struct turn *t, uint32_t id, int cancelled, int error);
+void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
+		     int cancelled, int error);
 /* Console requests; 0 or -errno with why filled. */
 int turn_ask(struct turn *t, const char *text, char *why, size_t whylen);
 int turn_say(struct turn *t, const char *text, char *why, size_t whylen);

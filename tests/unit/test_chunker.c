@@ -134,6 +134,32 @@ static void punctuation_alone_is_not_spoken(void **state)
 	assert_int_equal(ngot, 0);
 }
 
+static void long_first_clause_goes_early(void **state)
+{
+	const char *first = "Well, the answer depends on what you measure, "
+			    "and how often";
+	struct chunker c;
+
+	(void)state;
+	ngot = 0;
+	chunker_init(&c);
+	chunker_first_clause(&c, 30);
+	chunker_feed(&c, first, strlen(first), collect, NULL);
+	/* "Well," is too short; the clause after 30 bytes goes at once */
+	assert_int_equal(ngot, 1);
+	assert_string_equal(got[0], "Well, the answer depends on what you measure,");
+	/* later sentences wait for their end, commas or not */
+	chunker_feed(&c, ", as a rule, over time. Done", 28, collect, NULL);
+	assert_int_equal(ngot, 2);
+	assert_string_equal(got[1], "and how often, as a rule, over time.");
+	/* numbers with commas are not clauses */
+	chunker_init(&c);
+	chunker_first_clause(&c, 5);
+	ngot = 0;
+	chunker_feed(&c, "It costs 1,000 dollars", 22, collect, NULL);
+	assert_int_equal(ngot, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +170,7 @@ int main(void)
 		cmocka_unit_test(quotes_stay_with_their_sentence),
 		cmocka_unit_test(long_text_is_cut_at_a_space),
 		cmocka_unit_test(punctuation_alone_is_not_spoken),
+		cmocka_unit_test(long_first_clause_goes_early),
 	};
 
 	return cmocka_run_group_tests_name("chunker", tests, NULL, NULL);
