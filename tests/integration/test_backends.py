@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+"""Whole turns through each LLM and STT backend against fake peers that
+speak the exact protocols."""
+import os
+import time
+
+from common import SPEECH, rig
+from test_turn import LEAD_S, check_utterance
+
+
+def voice_turn(r, **config):
+    r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], **config)
+    r.wait_frames(100)
+    r.ctl("button", "press")
+    time.sleep(0.08)
+    r.ctl("button", "release")
+    r.wait_turns(1, 40)
+    r.stop()
+
+
+def test_openai_sse_llm_with_whispercpp_stt():
+    with rig() as r:
+        stt = r.start_stt("--transcript", "go forward ten meters")
+        r.start_ollama("--answer", "Going forward now. Ten meters.", "--token-rate", "30")
+        voice_turn(r, llm__backend="openai", stt__backend="whispercpp",
+                   stt__url=f"http://127.0.0.1:{stt.port}/inference")
+        (t,) = r.turns()
+        assert t["outcome"] == "ok", t
+        # whisper.cpp's " text\n" is trimmed
+        assert t["transcript"] == "go forward ten meters"
+        assert t["answer"] == "Going forward now. Ten meters."
+        check_utterance(r)
+        (q,) = [q for q in r.ollama.requests() if q["path"] == "/v1/chat/completions"]
+        assert q["body"]["stream"] is True and q["body"]["model"] == "llama3.2"
+        assert q["body"]["messages"][-1] == {"role": "user",
+                                             "content": "go forward ten meters"}
+        (s,) = [q for q in stt.requests() if q["path"] == "/inference"]
+        assert "model" not in s.get("fields", {})
+
+
+def test_openai_sse_stream_without_done_is_an_error():
+    with rig() as r:
+        r.start_ollama("--fault", "no-done", "--token-rate", "0")
+        r.start(["silence:60"], llm__backend="openai")
+        r.ctl("ask", "hello")
+        r.wait_turns(1, 20)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "error" and "without [DONE]" in t["error"]
+
+
+def test_ollama_options_and_bearer_token():
+    with rig() as r:
+        token = os.path.join(r.dir, "token")
+        with open(token, "w") as f:
+            f.write("s3cret-token\n")
+        os.chmod(token, 0o600)
+        r.start_ollama("--require-token", "s3cret-token", "--answer", "Hi.",
+                       "--token-rate", "0")
+        r.start(["silence:60"], llm__token_file=token, llm__temperature=0.2,
+                llm__num_ctx=2048, llm__num_predict=64, llm__keep_alive="30m")
+        r.ctl("ask", "hello")
+        r.wait_turns(1, 20)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "ok", t
+        (q,) = [q for q in r.ollama.requests() if q["path"] == "/api/chat"]
+        assert q["auth"] == "Bearer s3cret-token"
+        assert q["body"]["options"] == {"temperature": 0.2, "num_ctx": 2048,
+                                        "num_predict": 64}
+        assert q["body"]["keep_alive"] == "30m" and q["body"]["think"] is False
+        # the token never reaches the log, even at debug level
+        assert "s3cret" not in r.log_text()
+
+
+def test_wrong_token_is_an_error_and_a_missing_file_stops_the_start():
+    with rig() as r:
+        token = os.path.join(r.dir, "token")
+        with open(token, "w") as f:
+            f.write("wrong\n")
+        r.start_ollama("--require-token", "right")
+        r.start(["silence:60"], llm__token_file=token)
+        r.ctl("ask", "hello")
+        r.wait_turns(1, 20)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "error" and "HTTP 401" in t["error"]
+    with rig() as r:
+        try:
+            r.start(["silence:5"], llm__token_file="/nonexistent/token")
+        except RuntimeError as e:
+            assert "llm.token_file '/nonexistent/token': No such file or directory" in str(e)
+        else:
+            raise AssertionError("parleyd started without its token file")
+
+
+def test_missing_model_is_named_at_start_up_with_the_models_present():
+    with rig() as r:
+        r.start_ollama("--model", "qwen2.5:3b", "--model", "phi3:mini")
+        r.start(["silence:60"], llm__model="llama3.2")
+        deadline = time.monotonic() + 5
+        while "is not on the host" not in r.log_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "model llama3.2 is not on the host" in r.log_text()
+        assert "it has: qwen2.5:3b, phi3:mini" in r.log_text()
+        assert r.status()["host"] == "model missing at start-up"
