@@ -642,34 +642,39 @@ int config_load_over(struct parley_config *cfg, const char *file,
 void config_write_sample(FILE *f)
 {
 	char want[256];
-	const char *group = NULL;
 
 	fprintf(f, "# parley.conf: configuration of parleyd, in libconfig syntax.\n"
 		   "# Every option is shown commented out at its default, with\n"
 		   "# what it accepts.  Check a file with: parleyd -t -c FILE\n");
-	for (size_t i = 0; i < config_nkeys; i++) {
-		const struct config_key *k = &config_keys[i];
-		const char *dot = strchr(k->path, '.');
-		size_t glen = (size_t)(dot - k->path);
+	/* one block per group, in the order the groups first appear */
+	for (size_t g = 0; g < config_nkeys; g++) {
+		const char *gp = config_keys[g].path;
+		size_t glen = (size_t)(strchr(gp, '.') - gp);
+		int seen = 0, first = 1;
 
-		if (!group || strncmp(group, k->path, glen) ||
-		    group[glen] != '.') {
-			if (group)
-				fprintf(f, "};\n");
-			fprintf(f, "\n%.*s = {\n", (int)glen, k->path);
-			group = k->path;
-		} else {
-			fprintf(f, "\n");
+		for (size_t e = 0; e < g && !seen; e++)
+			seen = !strncmp(config_keys[e].path, gp, glen + 1);
+		if (seen)
+			continue;
+		fprintf(f, "\n%.*s = {\n", (int)glen, gp);
+		for (size_t i = g; i < config_nkeys; i++) {
+			const struct config_key *k = &config_keys[i];
+			const char *name = k->path + glen + 1;
+
+			if (strncmp(k->path, gp, glen + 1))
+				continue;
+			if (!first)
+				fprintf(f, "\n");
+			first = 0;
+			allowed(k, want, sizeof(want));
+			fprintf(f, "\t# %s; %s\n", k->help, want);
+			if (k->type == CT_STRING || k->type == CT_ENUM)
+				fprintf(f, "\t#%s = \"%s\";\n", name, k->def);
+			else
+				fprintf(f, "\t#%s = %s;\n", name, k->def);
 		}
-		allowed(k, want, sizeof(want));
-		fprintf(f, "\t# %s; %s\n", k->help, want);
-		if (k->type == CT_STRING || k->type == CT_ENUM)
-			fprintf(f, "\t#%s = \"%s\";\n", dot + 1, k->def);
-		else
-			fprintf(f, "\t#%s = %s;\n", dot + 1, k->def);
-	}
-	if (group)
 		fprintf(f, "};\n");
+	}
 }
 
 int config_apply_live(struct parley_config *cfg,
