@@ -39,7 +39,8 @@ static const char *const led_idle_list[] = { "off", "heartbeat", NULL };
 static const char *const actions[] = { "talk", "cancel", "new_conversation",
 				       "mute", "none", NULL };
 static const char *const llm_list[] = { "ollama", "openai", NULL };
-static const char *const stt_list[] = { "openai", "whispercpp", NULL };
+static const char *const stt_list[] = { "openai", "whispercpp", "wyoming",
+					NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
@@ -106,7 +107,7 @@ const struct config_key config_keys[] = {
 	ENUM("button.double_action", double_action, "mute", actions,
 	     "double press: mute or unmute the microphone", 1),
 	ENUM("stt.backend", stt_backend, "openai", stt_list,
-	     "openai: /v1/audio/transcriptions; whispercpp: whisper.cpp's /inference",
+	     "openai: /v1/audio/transcriptions; whispercpp: /inference; wyoming: tcp://HOST:PORT",
 	     1),
 	STR("stt.url", stt_url, 8,
 	    "http://127.0.0.1:8080/v1/audio/transcriptions",

@@ -81,7 +81,7 @@ static void version(void)
 	printf("\ngpio backends:");
 	for (int i = 0; gpio_backends[i]; i++)
 		printf(" %s", gpio_backends[i]->name);
-	printf("\nstt backends: openai whispercpp\n");
+	printf("\nstt backends: openai whispercpp wyoming\n");
 	printf("llm backends:");
 	for (int i = 0; llm_protos[i]; i++)
 		printf(" %s", llm_protos[i]->name);
@@ -336,6 +336,7 @@ static int run(struct parley *p)
 
 	p->started_ms = loop_now_ms();
 	p->rec.fd = -1;
+	stt_wy_init(&p->stt_wy);
 	loop_init();
 	json_arena_install();
 	sfd = setup_signals(p);
@@ -438,6 +439,7 @@ out_store:
 	store_close(p->store);
 out_http:
 	stt_abort(&p->stt);
+	stt_wy_abort(&p->stt_wy);
 	llm_abort(&p->llm);
 	http_cleanup();
 out_signals:

@@ -16,6 +16,7 @@
 #include "llm_stream.h"
 #include "store.h"
 #include "stt.h"
+#include "stt_wyoming.h"
 #include "synth.h"
 #include "turn.h"
 
@@ -29,6 +30,7 @@ struct parley {
 	void *gpio_ctx;
 	struct synth synth;
 	struct stt stt;
+	struct stt_wy stt_wy;
 	struct llm_stream llm;
 	char token[512]; /* the LLM bearer token, from llm.token_file */
 	struct store *store;

@@ -135,6 +135,8 @@ static void stop_output(struct turn *t)
 	struct parley *p = t->p;
 
 	stt_abort(&p->stt);
+	stt_wy_abort(&p->stt_wy);
+	t->streaming = 0;
 	llm_abort(&p->llm);
 	synth_flush(&p->synth);
 	t->jobs = 0;
@@ -419,6 +421,7 @@ static void start_listening(struct turn *t, uint64_t time_ms)
 	int32_t pre = ec.preroll_frames;
 
 	begin_record(t, "voice", time_ms);
+	t->streaming = 0;
 	t->mode = LM_UNDECIDED;
 	t->press_ms = time_ms;
 	if ((uint64_t)pre > t->frames_seen)
@@ -464,6 +467,11 @@ static void end_listening(struct turn *t, const char *why)
 	     (end - begin) * PARLEY_FRAME_MS);
 	set_state(t, TS_TRANSCRIBING);
 	stage(t, ST_STT_SENT);
+	if (t->streaming) { /* the audio is there already: just stop it */
+		t->streaming = 0;
+		stt_wy_finish(&p->stt_wy, &stt_events, t);
+		return;
+	}
 	r = stt_transcribe(&p->stt, &p->cfg,
 			   t->utt + (size_t)begin * PARLEY_FRAME,
 			   (size_t)(end - begin) * PARLEY_FRAME, &stt_events, t);
@@ -481,12 +489,33 @@ static void listen_frame(struct turn *t, const struct cap_frame *f)
 		t->utt_frames++;
 	}
 	ev = endpoint_feed(&t->ep, &f->vad, t->onset_frames);
+	if (!strcmp(t->p->cfg.stt_backend, "wyoming") && t->ep.started) {
+		if (!t->streaming) {
+			/* speech began: stream from the pre-roll on, and keep
+			 * streaming while the user talks */
+			int32_t b = t->ep.first - t->ep.cfg.preroll_frames +
+				    t->pre_frames;
+
+			if (b < 0)
+				b = 0;
+			t->streaming = 1;
+			if (stt_wy_begin(&t->p->stt_wy, &t->p->cfg,
+					 t->utt + (size_t)b * PARLEY_FRAME,
+					 (size_t)(t->utt_frames - b) *
+						 PARLEY_FRAME))
+				LOGW("turn", "wyoming: %s", t->p->stt_wy.why);
+		} else {
+			stt_wy_audio(&t->p->stt_wy, f->pcm, PARLEY_FRAME);
+		}
+	}
 	if (ev == EP_END_MAX) {
 		end_listening(t, "maximum length");
 	} else if (t->mode == LM_TAP && ev == EP_END_SILENCE) {
 		end_listening(t, "silence after speech");
 	} else if (t->mode == LM_TAP && ev == EP_END_NO_SPEECH) {
 		if (t->follow_up) { /* the window closed: back to idle */
+			stt_wy_abort(&t->p->stt_wy);
+			t->streaming = 0;
 			LOGI("turn", "follow-up window closed");
 			t->recording = 0;
 			set_state(t, TS_IDLE);
@@ -563,6 +592,8 @@ void turn_cancel(struct turn *t)
 	LOGI("turn", "cancelled while %s", state_names[t->state]);
 	if (t->state == TS_LISTENING) {
 		t->recording = 0; /* nothing was asked: nothing to keep */
+		stt_wy_abort(&t->p->stt_wy);
+		t->streaming = 0;
 	} else {
 		stage(t, ST_BARGE_IN);
 		if (t->recording && !strcmp(t->rec.outcome, "ok"))

@@ -86,6 +86,7 @@ struct turn {
 	size_t said_len;
 	uint64_t play_base; /* engine played_samples when the answer began */
 	int follow_up; /* this listening is the follow-up window */
+	int streaming; /* utterance audio is being streamed (Wyoming) */
 
 	/* request messages */
 	char history[PARLEY_HISTORY_CHARS_MAX + 2 * 64];

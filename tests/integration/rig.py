@@ -126,12 +126,13 @@ def find_offset(needle, hay, step=FRAME):
 
 class Peer:
     def __init__(self, rig, name, args):
-        self.port_file = os.path.join(rig.dir, name + ".port")
-        self.log = os.path.join(rig.dir, name + ".log")
+        tag = name + (f"-{len(rig.peers)}" if name in ("fake-wyoming", "fake-tts") else "")
+        self.port_file = os.path.join(rig.dir, tag + ".port")
+        self.log = os.path.join(rig.dir, tag + ".log")
         cmd = [sys.executable, os.path.join(ROOT, "tools", name),
                "--port", "0", "--port-file", self.port_file, "--log", self.log] + args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=open(os.path.join(rig.dir, name + ".err"), "w"))
+                                     stderr=open(os.path.join(rig.dir, tag + ".err"), "w"))
         deadline = time.monotonic() + 10
         while not os.path.exists(self.port_file):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -181,6 +182,12 @@ class Rig:
         self.stt = Peer(self, "fake-stt", ["--save-dir", os.path.join(self.dir, "stt")] + list(args))
         self.peers.append(self.stt)
         return self.stt
+
+    def start_peer(self, tool, *args):
+        """Any other fake peer from tools/ (fake-wyoming, fake-tts)."""
+        p = Peer(self, tool, list(args))
+        self.peers.append(p)
+        return p
 
     # -- daemon --
     def write_config(self, **over):

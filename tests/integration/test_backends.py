@@ -104,3 +104,59 @@ def test_missing_model_is_named_at_start_up_with_the_models_present():
         assert "model llama3.2 is not on the host" in r.log_text()
         assert "it has: qwen2.5:3b, phi3:mini" in r.log_text()
         assert r.status()["host"] == "model missing at start-up"
+
+
+def test_wyoming_stt_streams_while_the_user_speaks():
+    from rig import RATE, active_span, find_offset, read_raw, read_wav
+    with rig() as r:
+        save = os.path.join(r.dir, "wy")
+        wy = r.start_peer("fake-wyoming", "--mode", "stt", "--transcript",
+                          "go forward ten meters", "--save-dir", save)
+        r.start_ollama("--answer", "Okay.", "--token-rate", "0")
+        r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], stt__backend="wyoming",
+                 stt__url=f"tcp://127.0.0.1:{wy.port}")
+        r.wait_frames(100)
+        r.ctl("button", "press")
+        time.sleep(0.08)
+        r.ctl("button", "release")
+        # 1.5 s after the speech began, it is still being heard, and the
+        # server already has audio
+        r.wait_frames(int((LEAD_S + 1.5) * 100))
+        assert r.status()["state"] == "listening"
+        early = [e["type"] for e in wy.requests()]
+        assert early[:2] == ["transcribe", "audio-start"], early
+        assert early.count("audio-chunk") >= 40, early.count("audio-chunk")
+        r.wait_turns(1, 30)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "ok" and t["transcript"] == "go forward ten meters"
+        types = [e["type"] for e in wy.requests()]
+        assert types[-1] == "audio-stop"
+        (saved,) = os.listdir(save)
+        rate, ch, bits, utt = read_wav(os.path.join(save, saved))
+        assert (rate, ch, bits) == (16000, 1, 16)
+        speech = read_raw(SPEECH)
+        a, b = active_span(speech)
+        hay = type(speech)("h", bytes(int(LEAD_S * RATE) * 2)) + speech + \
+            type(speech)("h", bytes(RATE * 8))
+        off = find_offset(utt, hay)
+        s0 = int(LEAD_S * RATE) + a
+        assert abs(off - s0) * 1000 / RATE <= 300
+        assert off + len(utt) >= int(LEAD_S * RATE) + b
+
+
+def test_wyoming_stt_errors_are_spoken():
+    with rig() as r:
+        wy = r.start_peer("fake-wyoming", "--mode", "stt", "--fault", "error")
+        r.start_ollama()
+        r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], stt__backend="wyoming",
+                stt__url=f"tcp://127.0.0.1:{wy.port}")
+        r.wait_frames(100)
+        r.ctl("button", "press")
+        time.sleep(0.08)
+        r.ctl("button", "release")
+        r.wait_turns(1, 30)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "error" and "the server says" in t["error"]
+        assert "Speech recognition failed." in r.log_text()
