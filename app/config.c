@@ -41,6 +41,7 @@ static const char *const actions[] = { "talk", "cancel", "new_conversation",
 static const char *const llm_list[] = { "ollama", "openai", NULL };
 static const char *const stt_list[] = { "openai", "whispercpp", "wyoming",
 					NULL };
+static const char *const tts_list[] = { "espeak", "openai", "wyoming", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
@@ -149,7 +150,19 @@ const struct config_key config_keys[] = {
 	INT("llm.first_clause_chars", first_clause_chars, 0, 300, 40,
 	    "the first sentence may end at a comma after this many bytes, 0 never",
 	    1),
-	STR("tts.voice", tts_voice, 1, "en", "espeak-ng voice", 0),
+	ENUM("tts.backend", tts_backend, "espeak", tts_list,
+	     "espeak: local; openai: /v1/audio/speech; wyoming: tcp://HOST:PORT",
+	     1),
+	STR("tts.url", tts_url, 0, "http://127.0.0.1:8000/v1/audio/speech",
+	    "the remote TTS endpoint (openai) or tcp://HOST:PORT (wyoming)", 1),
+	STR("tts.model", tts_model, 1, "tts-1", "model name sent to openai TTS",
+	    1),
+	STR("tts.remote_voice", tts_remote_voice, 0, "alloy",
+	    "voice name sent to the remote TTS", 1),
+	INT("tts.timeout_ms", tts_timeout_ms, 1000, 120000, 20000,
+	    "longest wait for one remote sentence", 1),
+	STR("tts.voice", tts_voice, 1, "en",
+	    "espeak-ng voice (local speech and the fallback)", 0),
 	INT("tts.rate_wpm", tts_rate_wpm, 80, 450, 175,
 	    "espeak-ng speaking rate, words per minute", 0),
 	STR("store.path", store_path, 1, "/var/lib/parley/parley.db",

@@ -71,7 +71,12 @@ struct parley_config {
 	int stall_timeout_ms;
 	int history_chars;
 	int first_clause_chars;
-	/* local speech */
+	/* speech */
+	char tts_backend[CONFIG_STR_MAX];
+	char tts_url[CONFIG_STR_MAX];
+	char tts_model[CONFIG_STR_MAX];
+	char tts_remote_voice[CONFIG_STR_MAX];
+	int tts_timeout_ms;
 	char tts_voice[CONFIG_STR_MAX];
 	int tts_rate_wpm;
 	/* store */

@@ -203,7 +203,11 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 {
 	struct http_xfer *x = userp;
 
-	if (x->h->on_data && x->h->on_data(x->ctx, data, size * n))
+	int r = x->h->on_data ? x->h->on_data(x->ctx, data, size * n) : 0;
+
+	if (r == CURL_WRITEFUNC_PAUSE)
+		return CURL_WRITEFUNC_PAUSE; /* delivered again after a resume */
+	if (r)
 		return 0; /* abort: CURLE_WRITE_ERROR */
 	return size * n;
 }

@@ -13,8 +13,9 @@
 struct http_xfer;
 
 struct http_handlers {
-	/* Body bytes as they arrive; non-zero aborts the transfer, which
-	 * then completes with CURLE_WRITE_ERROR. */
+	/* Body bytes as they arrive; CURL_WRITEFUNC_PAUSE pauses the
+	 * transfer (the same bytes come again after a resume), any other
+	 * non-zero aborts it, which then completes with CURLE_WRITE_ERROR. */
 	int (*on_data)(void *ctx, const char *data, size_t len);
 	/* Completion, on the loop thread.  err is empty on success. */
 	void (*on_done)(void *ctx, CURLcode code, long status,

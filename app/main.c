@@ -86,7 +86,7 @@ static void version(void)
 	for (int i = 0; llm_protos[i]; i++)
 		printf(" %s", llm_protos[i]->name);
 	printf("\n");
-	printf("tts backends: espeak-ng\n");
+	printf("tts backends: espeak openai wyoming\n");
 }
 
 static void report_stderr(const char *line, void *ctx)
@@ -382,6 +382,7 @@ static int run(struct parley *p)
 		goto out_engine;
 	}
 	loop_watch(p->synth.done_fd, POLLIN, on_synth, p);
+	tts_init(&p->tts, &p->synth, &p->cfg);
 	r = engine_start(&p->eng, err, sizeof(err));
 	if (r) {
 		LOGE("audio", "%s", err);
@@ -440,6 +441,7 @@ out_store:
 out_http:
 	stt_abort(&p->stt);
 	stt_wy_abort(&p->stt_wy);
+	tts_abort(&p->tts);
 	llm_abort(&p->llm);
 	http_cleanup();
 out_signals:

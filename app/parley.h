@@ -18,6 +18,7 @@
 #include "stt.h"
 #include "stt_wyoming.h"
 #include "synth.h"
+#include "tts.h"
 #include "turn.h"
 
 struct parley {
@@ -29,6 +30,7 @@ struct parley {
 	const struct gpio_ops *gpio;
 	void *gpio_ctx;
 	struct synth synth;
+	struct tts tts;
 	struct stt stt;
 	struct stt_wy stt_wy;
 	struct llm_stream llm;

@@ -42,7 +42,7 @@ static void fail_now(struct stt_wy *s, enum peer_error e, const char *why)
 		wyoming_close(&s->w);
 }
 
-static void on_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
+static int on_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 {
 	struct stt_wy *s = ctx;
 	cJSON *text = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
@@ -55,13 +55,13 @@ static void on_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 		snprintf(why, sizeof(why), "the server says: %.200s",
 			 cJSON_IsString(text) ? text->valuestring : "?");
 		fail_now(s, PEER_REMOTE, why);
-		return;
+		return 0;
 	}
 	if (strcmp(ev->type, "transcript"))
-		return; /* transcript-start/-chunk and others: the final one counts */
+		return 0; /* transcript-start/-chunk and others: the final one counts */
 	if (!cJSON_IsString(text)) {
 		fail_now(s, PEER_PROTOCOL, "transcript without text");
-		return;
+		return 0;
 	}
 	for (p = text->valuestring; isspace((unsigned char)*p); p++)
 		;
@@ -71,6 +71,7 @@ static void on_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 		s->text[--n] = '\0';
 	if (s->stopped)
 		done(s, n ? PEER_OK : PEER_EMPTY, n ? s->text : "empty transcript");
+	return 0;
 }
 
 static void on_close(struct wyoming *w, int err, const char *why, void *ctx)

@@ -125,23 +125,12 @@ static void play_tone(struct synth *s, const struct synth_job *j)
 	report(s, j, s->aborted, 0);
 }
 
-static void speak(struct synth *s, const struct synth_job *j)
+static void drain_resampler(struct synth *s)
 {
 	int16_t zeros[256] = { 0 };
-	int lat, r;
+	int lat = speex_resampler_get_input_latency(s->rs);
 
-	s->job_gen = j->gen;
-	s->job_samples = 0;
-	s->aborted = 0;
-	speex_resampler_reset_mem(s->rs);
-	r = espeak_Synth(j->text, strlen(j->text) + 1, 0, POS_CHARACTER, 0,
-			 espeakCHARS_UTF8, NULL, NULL);
-	if (r != EE_OK && !s->aborted) {
-		report(s, j, 0, 1);
-		return;
-	}
 	/* push the resampler's filter tail out with silence */
-	lat = speex_resampler_get_input_latency(s->rs);
 	while (!s->aborted && lat > 0) {
 		int k = lat > 256 ? 256 : lat;
 
@@ -149,7 +138,95 @@ static void speak(struct synth *s, const struct synth_job *j)
 			s->aborted = 1;
 		lat -= k;
 	}
+}
+
+static void speak(struct synth *s, const struct synth_job *j)
+{
+	int r;
+
+	s->job_gen = j->gen;
+	s->job_samples = 0;
+	s->aborted = 0;
+	speex_resampler_set_rate(s->rs, (spx_uint32_t)s->in_rate, s->out_rate);
+	speex_resampler_reset_mem(s->rs);
+	r = espeak_Synth(j->text, strlen(j->text) + 1, 0, POS_CHARACTER, 0,
+			 espeakCHARS_UTF8, NULL, NULL);
+	if (r != EE_OK && !s->aborted) {
+		report(s, j, 0, 1);
+		return;
+	}
+	drain_resampler(s);
 	report(s, j, s->aborted, 0);
+}
+
+#define REMOTE_WAIT_MS 60000 /* the control thread always ends a job */
+
+/* A remote sentence: resample the server's audio as it arrives. */
+static void play_remote(struct synth *s, const struct synth_job *j)
+{
+	int16_t buf[OUT_CHUNK];
+	struct synth_mark m;
+	int started = 0, ended = 0, waited = 0;
+	uint32_t end_pos = 0;
+
+	s->job_gen = j->gen;
+	s->job_samples = 0;
+	s->aborted = 0;
+	while (!ended || atomic_load(&s->remote.tail) != end_pos) {
+		uint32_t avail, n;
+
+		if (flushing(s) || !atomic_load(&s->run)) {
+			s->aborted = 1;
+			break;
+		}
+		if (!ended && ring_pop(&s->marks, &m, 1)) {
+			if (m.id != j->id)
+				continue; /* a stale mark from a dropped job */
+			if (!m.end) {
+				speex_resampler_set_rate(s->rs, m.rate,
+							 s->out_rate);
+				speex_resampler_reset_mem(s->rs);
+				started = 1;
+			} else {
+				ended = 1;
+				end_pos = m.end_pos;
+				if (m.failed && !started) {
+					speak(s, j); /* the local voice, then */
+					return;
+				}
+			}
+			continue;
+		}
+		avail = ring_count(&s->remote);
+		if (ended && avail > end_pos - atomic_load(&s->remote.tail))
+			avail = end_pos - atomic_load(&s->remote.tail);
+		n = avail < OUT_CHUNK ? avail : OUT_CHUNK;
+		if (!n || !started) {
+			if (++waited > REMOTE_WAIT_MS / 2) {
+				s->aborted = 1;
+				break;
+			}
+			nap_ms(2);
+			continue;
+		}
+		waited = 0;
+		ring_pop(&s->remote, buf, n);
+		if (resample_push(s, buf, n)) {
+			s->aborted = 1;
+			break;
+		}
+	}
+	if (started)
+		drain_resampler(s);
+	report(s, j, s->aborted, 0);
+}
+
+/* A flush drops the remote audio and its marks as well. */
+static void ack_flush(struct synth *s, uint32_t gen)
+{
+	ring_discard(&s->remote);
+	ring_discard(&s->marks);
+	engine_flush_ack(s->eng, gen);
 }
 
 static void *worker(void *arg)
@@ -163,10 +240,10 @@ static void *worker(void *arg)
 		if (read(s->wake_fd, &v, sizeof(v)) < 0 && errno != EINTR)
 			break;
 		if (engine_flush_pending(s->eng, &gen))
-			engine_flush_ack(s->eng, gen);
+			ack_flush(s, gen);
 		while (atomic_load(&s->run) && ring_pop(&s->jobs, &j, 1)) {
 			if (engine_flush_pending(s->eng, &gen))
-				engine_flush_ack(s->eng, gen);
+				ack_flush(s, gen);
 			if (j.gen != gen) {
 				s->job_samples = 0;
 				report(s, &j, 1, 0);
@@ -174,10 +251,12 @@ static void *worker(void *arg)
 			}
 			if (j.kind == SYNTH_TONE)
 				play_tone(s, &j);
+			else if (j.kind == SYNTH_REMOTE)
+				play_remote(s, &j);
 			else
 				speak(s, &j);
 			if (engine_flush_pending(s->eng, &gen))
-				engine_flush_ack(s->eng, gen);
+				ack_flush(s, gen);
 		}
 	}
 	return NULL;
@@ -196,6 +275,10 @@ int synth_start(struct synth *s, struct audio_engine *eng, const char *voice,
 		  PARLEY_SYNTH_QUEUE);
 	ring_init(&s->done, s->done_buf, sizeof(s->done_buf[0]),
 		  PARLEY_SYNTH_QUEUE * 2);
+	ring_init(&s->remote, s->remote_buf, sizeof(s->remote_buf[0]),
+		  SYNTH_REMOTE_SAMPLES);
+	ring_init(&s->marks, s->mark_buf, sizeof(s->mark_buf[0]),
+		  SYNTH_MARKS);
 	s->in_rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 100, NULL, 0);
 	if (s->in_rate <= 0) {
 		snprintf(err, errlen, "espeak-ng: cannot initialise (is espeak-ng-data installed?)");
@@ -278,6 +361,41 @@ uint32_t synth_say(struct synth *s, const char *text)
 
 	snprintf(j.text, sizeof(j.text), "%s", text);
 	return enqueue(s, &j);
+}
+
+uint32_t synth_remote(struct synth *s, const char *text)
+{
+	struct synth_job j = { .kind = SYNTH_REMOTE };
+
+	snprintf(j.text, sizeof(j.text), "%s", text);
+	return enqueue(s, &j);
+}
+
+int synth_remote_start(struct synth *s, uint32_t id, unsigned rate)
+{
+	struct synth_mark m = { .id = id, .end = 0, .rate = rate };
+
+	return ring_push(&s->marks, &m, 1) == 1 ? 0 : -ENOSPC;
+}
+
+int synth_remote_push(struct synth *s, const int16_t *pcm, uint32_t n)
+{
+	if (ring_space(&s->remote) < n)
+		return -EAGAIN;
+	ring_push(&s->remote, pcm, n);
+	return 0;
+}
+
+int synth_remote_end(struct synth *s, uint32_t id, int failed)
+{
+	struct synth_mark m = {
+		.id = id,
+		.end = 1,
+		.end_pos = atomic_load(&s->remote.head),
+		.failed = failed,
+	};
+
+	return ring_push(&s->marks, &m, 1) == 1 ? 0 : -ENOSPC;
 }
 
 uint32_t synth_tone(struct synth *s, unsigned hz, unsigned ms)

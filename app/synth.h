@@ -17,7 +17,19 @@
 #include "../dsp/sizes.h"
 #include "../hal/audio_engine.h"
 
-enum synth_kind { SYNTH_SPEAK, SYNTH_TONE };
+enum synth_kind { SYNTH_SPEAK, SYNTH_TONE, SYNTH_REMOTE };
+
+/* Marks that frame a remote sentence's audio in the remote ring. */
+struct synth_mark {
+	uint32_t id; /* the SYNTH_REMOTE job */
+	int end; /* 0: audio starts, at rate; 1: audio ends at end_pos */
+	unsigned rate;
+	uint32_t end_pos; /* remote ring head after the last sample */
+	int failed; /* the server failed: say the text locally instead */
+};
+
+#define SYNTH_REMOTE_SAMPLES (1u << 16) /* 3 s at 22 kHz */
+#define SYNTH_MARKS 32
 
 struct synth_job {
 	uint32_t id;
@@ -45,6 +57,11 @@ struct synth {
 	struct ring done; /* worker -> control */
 	struct synth_done done_buf[PARLEY_SYNTH_QUEUE * 2];
 	uint32_t next_id; /* control thread only */
+	/* remote TTS audio: control thread -> worker */
+	struct ring remote;
+	int16_t remote_buf[SYNTH_REMOTE_SAMPLES];
+	struct ring marks;
+	struct synth_mark mark_buf[SYNTH_MARKS];
 
 	/* worker thread only */
 	SpeexResamplerState *rs;
@@ -61,6 +78,18 @@ int synth_start(struct synth *s, struct audio_engine *eng, const char *voice,
 void synth_stop(struct synth *s);
 /* Queues a sentence; returns its id (> 0), or 0 if the queue is full. */
 uint32_t synth_say(struct synth *s, const char *text);
+/*
+ * Queues a sentence whose audio will come from a server through the remote
+ * ring (synth_remote_*); if the server fails before any audio, the worker
+ * says the text with espeak-ng instead.  Returns the job id, or 0.
+ */
+uint32_t synth_remote(struct synth *s, const char *text);
+/* Control thread: the audio of job id starts, at rate. */
+int synth_remote_start(struct synth *s, uint32_t id, unsigned rate);
+/* Control thread: room for n samples now? Then push them. */
+int synth_remote_push(struct synth *s, const int16_t *pcm, uint32_t n);
+/* Control thread: the audio of job id is complete (or failed). */
+int synth_remote_end(struct synth *s, uint32_t id, int failed);
 /* Queues a test tone at the playback rate; id as synth_say. */
 uint32_t synth_tone(struct synth *s, unsigned hz, unsigned ms);
 /* Drops queued sentences and queued playback (barge-in). */

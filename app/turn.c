@@ -138,15 +138,22 @@ static void stop_output(struct turn *t)
 	stt_wy_abort(&p->stt_wy);
 	t->streaming = 0;
 	llm_abort(&p->llm);
+	tts_abort(&p->tts);
 	synth_flush(&p->synth);
 	t->jobs = 0;
 	t->live_from = p->synth.next_id + 1; /* older completions are stale */
 }
 
-/* Queues a sentence; returns its synth id, or 0 if the queue is full. */
-static uint32_t queue_sentence(struct turn *t, const char *text)
+/*
+ * Queues a sentence; returns its synth id, or 0 if the queue is full.
+ * Answers go to the configured TTS; local notices and errors (remote
+ * false) always use espeak-ng, which works with no host at all.
+ */
+static uint32_t queue_speech(struct turn *t, const char *text, int remote)
 {
-	uint32_t id = synth_say(&t->p->synth, text);
+	uint32_t id = remote && strcmp(t->p->cfg.tts_backend, "espeak") ?
+			      tts_say(&t->p->tts, text) :
+			      synth_say(&t->p->synth, text);
 
 	if (!id) {
 		LOGE("turn", "speech queue full (%d sentences); sentence dropped",
@@ -155,6 +162,11 @@ static uint32_t queue_sentence(struct turn *t, const char *text)
 	}
 	t->jobs++;
 	return id;
+}
+
+static uint32_t queue_sentence(struct turn *t, const char *text)
+{
+	return queue_speech(t, text, 0);
 }
 
 /*
@@ -252,7 +264,7 @@ static int on_sentence(const char *s, size_t len, void *ctx)
 	uint32_t id;
 
 	LOGD("turn", "sentence: %s", s);
-	id = queue_sentence(t, s);
+	id = queue_speech(t, s, 1);
 	if (!id)
 		return -ENOSPC;
 	if (t->nparts < (int)(sizeof(t->parts) / sizeof(t->parts[0])) &&

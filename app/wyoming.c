@@ -151,6 +151,19 @@ static void flush_out(struct wyoming *w)
 	rewatch(w);
 }
 
+static void parse_in(struct wyoming *w);
+
+static void retry(void *ctx)
+{
+	struct wyoming *w = ctx;
+
+	w->timer = 0;
+	if (w->fd < 0)
+		return;
+	rewatch(w);
+	parse_in(w);
+}
+
 static void parse_in(struct wyoming *w)
 {
 	char why[160];
@@ -167,7 +180,12 @@ static void parse_in(struct wyoming *w)
 		}
 		if (n == 0)
 			return;
-		w->on_event(w, &ev, w->ctx);
+		if (w->on_event(w, &ev, w->ctx)) {
+			/* no room downstream: stop reading, offer it again soon */
+			loop_watch(w->fd, w->out_len ? POLLOUT : 0, on_fd, w);
+			w->timer = loop_timeout(5, retry, w);
+			return;
+		}
 		if (w->fd < 0)
 			return; /* closed by the handler */
 		memmove(w->in, w->in + n, w->in_len - (size_t)n);

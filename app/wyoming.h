@@ -39,8 +39,10 @@ long wy_format(uint8_t *out, size_t cap, const char *type,
 	       const char *data_json, const void *payload, size_t plen);
 
 struct wyoming;
-typedef void (*wy_event_cb)(struct wyoming *w, const struct wy_event *ev,
-			    void *ctx);
+/* Returns 0 when the event is taken, or 1 to have it offered again later
+ * (the consumer has no room yet); reading pauses meanwhile. */
+typedef int (*wy_event_cb)(struct wyoming *w, const struct wy_event *ev,
+			   void *ctx);
 /* err is 0 when the peer closed cleanly, else a negative errno. */
 typedef void (*wy_close_cb)(struct wyoming *w, int err, const char *why,
 			    void *ctx);

@@ -160,3 +160,77 @@ def test_wyoming_stt_errors_are_spoken():
         (t,) = r.turns()
         assert t["outcome"] == "error" and "the server says" in t["error"]
         assert "Speech recognition failed." in r.log_text()
+
+
+def answer_audio_seconds(r):
+    from common import sound_span
+    from rig import RATE
+    span = sound_span(r.playback_samples())
+    assert span, "nothing was played"
+    return (span[1] - span[0]) / RATE
+
+
+ANSWER2 = "The light is on. The door is locked."
+
+
+def test_openai_tts_streams_a_wav_at_its_own_rate():
+    with rig() as r:
+        tts = r.start_peer("fake-tts", "--rate", "24000", "--ms-per-char", "50")
+        r.start_ollama("--answer", ANSWER2, "--token-rate", "0")
+        r.start(["silence:60"], tts__backend="openai",
+                tts__url=f"http://127.0.0.1:{tts.port}/v1/audio/speech",
+                audio__playback_rate=48000)
+        r.ctl("ask", "status of the house?")
+        r.wait_turns(1, 30)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "ok"
+        reqs = [q["body"] for q in tts.requests() if q["path"] == "/v1/audio/speech"]
+        assert [q["input"] for q in reqs] == ["The light is on.", "The door is locked."]
+        assert all(q["response_format"] == "wav" and q["model"] == "tts-1" for q in reqs)
+        # 24 kHz WAVs played at 48 kHz: their length is kept
+        from rig import RATE
+        pb = r.playback_samples()
+        nz = [i for i, v in enumerate(pb) if abs(v) > 64]
+        secs = (nz[-1] - nz[0]) / 48000
+        expect = 0.05 * (len("The light is on.") + len("The door is locked."))
+        assert 0.9 * expect < secs < expect + 0.6, (secs, expect)
+        assert "local voice" not in r.log_text()
+
+
+def test_wyoming_tts_plays_chunks_as_they_arrive():
+    with rig() as r:
+        wy = r.start_peer("fake-wyoming", "--mode", "tts", "--rate", "22050",
+                          "--ms-per-char", "50")
+        r.start_ollama("--answer", ANSWER2, "--token-rate", "0")
+        r.start(["silence:60"], tts__backend="wyoming",
+                tts__url=f"tcp://127.0.0.1:{wy.port}", tts__remote_voice="en_US-lessac")
+        r.ctl("ask", "status of the house?")
+        r.wait_turns(1, 30)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "ok"
+        syn = [e for e in wy.requests() if e["type"] == "synthesize"]
+        assert [e["data"]["text"] for e in syn] == ["The light is on.", "The door is locked."]
+        assert syn[0]["data"]["voice"] == {"name": "en_US-lessac"}
+        expect = 0.05 * (len("The light is on.") + len("The door is locked."))
+        secs = answer_audio_seconds(r)
+        assert 0.9 * expect < secs < expect + 0.6, (secs, expect)
+
+
+def test_remote_tts_failure_falls_back_to_the_local_voice():
+    from common import espeak_seconds
+    with rig() as r:
+        tts = r.start_peer("fake-tts", "--fault", "not-wav")
+        r.start_ollama("--answer", "The door is locked.", "--token-rate", "0")
+        r.start(["silence:60"], tts__backend="openai",
+                tts__url=f"http://127.0.0.1:{tts.port}/v1/audio/speech")
+        r.ctl("ask", "is the door locked?")
+        r.wait_turns(1, 30)
+        r.stop()
+        (t,) = r.turns()
+        assert t["outcome"] == "ok"
+        assert "the reply is not a WAV file; saying it with the local voice" in r.log_text()
+        expect = espeak_seconds("The door is locked.")
+        secs = answer_audio_seconds(r)
+        assert 0.75 * expect < secs < 1.3 * expect, (secs, expect)
