@@ -234,3 +234,39 @@ def test_remote_tts_failure_falls_back_to_the_local_voice():
         expect = espeak_seconds("The door is locked.")
         secs = answer_audio_seconds(r)
         assert 0.75 * expect < secs < 1.3 * expect, (secs, expect)
+
+
+def test_a_voice_turn_through_every_pair_of_backends():
+    """Each STT backend with each TTS backend (the LLM backend alternates),
+    a whole voice turn each, from real speech to played answer."""
+    pairs = [(stt, tts) for stt in ("openai", "whispercpp", "wyoming")
+             for tts in ("espeak", "openai", "wyoming")]
+    for i, (stt_name, tts_name) in enumerate(pairs):
+        llm_name = ("ollama", "openai")[i % 2]
+        with rig() as r:
+            cfg = {"llm__backend": llm_name, "stt__backend": stt_name,
+                   "tts__backend": tts_name}
+            if stt_name == "wyoming":
+                p = r.start_peer("fake-wyoming", "--mode", "stt", "--transcript",
+                                 "go forward ten meters")
+                cfg["stt__url"] = f"tcp://127.0.0.1:{p.port}"
+            else:
+                p = r.start_stt("--transcript", "go forward ten meters")
+                path = "/inference" if stt_name == "whispercpp" else "/v1/audio/transcriptions"
+                cfg["stt__url"] = f"http://127.0.0.1:{p.port}{path}"
+            if tts_name == "wyoming":
+                p = r.start_peer("fake-wyoming", "--mode", "tts")
+                cfg["tts__url"] = f"tcp://127.0.0.1:{p.port}"
+            elif tts_name == "openai":
+                p = r.start_peer("fake-tts")
+                cfg["tts__url"] = f"http://127.0.0.1:{p.port}/v1/audio/speech"
+            r.start_ollama("--answer", "Moving forward. Ten meters it is.",
+                           "--token-rate", "50", "--first-token-delay-ms", "100")
+            voice_turn(r, **cfg)
+            (t,) = r.turns()
+            label = f"{stt_name} + {llm_name} + {tts_name}"
+            assert t["outcome"] == "ok", (label, t["error"])
+            assert t["transcript"] == "go forward ten meters", label
+            assert t["answer"] == "Moving forward. Ten meters it is.", label
+            assert answer_audio_seconds(r) > 1.0, label
+            assert "local voice" not in r.log_text(), label
