@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so
 
-.PHONY: all deps-ok deps check unit integration demo install clean testdata check-arm64
+.PHONY: all deps-ok deps check unit integration demo bench install clean testdata check-arm64
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -115,6 +115,11 @@ check: deps
 .PHONY: unit-and-integration
 unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
+
+# Measurements, not tests: a table, and build/bench.json.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all testdata
+	$(Q)$(PYTHON) tools/bench.py --build $(BUILDDIR)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all testdata
