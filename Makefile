@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so
 
-.PHONY: all deps-ok deps check unit integration demo bench install clean testdata check-arm64
+.PHONY: all deps-ok deps check unit integration demo bench asan fuzz install clean testdata check-arm64
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -115,6 +115,54 @@ check: deps
 .PHONY: unit-and-integration
 unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
+
+# The unit and integration tests again, built with AddressSanitizer and
+# UBSan; any report fails the run.
+SAN_DIR := $(BUILDDIR)/asan
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(SAN_DIR) \
+		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+		$(SAN_DIR)/parleyd $(SAN_DIR)/parleyctl $(SAN_DIR)/dsp-run \
+		$(UNIT_BIN:$(BUILDDIR)/%=$(SAN_DIR)/%) $(SAN_DIR)/testdata/.done
+	$(Q)rm -rf $(SAN_DIR)/reports && mkdir -p $(SAN_DIR)/reports
+	$(Q)ASAN_OPTIONS=log_path=$(abspath $(SAN_DIR))/reports/asan:detect_leaks=1 \
+	UBSAN_OPTIONS=log_path=$(abspath $(SAN_DIR))/reports/ubsan:print_stacktrace=1 \
+	PARLEY_SANITIZED=1 $(PYTHON) tests/check.py --build $(SAN_DIR) \
+		$(UNIT_BIN:$(BUILDDIR)/%=$(SAN_DIR)/%)
+	$(Q)if ls $(SAN_DIR)/reports/* >/dev/null 2>&1; then \
+		echo "sanitizer reports:"; head -n 40 $(SAN_DIR)/reports/*; exit 1; fi
+	@echo "asan: no sanitizer reports"
+
+$(SAN_DIR)/testdata/.done:
+	$(Q)tools/fetch-testdata.sh $(SAN_DIR)/testdata
+
+# libFuzzer targets, one per parser, each with a seed corpus in
+# tests/fuzz/corpus/; `make fuzz FUZZ_SECONDS=N` runs each for N seconds.
+FUZZ_DIR := $(BUILDDIR)/fuzz
+FUZZ_SECONDS ?= 10
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(FUZZ_DIR) CC=clang \
+		CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_DIR)/libparley.a
+	$(Q)for t in $(FUZZ_NAMES); do \
+		clang -std=gnu11 $(CPPFLAGS) -O1 -g -Wall -Wextra -Werror \
+		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+		-o $(FUZZ_DIR)/fuzz_$$t tests/fuzz/fuzz_$$t.c \
+		$(FUZZ_DIR)/libparley.a $(LDLIBS) || exit 1; done
+	$(Q)for t in $(FUZZ_NAMES); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+		echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
+		LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) \
+		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=8192 -print_final_stats=0 \
+			-artifact_prefix=$(FUZZ_DIR)/$$t- \
+			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
+			> $(FUZZ_DIR)/$$t.log 2>&1 \
+		|| { tail -n 40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
+		grep -E "^#[0-9]+.*DONE" $(FUZZ_DIR)/$$t.log | tail -n 1; done
 
 # Measurements, not tests: a table, and build/bench.json.
 bench: deps

@@ -141,6 +141,11 @@ static int feed_byte(struct chunker *c, char ch, chunker_cb cb, void *ctx)
 
 	if (ch == '*' || ch == '`' || ch == '#' || ch == '_')
 		return 0;
+	/* control bytes (NUL among them) are never spoken */
+	if ((unsigned char)ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
+		return 0;
+	if (ch == 0x7f)
+		return 0;
 	if (ch == '\n') {
 		c->line_start = 1;
 		return emit(c, cb, ctx);
@@ -155,6 +160,11 @@ static int feed_byte(struct chunker *c, char ch, chunker_cb cb, void *ctx)
 	}
 	if (c->pending) {
 		if (strchr(".!?\"')", ch)) {
+			if (c->len >= sizeof(c->buf) - 2) {
+				r = overflow(c, cb, ctx);
+				if (r)
+					return r;
+			}
 			append(c, ch);
 			return 0;
 		}

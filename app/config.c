@@ -461,9 +461,24 @@ static void value_text(config_setting_t *s, char *buf, size_t len)
 	case CONFIG_TYPE_FLOAT:
 		snprintf(buf, len, "%g", config_setting_get_float(s));
 		break;
-	case CONFIG_TYPE_STRING:
-		snprintf(buf, len, "\"%s\"", config_setting_get_string(s));
+	case CONFIG_TYPE_STRING: {
+		/* quoted, control bytes escaped, so a report stays one line */
+		const char *v = config_setting_get_string(s);
+		size_t n = 0;
+
+		buf[n++] = '"';
+		for (; *v && n + 6 < len; v++) {
+			if ((unsigned char)*v < 0x20 || *v == 0x7f)
+				n += (size_t)snprintf(buf + n, len - n, "\\x%02x",
+						      (unsigned char)*v);
+			else
+				buf[n++] = *v;
+		}
+		if (*v && n + 4 < len)
+			n += (size_t)snprintf(buf + n, len - n, "...");
+		snprintf(buf + n, len - n, "\"");
 		break;
+	}
 	case CONFIG_TYPE_BOOL:
 		snprintf(buf, len, "%s",
 			 config_setting_get_bool(s) ? "true" : "false");

@@ -81,8 +81,8 @@ static void put(struct console_client *c, const char *s, size_t n)
 	}
 }
 
-static void vprint(struct console_client *c, int newline, const char *fmt,
-		   va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+vprint(struct console_client *c, int newline, const char *fmt, va_list ap)
 {
 	char buf[2048];
 	int n;

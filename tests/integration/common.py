@@ -8,6 +8,10 @@ import tempfile
 
 from rig import ROOT, Rig, read_wav
 
+class Skip(Exception):
+    """A test that cannot run in this build (it says why)."""
+
+
 BUILD = os.environ.get("PARLEY_BUILD", os.path.join(ROOT, "build"))
 TESTDATA = os.path.join(BUILD, "testdata")
 SPEECH = os.path.join(TESTDATA, "goforward.raw")  # "go forward ten meters"

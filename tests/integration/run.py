@@ -15,6 +15,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from common import Skip  # noqa: E402
 
 
 def discover(only):
@@ -39,11 +40,14 @@ def main():
     ap.add_argument("only", nargs="*", help="run tests whose name contains one of these")
     args = ap.parse_args()
     os.environ["PARLEY_BUILD"] = os.path.abspath(args.build)
-    passed = failed = 0
+    passed = failed = skipped = 0
     for name, fn in discover(args.only):
         t0 = time.monotonic()
         try:
             fn()
+        except Skip as e:
+            skipped += 1
+            print(f"skip {name}: {e}")
         except Exception:
             failed += 1
             print(f"FAIL {name} ({time.monotonic() - t0:.1f} s)")
@@ -52,7 +56,7 @@ def main():
             passed += 1
             print(f"ok   {name} ({time.monotonic() - t0:.1f} s)")
         sys.stdout.flush()
-    print(f"integration: {passed} passed, {failed} failed")
+    print(f"integration: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or not passed else 0
 
 

@@ -10,7 +10,7 @@
 
 #include "../../app/chunker.h"
 
-static char got[16][PARLEY_SENTENCE_MAX];
+static char got[64][PARLEY_SENTENCE_MAX];
 static int ngot;
 
 static int collect(const char *s, size_t len, void *ctx)
@@ -160,6 +160,32 @@ static void long_first_clause_goes_early(void **state)
 	assert_int_equal(ngot, 0);
 }
 
+/* found by the fuzzer: terminators past the end of the buffer */
+static void a_long_run_of_terminators_is_cut_safely(void **state)
+{
+	static char bangs[3000];
+	struct chunker c;
+
+	(void)state;
+	memset(bangs, '!', sizeof(bangs));
+	bangs[0] = 'A';
+	ngot = 0;
+	chunker_init(&c);
+	chunker_feed(&c, bangs, sizeof(bangs), collect, NULL);
+	chunker_flush(&c, collect, NULL);
+	/* one sentence, cut to the limit; the rest has no word to speak */
+	assert_int_equal(ngot, 1);
+	assert_true(strlen(got[0]) < PARLEY_SENTENCE_MAX);
+	assert_int_equal(got[0][0], 'A');
+	/* control bytes are dropped, never spoken */
+	ngot = 0;
+	chunker_init(&c);
+	chunker_feed(&c, "Hi\0 there\x01.", 11, collect, NULL);
+	chunker_flush(&c, collect, NULL);
+	assert_int_equal(ngot, 1);
+	assert_string_equal(got[0], "Hi there.");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +197,7 @@ int main(void)
 		cmocka_unit_test(long_text_is_cut_at_a_space),
 		cmocka_unit_test(punctuation_alone_is_not_spoken),
 		cmocka_unit_test(long_first_clause_goes_early),
+		cmocka_unit_test(a_long_run_of_terminators_is_cut_safely),
 	};
 
 	return cmocka_run_group_tests_name("chunker", tests, NULL, NULL);

@@ -114,6 +114,16 @@ static void the_compiled_limit_is_the_ceiling(void **state)
 	assert_non_null(strstr(reports[0], "multiple of 100"));
 }
 
+static void values_with_control_bytes_stay_on_one_line(void **state)
+{
+	static struct parley_config cfg;
+
+	(void)state;
+	assert_int_equal(load("log = { level = \"lo\\nud\"; };", &cfg), 1);
+	assert_null(strchr(reports[0], '\n'));
+	assert_non_null(strstr(reports[0], "log.level = \"lo\\x0aud\""));
+}
+
 static void syntax_errors_and_missing_files(void **state)
 {
 	static struct parley_config cfg;
@@ -136,6 +146,7 @@ int main(void)
 		cmocka_unit_test(good_values_are_loaded),
 		cmocka_unit_test(each_error_names_file_line_key_value_and_range),
 		cmocka_unit_test(the_compiled_limit_is_the_ceiling),
+		cmocka_unit_test(values_with_control_bytes_stay_on_one_line),
 		cmocka_unit_test(syntax_errors_and_missing_files),
 	};
 
