@@ -90,6 +90,10 @@ CMD(cmd_status)
 	console_printf(c, "tts: espeak-ng voice %s", p->cfg.tts_voice);
 	console_printf(c, "host: %s", p->host_state[0] ? p->host_state :
 							 "not checked yet");
+	console_printf(c, "heap: curl %zu (max %zu) json %zu (max %zu) sqlite %lld (max %lld)",
+		       http_heap_used(), http_heap_high_water(),
+		       json_arena_used(), json_arena_high_water(),
+		       store_heap_used(), store_heap_high_water());
 	return 0;
 }
 

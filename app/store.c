@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -65,7 +67,41 @@ static int64_t unix_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static struct store *open_once(const char *path, char *err, size_t errlen);
+
+/*
+ * Opens the store; a file that is corrupt or unreadable is moved aside
+ * (with its -wal and -shm) as PATH.corrupt-UNIXTIME and a fresh one is made,
+ * so the speaker keeps working and the old data stays for inspection.
+ */
 struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *s = open_once(path, err, errlen);
+	char aside[600], from[620], to[620];
+	long long now = (long long)(unix_ms() / 1000);
+
+	if (s || access(path, F_OK))
+		return s;
+	LOGE("store", "%s", err);
+	snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, now);
+	if (rename(path, aside)) {
+		snprintf(err + strlen(err), errlen - strlen(err),
+			 "; cannot move it aside: %s", strerror(errno));
+		return NULL;
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *sfx = i ? "-shm" : "-wal";
+
+		snprintf(from, sizeof(from), "%s%s", path, sfx);
+		snprintf(to, sizeof(to), "%s%s", aside, sfx);
+		rename(from, to); /* absent is fine */
+	}
+	LOGW("store", "%s moved aside as %s; starting a fresh store", path,
+	     aside);
+	return open_once(path, err, errlen);
+}
+
+static struct store *open_once(const char *path, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
 	char *msg = NULL;
@@ -82,7 +118,9 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 2000);
-	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(s->db, "PRAGMA quick_check", NULL, NULL, &msg) !=
+		    SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "schema");
 		sqlite3_free(msg);
 		goto fail;

@@ -126,7 +126,9 @@ def find_offset(needle, hay, step=FRAME):
 
 class Peer:
     def __init__(self, rig, name, args):
-        tag = name + (f"-{len(rig.peers)}" if name in ("fake-wyoming", "fake-tts") else "")
+        # the first of a kind keeps the plain name; later ones are numbered
+        tag = name if not any(p.name == name for p in rig.peers) else f"{name}-{len(rig.peers)}"
+        self.name = name
         self.port_file = os.path.join(rig.dir, tag + ".port")
         self.log = os.path.join(rig.dir, tag + ".log")
         cmd = [sys.executable, os.path.join(ROOT, "tools", name),
