@@ -126,6 +126,8 @@ const struct config_key config_keys[] = {
 	STR("llm.token_file", token_file, 0, "",
 	    "file holding a bearer token for the LLM server, empty for none",
 	    0),
+	STR("tls.ca_file", ca_file, 0, "",
+	    "CA bundle that verifies https peers, empty for the system's", 0),
 	FLOAT("llm.temperature", temperature, 0, 200, "0.7",
 	      "sampling temperature", 1),
 	INT("llm.num_ctx", num_ctx, 0, 131072, 0,

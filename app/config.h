@@ -60,6 +60,7 @@ struct parley_config {
 	char llm_backend[CONFIG_STR_MAX];
 	char llm_url[CONFIG_STR_MAX];
 	char token_file[CONFIG_STR_MAX];
+	char ca_file[CONFIG_STR_MAX];
 	double temperature;
 	int num_ctx;
 	int num_predict;

@@ -11,12 +11,14 @@
 #include <malloc.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
 #include "loop.h"
 
 static CURLM *multi;
+static char ca_file[256]; /* empty: curl's default bundle */
 static int timer_id;
 static size_t heap_used, heap_high, heap_cap;
 
@@ -176,6 +178,11 @@ static int timer_cb(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
+void http_set_ca_file(const char *path)
+{
+	snprintf(ca_file, sizeof(ca_file), "%s", path ? path : "");
+}
+
 int http_init(size_t cap)
 {
 	heap_cap = cap;
@@ -248,6 +255,11 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 			 o->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, o->timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_USERAGENT, "parleyd/" PARLEY_VERSION);
+	/* https peers are always verified; the bundle may be our own */
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(x->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (ca_file[0])
+		curl_easy_setopt(x->easy, CURLOPT_CAINFO, ca_file);
 	if (o->bearer && o->bearer[0]) {
 		char auth[600];
 

@@ -42,6 +42,8 @@ struct http_opts {
 /* Sets up curl with a bounded allocator; once, before any transfer. */
 int http_init(size_t heap_cap);
 void http_cleanup(void);
+/* The CA bundle for https peers (tls.ca_file); empty for curl's default. */
+void http_set_ca_file(const char *path);
 /* Starts a GET (body NULL), a POST of body, or (mime set) a multipart
  * POST.  The body must stay valid until completion.  0 or -errno. */
 int http_start(struct http_xfer *x, const char *url, const char *body,

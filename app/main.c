@@ -348,6 +348,12 @@ static int run(struct parley *p)
 		LOGE("parleyd", "cannot initialise libcurl");
 		goto out_signals;
 	}
+	if (cfg->ca_file[0] && access(cfg->ca_file, R_OK)) {
+		LOGE("http", "tls.ca_file '%s': %s", cfg->ca_file,
+		     strerror(errno));
+		goto out_http;
+	}
+	http_set_ca_file(cfg->ca_file);
 	if (read_token(p, err, sizeof(err))) {
 		LOGE("llm", "%s", err);
 		goto out_http;

@@ -11,7 +11,7 @@ BUILD="build-essential pkg-config"
 LIBS="libasound2-dev libgpiod-dev libspeexdsp-dev libcurl4-openssl-dev
 libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev"
 RUNTIME="espeak-ng-data"
-TEST="libcmocka-dev python3 sox espeak-ng alsa-utils sqlite3 systemd valgrind clang libclang-rt-14-dev"
+TEST="libcmocka-dev python3 sox espeak-ng alsa-utils sqlite3 systemd valgrind clang libclang-rt-14-dev openssl"
 
 cross=""
 while [ $# -gt 0 ]; do

@@ -216,7 +216,7 @@ class Rig:
                 f.write("};\n")
         return self.conf
 
-    def start(self, inputs, extra_env=None, **config):
+    def start(self, inputs, extra_env=None, debug=True, **config):
         """Starts parleyd with capture fed from inputs (raw files or
         silence:SECONDS), then waits until its console answers."""
         self.write_config(**config)
@@ -232,7 +232,8 @@ class Rig:
         env = dict(os.environ, ALSA_CONFIG_PATH=alsa)
         env.update(extra_env or {})
         self.daemon = subprocess.Popen(
-            [os.path.join(self.build, "parleyd"), "-f", "-d", "-c", self.conf],
+            [os.path.join(self.build, "parleyd"), "-f"] + (["-d"] if debug else []) +
+            ["-c", self.conf],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(self.stderr_path, "w"))
         deadline = time.monotonic() + 15
