@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so
 
-.PHONY: all deps-ok deps check unit integration demo bench asan fuzz install clean testdata check-arm64
+.PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak install clean testdata check-arm64
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -163,6 +163,12 @@ fuzz: deps
 			> $(FUZZ_DIR)/$$t.log 2>&1 \
 		|| { tail -n 40 $(FUZZ_DIR)/$$t.log; exit 1; }; \
 		grep -E "^#[0-9]+.*DONE" $(FUZZ_DIR)/$$t.log | tail -n 1; done
+
+# Many turns with faults in between; memory, fds and threads must stay flat.
+TURNS ?= 200
+soak: deps
+	$(Q)$(MAKE) --no-print-directory all testdata
+	$(Q)$(PYTHON) tools/soak.py --build $(BUILDDIR) --turns $(TURNS)
 
 # Measurements, not tests: a table, and build/bench.json.
 bench: deps
