@@ -43,7 +43,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
-TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so
+TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so $(BUILDDIR)/tests/alsa_fault.so
 
 .PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak install clean testdata check-arm64
 .DEFAULT_GOAL := all
@@ -97,6 +97,13 @@ $(BUILDDIR)/tests/alloc_count.so: tests/alloc/alloc_count.c
 	$(call msg,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+# The audio-fault tests' alsa-lib fault injector.
+$(BUILDDIR)/tests/alsa_fault.so: tests/alsa/alsa_fault.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< \
+		$(shell $(PKG_CONFIG) --cflags alsa) -ldl
 
 # Test audio is fetched from Debian packages, never committed.
 testdata: deps
