@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so $(BUILDDIR)/tests/alsa_fault.so
 
-.PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak install clean testdata check-arm64
+.PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak valgrind install clean testdata check-arm64
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -144,6 +144,23 @@ asan: deps
 
 $(SAN_DIR)/testdata/.done:
 	$(Q)tools/fetch-testdata.sh $(SAN_DIR)/testdata
+
+# The unit tests and the integration tests with memcheck under every
+# process; any error or definite leak fails the run.
+VG_DIR := $(BUILDDIR)/valgrind
+valgrind: deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata
+	$(Q)rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
+	$(Q)for t in $(UNIT_BIN); do \
+		PARLEY_VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite $$t >/dev/null 2>$(VG_DIR)/$$(basename $$t).log \
+		|| { cat $(VG_DIR)/$$(basename $$t).log; exit 1; }; \
+		echo "valgrind: $$(basename $$t) clean"; done
+	$(Q)PARLEY_VALGRIND=$(abspath $(VG_DIR)) $(PYTHON) tests/integration/run.py \
+		--build $(BUILDDIR)
+	$(Q)if grep -l "ERROR SUMMARY: [1-9]" $(VG_DIR)/parleyd-*.log; then \
+		echo "valgrind reports above"; exit 1; fi
+	@echo "valgrind: $$(ls $(VG_DIR)/parleyd-*.log | wc -l) parleyd runs, no errors"
 
 # libFuzzer targets, one per parser, each with a seed corpus in
 # tests/fuzz/corpus/; `make fuzz FUZZ_SECONDS=N` runs each for N seconds.

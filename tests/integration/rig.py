@@ -231,12 +231,19 @@ class Rig:
             [sys.executable, os.path.join(ROOT, "tools", "pcm-feeder"), self.fifo] + list(inputs))
         env = dict(os.environ, ALSA_CONFIG_PATH=alsa)
         env.update(extra_env or {})
+        wrap = []
+        if os.environ.get("PARLEY_VALGRIND"):
+            # make valgrind: memcheck under the daemon, one log per run
+            wrap = ["valgrind", "--error-exitcode=99", "--leak-check=full",
+                    "--errors-for-leak-kinds=definite",
+                    "--log-file=" + os.path.join(os.environ["PARLEY_VALGRIND"],
+                                                 "parleyd-%p.log")]
         self.daemon = subprocess.Popen(
-            [os.path.join(self.build, "parleyd"), "-f"] + (["-d"] if debug else []) +
+            wrap + [os.path.join(self.build, "parleyd"), "-f"] + (["-d"] if debug else []) +
             ["-c", self.conf],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(self.stderr_path, "w"))
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + (60 if wrap else 15)
         while True:
             if self.daemon.poll() is not None:
                 raise RuntimeError("parleyd exited at start:\n" + self.log_text())

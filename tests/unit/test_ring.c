@@ -109,10 +109,11 @@ static void two_threads_keep_order(void **state)
 	(void)state;
 	/*
 	 * qemu-user 7.2 never schedules a new guest thread while another one
-	 * spins (even a trivial pthread program hangs), so this test runs on
-	 * real hardware only; check-arm64 sets PARLEY_QEMU.
+	 * spins (even a trivial pthread program hangs), and valgrind runs one
+	 * thread at a time, so this test runs natively only; check-arm64 and
+	 * make valgrind set PARLEY_QEMU and PARLEY_VALGRIND.
 	 */
-	if (getenv("PARLEY_QEMU"))
+	if (getenv("PARLEY_QEMU") || getenv("PARLEY_VALGRIND"))
 		skip();
 	ring_init(&sr, sbuf, sizeof(sbuf[0]), 64);
 	pthread_create(&t, NULL, producer, NULL);
