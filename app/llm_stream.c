@@ -135,7 +135,8 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	if (status != 200) {
 		o->proto->error_text(o->errbody, o->errlen, msg, sizeof(msg));
 		snprintf(why, sizeof(why), "HTTP %ld: %s", status, msg);
-		finish(o, status == 404 && strstr(msg, "not found") ?
+		finish(o, status == 404 && strstr(msg, "not found") &&
+				  strstr(msg, "model") ?
 				  PEER_MODEL_MISSING : PEER_HTTP,
 		       why);
 		return;

@@ -19,6 +19,7 @@ LLM_FAULTS = [
     ("http500", {}, "HTTP 500", "The language model server sent an error."),
     ("http400", {}, "HTTP 400: invalid options", "The language model server sent an error."),
     ("http503-plain", {}, "HTTP 503: upstream busy", "The language model server sent an error."),
+    ("http404-plain", {}, "HTTP 404: 404 page not found", "The language model server sent an error."),
     ("stall", {"llm__stall_timeout_ms": 1000}, "no further token", "took too long"),
     ("disconnect", {}, "http://127.0.0.1", "The language model server sent an error."),
     ("garbage-line", {}, "not a JSON object", "The language model server sent an error."),
@@ -111,7 +112,9 @@ def test_first_token_slower_than_the_timeout():
 def test_stt_reply_without_text_and_wyoming_lies():
     for kind, args, detail in [
             ("stt", ("--fault", "no-text"), 'reply has no "text"'),
-            ("wyoming", ("--mode", "stt", "--fault", "lying-length"), "wyoming")]:
+            ("stt", ("--fault", "http500"), "HTTP 500"),
+            ("wyoming", ("--mode", "stt", "--fault", "lying-length"), ""),
+            ("wyoming", ("--mode", "stt", "--fault", "no-transcript"), "closed")]:
         with rig() as r:
             if kind == "stt":
                 p = r.start_stt(*args)
@@ -119,17 +122,56 @@ def test_stt_reply_without_text_and_wyoming_lies():
             else:
                 p = r.start_peer("fake-wyoming", *args)
                 cfg = {"stt__backend": "wyoming", "stt__url": f"tcp://127.0.0.1:{p.port}"}
-            r.start_ollama()
-            r.start(["silence:1.5", SPEECH, "silence:8"], **cfg)
+            r.start_ollama("--answer", "Heard you.", "--token-rate", "0")
+            r.start(["silence:1.5", SPEECH, "silence:4", SPEECH, "silence:8"], **cfg)
             r.wait_frames(100)
             r.ctl("button", "press")
             time.sleep(0.08)
             r.ctl("button", "release")
             r.wait_turns(1, 30)
+            r.wait_state("idle", 15)
+            assert "Speech recognition failed." in r.log_text(), kind
+            heap_now = heap(r)
+            assert heap_now[1] <= 4 << 20 and heap_now[3] <= 256 << 10, heap_now
+            # the next utterance, to a working server, gets its answer
+            good = r.start_stt("--transcript", "go forward ten meters") if kind == "stt" \
+                else r.start_peer("fake-wyoming", "--mode", "stt", "--transcript",
+                                  "go forward ten meters")
+            url = (f"http://127.0.0.1:{good.port}/v1/audio/transcriptions" if kind == "stt"
+                   else f"tcp://127.0.0.1:{good.port}")
+            assert r.ctl("set", "stt.url", url)[0] == 0
+            r.wait_frames(int((1.5 + 2.8 + 4) * 100) - 60)
+            r.ctl("button", "press")
+            time.sleep(0.08)
+            r.ctl("button", "release")
+            r.wait_turns(2, 30)
+            r.stop()
+            first, second = r.turns()
+            assert first["outcome"] == "error" and detail in first["error"], (kind, first)
+            assert second["outcome"] == "ok", (kind, second)
+            assert second["transcript"] == "go forward ten meters", kind
+
+
+def test_tts_faults_fall_back_and_other_rates_are_resampled():
+    from test_backends import answer_audio_seconds
+    for args, fallback in [(("--fault", "http500"), True), (("--fault", "not-wav"), True),
+                           (("--rate", "44100", "--ms-per-char", "50"), False),
+                           (("--rate", "8000", "--ms-per-char", "50"), False)]:
+        with rig() as r:
+            tts = r.start_peer("fake-tts", *args)
+            r.start_ollama("--answer", "The door is locked.", "--token-rate", "0")
+            r.start(["silence:60"], tts__backend="openai",
+                    tts__url=f"http://127.0.0.1:{tts.port}/v1/audio/speech")
+            r.ctl("ask", "door?")
+            r.wait_turns(1, 30)
             r.stop()
             (t,) = r.turns()
-            assert t["outcome"] == "error", (kind, t)
-            assert "Speech recognition failed." in r.log_text(), kind
+            assert t["outcome"] == "ok", args
+            assert ("saying it with the local voice" in r.log_text()) == fallback, args
+            if not fallback:
+                secs = answer_audio_seconds(r)
+                expect = 0.05 * len("The door is locked.")
+                assert 0.9 * expect < secs < expect + 0.4, (args, secs)
 
 
 def test_kill_during_a_turn_keeps_the_store_sound():

@@ -65,6 +65,9 @@ def test_unit_verifies_and_keeps_its_promises():
         assert settings["NoNewPrivileges"] == "yes"
         assert settings["StateDirectory"] == "parley"
         assert settings["RuntimeDirectory"] == "parley"
+        # the socket's directory: owner and group only
+        assert settings["RuntimeDirectoryMode"] == "0750"
+        assert settings["StateDirectoryMode"] == "0750"
         assert settings["ExecStart"].startswith("/usr/sbin/parleyd ")
         # the default store and socket live in those directories
         p = subprocess.run([os.path.join(BUILD, "parleyd"), "-p"], capture_output=True, text=True)
