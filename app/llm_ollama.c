@@ -14,22 +14,6 @@
 #include "json_arena.h"
 #include "llm_stream.h"
 
-static int add_messages(cJSON *root, const struct llm_message *msgs, int n)
-{
-	cJSON *arr = cJSON_AddArrayToObject(root, "messages");
-
-	if (!arr)
-		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		cJSON *m = cJSON_CreateObject();
-
-		if (!m || !cJSON_AddStringToObject(m, "role", msgs[i].role) ||
-		    !cJSON_AddStringToObject(m, "content", msgs[i].content))
-			return -ENOMEM;
-		cJSON_AddItemToArray(arr, m);
-	}
-	return 0;
-}
 
 static int build(struct llm_stream *s, const struct parley_config *cfg,
 		 const struct llm_message *msgs, int n)
@@ -50,7 +34,7 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	if (cfg->num_ctx)
 		cJSON_AddNumberToObject(opts, "num_ctx", cfg->num_ctx);
 	cJSON_AddNumberToObject(opts, "num_predict", cfg->num_predict);
-	if (add_messages(root, msgs, n))
+	if (llm_add_messages(root, msgs, n))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :
@@ -86,23 +70,11 @@ static int line(struct llm_stream *s, char *text, size_t len)
 									   0;
 }
 
-static void error_text(const char *body, size_t len, char *out, size_t outlen)
-{
-	cJSON *j, *e;
-
-	json_arena_reset();
-	j = cJSON_ParseWithLength(body, len);
-	e = cJSON_GetObjectItemCaseSensitive(j, "error");
-	if (cJSON_IsString(e))
-		snprintf(out, outlen, "%s", e->valuestring);
-	else
-		snprintf(out, outlen, "%.200s", body);
-}
 
 const struct llm_proto llm_ollama = {
 	.name = "ollama",
 	.path = "/api/chat",
 	.build = build,
 	.line = line,
-	.error_text = error_text,
+	.error_text = llm_error_text,
 };

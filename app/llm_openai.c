@@ -19,7 +19,7 @@
 static int build(struct llm_stream *s, const struct parley_config *cfg,
 		 const struct llm_message *msgs, int n)
 {
-	cJSON *root = cJSON_CreateObject(), *arr;
+	cJSON *root = cJSON_CreateObject();
 
 	if (!root)
 		return -ENOMEM;
@@ -28,17 +28,8 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	cJSON_AddNumberToObject(root, "temperature", cfg->temperature);
 	if (cfg->num_predict > 0)
 		cJSON_AddNumberToObject(root, "max_tokens", cfg->num_predict);
-	arr = cJSON_AddArrayToObject(root, "messages");
-	if (!arr)
+	if (llm_add_messages(root, msgs, n))
 		return -ENOMEM;
-	for (int i = 0; i < n; i++) {
-		cJSON *m = cJSON_CreateObject();
-
-		if (!m || !cJSON_AddStringToObject(m, "role", msgs[i].role) ||
-		    !cJSON_AddStringToObject(m, "content", msgs[i].content))
-			return -ENOMEM;
-		cJSON_AddItemToArray(arr, m);
-	}
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :
 		       -EMSGSIZE;
@@ -91,26 +82,11 @@ static int line(struct llm_stream *s, char *text, size_t len)
 	return 0;
 }
 
-static void error_text(const char *body, size_t len, char *out, size_t outlen)
-{
-	cJSON *j, *e, *m;
-
-	json_arena_reset();
-	j = cJSON_ParseWithLength(body, len);
-	e = cJSON_GetObjectItemCaseSensitive(j, "error");
-	m = cJSON_GetObjectItemCaseSensitive(e, "message");
-	if (cJSON_IsString(m))
-		snprintf(out, outlen, "%s", m->valuestring);
-	else if (cJSON_IsString(e))
-		snprintf(out, outlen, "%s", e->valuestring);
-	else
-		snprintf(out, outlen, "%.200s", body);
-}
 
 const struct llm_proto llm_openai = {
 	.name = "openai",
 	.path = "/v1/chat/completions",
 	.build = build,
 	.line = line,
-	.error_text = error_text,
+	.error_text = llm_error_text,
 };

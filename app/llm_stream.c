@@ -9,6 +9,8 @@
  */
 #include "llm_stream.h"
 
+#include <cjson/cJSON.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +54,39 @@ const struct llm_proto *llm_find(const char *name)
 		if (!strcmp(llm_protos[i]->name, name))
 			return llm_protos[i];
 	return NULL;
+}
+
+int llm_add_messages(cJSON *root, const struct llm_message *msgs, int n)
+{
+	cJSON *arr = cJSON_AddArrayToObject(root, "messages");
+
+	if (!arr)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		cJSON *m = cJSON_CreateObject();
+
+		if (!m || !cJSON_AddStringToObject(m, "role", msgs[i].role) ||
+		    !cJSON_AddStringToObject(m, "content", msgs[i].content))
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, m);
+	}
+	return 0;
+}
+
+void llm_error_text(const char *body, size_t len, char *out, size_t outlen)
+{
+	cJSON *j, *e, *m;
+
+	json_arena_reset();
+	j = cJSON_ParseWithLength(body, len);
+	e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	m = cJSON_GetObjectItemCaseSensitive(e, "message");
+	if (cJSON_IsString(m)) /* OpenAI: {"error": {"message": ...}} */
+		snprintf(out, outlen, "%s", m->valuestring);
+	else if (cJSON_IsString(e)) /* Ollama, whisper.cpp: {"error": "..."} */
+		snprintf(out, outlen, "%s", e->valuestring);
+	else
+		snprintf(out, outlen, "%.200s", body);
 }
 
 int llm_token(struct llm_stream *o, const char *text, size_t len)

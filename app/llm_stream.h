@@ -68,6 +68,11 @@ int llm_chat(struct llm_stream *s, const struct llm_proto *proto,
 	     const struct llm_events *ev, void *ctx);
 /* Stops the stream now; no event follows. */
 void llm_abort(struct llm_stream *s);
+/* For protocols: the messages array, and an error reply's message. */
+struct cJSON;
+int llm_add_messages(struct cJSON *root, const struct llm_message *msgs,
+		     int n);
+void llm_error_text(const char *body, size_t len, char *out, size_t outlen);
 /* Passes one text piece to the listener (for protocols). */
 int llm_token(struct llm_stream *s, const char *text, size_t len);
 
