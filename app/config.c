@@ -567,50 +567,31 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 		store_value(cfg, k, arr);
 		return;
 	}
-	if (k->type == CT_FLOAT) {
-		if (type != CONFIG_TYPE_FLOAT && type != CONFIG_TYPE_INT) {
-			problem(l, line, "%s = %s: must be %s", path, val,
-				want);
-			return;
-		}
+	/* the setting as text, if its libconfig type suits the key */
+	const char *as_text = NULL;
+
+	if (k->type == CT_FLOAT && type == CONFIG_TYPE_FLOAT)
 		snprintf(text, sizeof(text), "%.17g",
-			 type == CONFIG_TYPE_FLOAT ?
-				 config_setting_get_float(s) :
-				 (double)config_setting_get_int(s));
-		if (config_check_value(k, text, why, sizeof(why))) {
-			problem(l, line, "%s = %s: %s", path, val, why);
-			return;
-		}
-		store_value(cfg, k, text);
-		return;
-	}
-	if (k->type == CT_INT) {
-		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64) {
-			problem(l, line, "%s = %s: must be %s", path, val,
-				want);
-			return;
-		}
-		snprintf(text, sizeof(text), "%lld",
-			 type == CONFIG_TYPE_INT ?
-				 (long long)config_setting_get_int(s) :
-				 config_setting_get_int64(s));
-		if (config_check_value(k, text, why, sizeof(why))) {
-			problem(l, line, "%s = %s: %s", path, val, why);
-			return;
-		}
-		store_value(cfg, k, text);
-		return;
-	}
-	if (type != CONFIG_TYPE_STRING) {
+			 config_setting_get_float(s));
+	else if ((k->type == CT_FLOAT || k->type == CT_INT) &&
+		 type == CONFIG_TYPE_INT)
+		snprintf(text, sizeof(text), "%d", config_setting_get_int(s));
+	else if (k->type == CT_INT && type == CONFIG_TYPE_INT64)
+		snprintf(text, sizeof(text), "%lld", config_setting_get_int64(s));
+	else if ((k->type == CT_STRING || k->type == CT_ENUM) &&
+		 type == CONFIG_TYPE_STRING)
+		as_text = config_setting_get_string(s);
+	else {
 		problem(l, line, "%s = %s: must be %s", path, val, want);
 		return;
 	}
-	if (config_check_value(k, config_setting_get_string(s), why,
-			       sizeof(why))) {
+	if (!as_text)
+		as_text = text;
+	if (config_check_value(k, as_text, why, sizeof(why))) {
 		problem(l, line, "%s = %s: %s", path, val, why);
 		return;
 	}
-	store_value(cfg, k, config_setting_get_string(s));
+	store_value(cfg, k, as_text);
 }
 
 int config_load(struct parley_config *cfg, const char *file,
