@@ -82,9 +82,12 @@ $(BUILDDIR)/parleyctl: $(BUILDDIR)/obj/tools/parleyctl.o
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
-$(BUILDDIR)/dsp-run: $(BUILDDIR)/obj/tools/dsp-run.o $(DSP_OBJ)
+# dsp-run's subcommands live in tools/dsp-run*.c; the speex backends need
+# the library's hal/ wrappers, so it links libparley.a.
+DSPRUN_OBJ := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(wildcard tools/dsp-run*.c))
+$(BUILDDIR)/dsp-run: $(DSPRUN_OBJ) $(BUILDDIR)/libparley.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libparley.a
 	$(call msg,CC,$<)
