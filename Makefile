@@ -60,6 +60,7 @@ deps-ok:
 deps:
 	@if ! $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || \
 	    ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null || \
+	    ! $(PKG_CONFIG) --exists webrtc-audio-processing || ! command -v npm >/dev/null || \
 	    ! command -v systemd-analyze >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then tools/install-deps.sh; \
 	  else echo "missing packages; run: sudo tools/install-deps.sh"; exit 1; fi; \
@@ -107,6 +108,20 @@ $(BUILDDIR)/tests/alsa_fault.so: tests/alsa/alsa_fault.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< \
 		$(shell $(PKG_CONFIG) --cflags alsa) -ldl
+
+# Measuring instruments for the VAD benchmark, never part of parleyd:
+# WebRTC's VAD from Debian's libwebrtc-audio-processing, Silero from npm.
+$(BUILDDIR)/vad-webrtc: tools/vad-webrtc.c
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		-l:libwebrtc_audio_processing.so.1
+
+$(BUILDDIR)/silero/.done: tools/silero-install.sh
+	$(Q)tools/silero-install.sh $(BUILDDIR)/silero
+
+.PHONY: vad-instruments
+vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/silero/.done
 
 # Test audio is fetched from Debian packages, never committed.
 testdata: deps
@@ -199,7 +214,7 @@ soak: deps
 
 # Measurements, not tests: a table, and build/bench.json.
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all testdata
+	$(Q)$(MAKE) --no-print-directory all testdata vad-instruments
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILDDIR)
 
 demo: deps

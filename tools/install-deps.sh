@@ -12,6 +12,10 @@ LIBS="libasound2-dev libgpiod-dev libspeexdsp-dev libcurl4-openssl-dev
 libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev"
 RUNTIME="espeak-ng-data"
 TEST="libcmocka-dev python3 sox espeak-ng alsa-utils sqlite3 systemd valgrind clang libclang-rt-14-dev openssl"
+# the VAD benchmark's reference detectors: WebRTC's VAD, and Silero under
+# Node (a Node that is already there, with its npm, is kept)
+TEST="$TEST libwebrtc-audio-processing-dev"
+command -v npm >/dev/null || TEST="$TEST nodejs npm"
 
 cross=""
 while [ $# -gt 0 ]; do
