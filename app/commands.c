@@ -297,9 +297,30 @@ CMD(cmd_set)
 		return -1;
 	if (!strcmp(argv[0], "log.level"))
 		log_set_level(log_level_parse(p->cfg.log_level));
+	if (!strcmp(argv[0], "audio.volume"))
+		engine_set_volume(&p->eng, p->cfg.volume);
 	config_format(&p->cfg, config_find(argv[0]), val, sizeof(val));
 	LOGN("console", "set %s = %s", argv[0], val);
 	console_printf(c, "%s = %s", argv[0], val);
+	return 0;
+}
+
+CMD(cmd_volume)
+{
+	long v;
+
+	if (argc) {
+		if (to_int(argv[0], 0, 100, &v)) {
+			snprintf(why, whylen,
+				 "volume '%.32s': usage: volume [0..100]",
+				 argv[0]);
+			return -1;
+		}
+		p->cfg.volume = (int)v;
+		engine_set_volume(&p->eng, (int)v);
+		LOGN("console", "volume %ld%%", v);
+	}
+	console_printf(c, "volume: %d", engine_volume(&p->eng));
 	return 0;
 }
 
@@ -602,6 +623,8 @@ const struct console_cmd console_cmds[] = {
 	{ "config", "show [KEY]", "show the configuration", 1, 2, cmd_config },
 	{ "set", "KEY VALUE", "change a setting that can change live", 2, -1,
 	  cmd_set },
+	{ "volume", "[N]", "show or set the playback volume, 0..100 percent",
+	  0, 1, cmd_volume },
 	{ "ask", "TEXT", "a text turn: TEXT goes to the model, no STT", 1, -1,
 	  cmd_ask },
 	{ "say", "TEXT", "speak TEXT with local TTS", 1, -1, cmd_say },

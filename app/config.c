@@ -56,7 +56,32 @@ const struct config_key config_keys[] = {
 	    PARLEY_PLAY_RATE_MAX, 16000,
 	    "playback rate in Hz, a multiple of 100", 0),
 	INT("audio.buffer_periods", buffer_periods, 2, 8, 4,
-	    "10 ms periods in each device buffer", 0),
+	    "10 ms periods in the capture device buffer", 0),
+	INT("audio.playback_periods", playback_periods, 2,
+	    PARLEY_PLAY_PERIODS_MAX, 3,
+	    "10 ms periods in the playback device buffer (small keeps barge-in and echo alignment tight)",
+	    0),
+	INT("audio.capture_rate", capture_rate, PARLEY_CAP_RATE_MIN,
+	    PARLEY_CAP_RATE_MAX, 16000,
+	    "capture rate in Hz, a multiple of 100; resampled to 16000", 0),
+	INT("audio.capture_channels", capture_channels, 1,
+	    PARLEY_CAP_CHANNELS_MAX, 1,
+	    "channels opened on the capture device", 0),
+	INT("audio.capture_channel", capture_channel, -1,
+	    PARLEY_CAP_CHANNELS_MAX - 1, 0,
+	    "capture channel used as the microphone, -1 mixes all", 0),
+	INT("audio.volume", volume, 0, 100, 100,
+	    "playback volume in percent (0.5 dB a step, 0 mutes)", 1),
+	STR("audio.mixer_control", mixer_control, 0, "",
+	    "ALSA simple mixer control for hardware volume, empty for software volume only",
+	    0),
+	INT("audio.rt_priority", rt_priority, 0, 99, 0,
+	    "SCHED_FIFO priority of the audio thread, 0 for normal scheduling",
+	    0),
+	BOOL("audio.mlock", mlock, "false",
+	     "lock all memory so the audio thread never page-faults", 0),
+	BOOL("audio.drift_correction", drift_correction, "true",
+	     "follow the playback clock against the capture clock", 0),
 	INT("vad.threshold_db", vad_threshold_db, 3, 30, 9,
 	    "speech is this many dB over the noise floor", 0),
 	INT("vad.min_level_dbfs", vad_min_level_dbfs, -90, -10, -55,
@@ -238,7 +263,8 @@ static int check_int_rule(const struct config_key *k, long v, char *why,
 	static const long bauds[] = { 9600, 19200, 38400, 57600, 115200,
 				      230400, 460800, 921600 };
 
-	if (!strcmp(k->path, "audio.playback_rate") && v % 100) {
+	if ((!strcmp(k->path, "audio.playback_rate") ||
+	     !strcmp(k->path, "audio.capture_rate")) && v % 100) {
 		snprintf(why, len, "must be a multiple of 100 Hz (10 ms periods)");
 		return -1;
 	}

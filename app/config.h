@@ -22,6 +22,15 @@ struct parley_config {
 	char playback_device[CONFIG_STR_MAX];
 	int playback_rate;
 	int buffer_periods;
+	int playback_periods;
+	int capture_rate;
+	int capture_channels;
+	int capture_channel;
+	int volume;
+	char mixer_control[CONFIG_STR_MAX];
+	int rt_priority;
+	int mlock;
+	int drift_correction;
 	/* vad and endpointing */
 	int vad_threshold_db;
 	int vad_min_level_dbfs;

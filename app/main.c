@@ -175,6 +175,7 @@ static void reload(struct parley *p)
 		return;
 	}
 	restart = config_apply_live(&p->cfg, &next, report_change, NULL);
+	engine_set_volume(&p->eng, p->cfg.volume);
 	log_set_level(log_level_parse(p->cfg.log_level));
 	if (restart)
 		LOGW("config", "reloaded; %d setting%s need%s a restart", restart,
@@ -381,6 +382,7 @@ static int run(struct parley *p)
 		LOGE("audio", "cannot prepare the engine: %s", strerror(-r));
 		goto out_gpio;
 	}
+	engine_set_volume(&p->eng, cfg->volume);
 	r = synth_start(&p->synth, &p->eng, cfg->tts_voice, cfg->tts_rate_wpm,
 			(unsigned)cfg->playback_rate, err, sizeof(err));
 	if (r) {

@@ -16,6 +16,14 @@
 #define PARLEY_PLAY_RATE_MIN 8000
 #define PARLEY_PLAY_RATE_MAX 48000
 #define PARLEY_PLAY_PERIOD_MAX (PARLEY_PLAY_RATE_MAX / 100) /* 480 */
+/* Playback device buffer: at most 3 periods, so barge-in stays quick. */
+#define PARLEY_PLAY_PERIODS_MAX 3
+
+/* Capture may run at another rate (resampled to 16 kHz) and channel count. */
+#define PARLEY_CAP_RATE_MIN 8000
+#define PARLEY_CAP_RATE_MAX 48000
+#define PARLEY_CAP_PERIOD_MAX (PARLEY_CAP_RATE_MAX / 100) /* 480 */
+#define PARLEY_CAP_CHANNELS_MAX 8
 
 /* Capture frames queued from the audio thread to the control thread: 1.28 s. */
 #define PARLEY_CAP_RING_FRAMES 128

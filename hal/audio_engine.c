@@ -70,6 +70,8 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	atomic_store(&e->dropped_frames, 0);
 	atomic_store(&e->dsp_ns, 0);
 	atomic_store(&e->dsp_ns_max, 0);
+	engine_set_volume(e, 100);
+	e->gain_now = GAIN_UNITY;
 	hpf_init(&e->hpf);
 	vad_init(&e->vad, &e->vad_cfg);
 	e->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -144,6 +146,13 @@ static int period(struct audio_engine *e, int16_t *play, unsigned play_n)
 	got = ring_pop(&e->play_ring, play, play_n);
 	if (got < play_n)
 		memset(play + got, 0, (play_n - got) * sizeof(*play));
+	{
+		int32_t g = atomic_load_explicit(&e->gain_q15,
+						 memory_order_relaxed);
+
+		gain_apply_ramp(play, (int)play_n, e->gain_now, g);
+		e->gain_now = g;
+	}
 	r = e->ops->write(e->dev, play, play_n);
 	if (r < 0) {
 		if (e->ops->recover(e->dev, 1, r) < 0)
@@ -257,4 +266,19 @@ int engine_flush_ack(struct audio_engine *e, uint32_t gen)
 uint32_t engine_play_queued(struct audio_engine *e)
 {
 	return ring_count(&e->play_ring);
+}
+
+void engine_set_volume(struct audio_engine *e, int percent)
+{
+	if (percent < 0)
+		percent = 0;
+	if (percent > 100)
+		percent = 100;
+	atomic_store(&e->volume, percent);
+	atomic_store(&e->gain_q15, gain_from_percent(percent));
+}
+
+int engine_volume(const struct audio_engine *e)
+{
+	return atomic_load((_Atomic int *)&e->volume);
 }

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "../dsp/gain.h"
 #include "../dsp/hpf.h"
 #include "../dsp/ring.h"
 #include "../dsp/sizes.h"
@@ -74,6 +75,11 @@ struct audio_engine {
 	_Atomic uint64_t dsp_ns; /* DSP time in all */
 	_Atomic uint32_t dsp_ns_max; /* longest DSP time of one frame */
 
+	/* software volume: written by the control thread, read each period */
+	_Atomic int volume; /* percent */
+	_Atomic int32_t gain_q15; /* gain_from_percent(volume) */
+	int32_t gain_now; /* audio thread only: gain reached so far */
+
 	/* DSP state, audio thread only */
 	struct hpf hpf;
 	struct vad vad;
@@ -96,6 +102,12 @@ int engine_flush_pending(struct audio_engine *e, uint32_t *gen);
  * -ETIMEDOUT if the audio thread did not answer.
  */
 int engine_flush_ack(struct audio_engine *e, uint32_t gen);
+/*
+ * Software volume in percent (0..100, clamped), any thread.  The audio
+ * thread ramps to the new gain over one period, so a change never clicks.
+ */
+void engine_set_volume(struct audio_engine *e, int percent);
+int engine_volume(const struct audio_engine *e);
 /* Samples queued for playback and not yet written to the device. */
 uint32_t engine_play_queued(struct audio_engine *e);
 
