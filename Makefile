@@ -45,7 +45,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so $(BUILDDIR)/tests/alsa_fault.so
 
-.PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak valgrind install clean testdata check-arm64
+.PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak valgrind install clean testdata check-arm64 cross-check cross-deps
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -221,22 +221,33 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all testdata
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILDDIR)
 
-# arm64: cross-build, then run the unit tests and the DSP harness under
-# qemu-user; the harness checksum must match the native one bit for bit.
-# Needs: sudo tools/install-deps.sh --cross arm64
+# arm64: cross-build, run the unit tests (golden vectors included) under
+# qemu-user, check the arm64 dsp/ objects are integer-only, and compare the
+# DSP harness's output on the test audio with the native one bit for bit.
+# Installs the cross toolchain and arm64 -dev packages when run as root.
 ARM64 := $(BUILDDIR)/arm64
-check-arm64: all $(BUILDDIR)/testdata/.done
+QEMU_ARM64 := QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64-static
+cross-deps:
+	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || \
+	    ! command -v qemu-aarch64-static >/dev/null || \
+	    ! PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig \
+	      $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS); then \
+	  if [ "$$(id -u)" = 0 ]; then tools/install-deps.sh --cross arm64; \
+	  else echo "missing arm64 packages; run: sudo tools/install-deps.sh --cross arm64"; exit 1; fi; \
+	fi
+
+cross-check: deps cross-deps
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILDDIR)/testdata/.done
 	$(Q)$(MAKE) --no-print-directory CROSS_COMPILE=aarch64-linux-gnu- \
 		PKG_CONFIG=aarch64-linux-gnu-pkg-config BUILDDIR=$(ARM64) \
 		$(ARM64)/dsp-run $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
 	$(Q)for t in $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%); do \
-		PARLEY_QEMU=1 QEMU_LD_PREFIX=/usr/aarch64-linux-gnu \
-		qemu-aarch64-static $$t || exit 1; done
-	$(Q)for f in $(BUILDDIR)/testdata/*.raw; do \
-		n=$$($(BUILDDIR)/dsp-run $$f | tail -n 1); \
-		a=$$(QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64-static $(ARM64)/dsp-run $$f | tail -n 1); \
-		[ "$$n" = "$$a" ] || { echo "arm64 differs on $$f: $$a vs $$n"; exit 1; }; \
-		echo "bit-exact on arm64: $$f $$n"; done
+		PARLEY_QEMU=1 $(QEMU_ARM64) $$t || exit 1; done
+	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR) test_dsp_integer
+	$(Q)PARLEY_QEMU_ARM64="$(QEMU_ARM64)" tools/dsp-compare.sh \
+		$(BUILDDIR)/dsp-run $(ARM64)/dsp-run $(BUILDDIR)/testdata
+
+check-arm64: cross-check
 
 $(BUILDDIR)/testdata/.done:
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata

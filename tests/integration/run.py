@@ -15,6 +15,20 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+
+
+def build_dir(argv):
+    """--build's value, read before any test module (and common.py, which
+    fixes BUILD at import) is imported."""
+    for i, a in enumerate(argv):
+        if a == "--build" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--build="):
+            return a.split("=", 1)[1]
+    return os.environ.get("PARLEY_BUILD", "build")
+
+
+os.environ["PARLEY_BUILD"] = os.path.abspath(build_dir(sys.argv[1:]))
 from common import Skip  # noqa: E402
 
 
