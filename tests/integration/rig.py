@@ -216,9 +216,12 @@ class Rig:
                 f.write("};\n")
         return self.conf
 
-    def start(self, inputs, extra_env=None, debug=True, **config):
+    def start(self, inputs, extra_env=None, debug=True, echo=None, **config):
         """Starts parleyd with capture fed from inputs (raw files or
-        silence:SECONDS), then waits until its console answers."""
+        silence:SECONDS), then waits until its console answers.  echo, a
+        list of pcm-feeder --echo-taps style reflections or True for the
+        feeder's default path, plays the daemon's output back into the
+        microphone."""
         self.write_config(**config)
         alsa = os.path.join(self.dir, "asound.conf")
         with open(alsa, "w") as f:
@@ -227,8 +230,15 @@ class Rig:
         if os.path.exists(self.fifo):
             os.unlink(self.fifo)
         os.mkfifo(self.fifo)
+        room = []
+        if echo:
+            rate = config.get("audio__playback_rate", 16000)
+            room = ["--echo", self.playback, "--echo-rate", str(rate)]
+            if echo is not True:
+                room += ["--echo-taps", ",".join(echo)]
         self.feeder = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tools", "pcm-feeder"), self.fifo] + list(inputs))
+            [sys.executable, os.path.join(ROOT, "tools", "pcm-feeder")] + room + [self.fifo] +
+            list(inputs))
         env = dict(os.environ, ALSA_CONFIG_PATH=alsa)
         env.update(extra_env or {})
         wrap = []
