@@ -76,6 +76,16 @@ CMD(cmd_status)
 	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
 		       atomic_load(&e->xruns), atomic_load(&e->reopens),
 		       atomic_load(&e->dropped_frames));
+	console_printf(c, "suspends: %u resumes: %u",
+		       atomic_load(&e->suspends), atomic_load(&e->resumes));
+	console_printf(c, "playback_delay: %d frames, reference lag %d samples at 16 kHz",
+		       atomic_load(&e->play_delay), atomic_load(&e->ref_delay));
+	console_printf(c, "drift: %d ppm, inserted %u dropped %u",
+		       atomic_load(&e->drift_ppm),
+		       atomic_load(&e->drift_inserted),
+		       atomic_load(&e->drift_dropped));
+	console_printf(c, "volume: %d", engine_volume(e));
+	console_printf(c, "earcons: %u", atomic_load(&e->earcons));
 	console_printf(c, "button: %s (%s)",
 		       button_pressed() ? "pressed" : "released", p->gpio->name);
 	console_printf(c, "gestures: hold %u tap %u long %u double %u",
@@ -131,6 +141,16 @@ CMD(cmd_stats)
 	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
 		       atomic_load(&e->xruns), atomic_load(&e->reopens),
 		       atomic_load(&e->dropped_frames));
+	console_printf(c, "suspends: %u resumes: %u",
+		       atomic_load(&e->suspends), atomic_load(&e->resumes));
+	console_printf(c, "playback_delay: %d frames, reference lag %d samples at 16 kHz",
+		       atomic_load(&e->play_delay), atomic_load(&e->ref_delay));
+	console_printf(c, "drift: %d ppm, inserted %u dropped %u",
+		       atomic_load(&e->drift_ppm),
+		       atomic_load(&e->drift_inserted),
+		       atomic_load(&e->drift_dropped));
+	console_printf(c, "volume: %d", engine_volume(e));
+	console_printf(c, "earcons: %u", atomic_load(&e->earcons));
 	console_printf(c, "heap high-water: curl %zu B, json arena %zu B, sqlite %lld B",
 		       http_heap_high_water(), json_arena_high_water(),
 		       store_heap_high_water());
@@ -592,6 +612,50 @@ CMD(cmd_detach)
 	return 0;
 }
 
+/* timers: list; timers stop; timers cancel [LABEL] (no label: all) */
+CMD(cmd_timers)
+{
+	struct timers *ts = &p->timers;
+
+	if (argc && !strcmp(argv[0], "stop")) {
+		if (!timers_stop_ringing(ts)) {
+			snprintf(why, whylen, "nothing is ringing");
+			return -1;
+		}
+		return 0;
+	}
+	if (argc && !strcmp(argv[0], "cancel")) {
+		int n = timers_cancel(ts, argc > 1 ? argv[1] : "");
+
+		if (!n) {
+			snprintf(why, whylen, "no pending timer named '%.64s'",
+				 argc > 1 ? argv[1] : "");
+			return -1;
+		}
+		console_printf(c, "cancelled: %d", n);
+		return 0;
+	}
+	if (argc) {
+		snprintf(why, whylen,
+			 "timers '%.32s': usage: timers [stop|cancel [LABEL]]",
+			 argv[0]);
+		return -1;
+	}
+	for (int i = 0; i < ts->n; i++) {
+		const struct timer *t = &ts->t[i];
+
+		console_printf(c, "%s %lld '%s' due_unix_ms=%lld %s%lld",
+			       t->kind == TK_TIMER ? "timer" : "alarm",
+			       (long long)t->id, t->label,
+			       (long long)t->due_unix_ms,
+			       t->ringing ? "ringing " : "left_ms=",
+			       t->ringing ? 0LL : (long long)timers_left_ms(t));
+	}
+	console_printf(c, "set: %d ringing: %s rings: %u", ts->n,
+		       timers_ringing(ts) ? "yes" : "no", ts->rings);
+	return 0;
+}
+
 CMD(cmd_version)
 {
 	console_printf(c, "parleyd %s", PARLEY_VERSION);
@@ -625,6 +689,9 @@ const struct console_cmd console_cmds[] = {
 	  cmd_set },
 	{ "volume", "[N]", "show or set the playback volume, 0..100 percent",
 	  0, 1, cmd_volume },
+	{ "timers", "[stop|cancel [LABEL]]",
+	  "timers and alarms; stop the ringing; cancel pending ones", 0, 2,
+	  cmd_timers },
 	{ "ask", "TEXT", "a text turn: TEXT goes to the model, no STT", 1, -1,
 	  cmd_ask },
 	{ "say", "TEXT", "speak TEXT with local TTS", 1, -1, cmd_say },

@@ -132,7 +132,8 @@ static void on_synth(int fd, short revents, void *ctx)
 	(void)fd;
 	(void)revents;
 	while (synth_poll_done(&p->synth, &d))
-		turn_synth_done(&p->turn, d.id, d.samples, d.cancelled,
+		if (!timers_owns_job(&p->timers, d.id))
+			turn_synth_done(&p->turn, d.id, d.samples, d.cancelled,
 				d.error);
 }
 
@@ -306,9 +307,11 @@ static int run(struct parley *p)
 	struct audio_params ap = {
 		.capture_device = cfg->capture_device,
 		.playback_device = cfg->playback_device,
-		.capture_rate = PARLEY_RATE,
+		.capture_rate = (unsigned)cfg->capture_rate,
+		.capture_channels = (unsigned)cfg->capture_channels,
 		.playback_rate = (unsigned)cfg->playback_rate,
 		.buffer_periods = (unsigned)cfg->buffer_periods,
+		.playback_periods = (unsigned)cfg->playback_periods,
 	};
 	struct gpio_params gp = {
 		.chip = cfg->gpio_chip,
@@ -383,6 +386,10 @@ static int run(struct parley *p)
 		goto out_gpio;
 	}
 	engine_set_volume(&p->eng, cfg->volume);
+	p->eng.capture_channel = cfg->capture_channel;
+	p->eng.rt_priority = cfg->rt_priority;
+	p->eng.mlock = cfg->mlock;
+	p->eng.drift_correction = cfg->drift_correction;
 	r = synth_start(&p->synth, &p->eng, cfg->tts_voice, cfg->tts_rate_wpm,
 			(unsigned)cfg->playback_rate, err, sizeof(err));
 	if (r) {
@@ -399,6 +406,7 @@ static int run(struct parley *p)
 	loop_watch(p->eng.event_fd, POLLIN, on_audio, p);
 	turn_init(&p->turn, p);
 	led_init(p);
+	timers_init(&p->timers, p);
 	r = console_open(p, cfg->console_socket, err, sizeof(err));
 	if (r) {
 		LOGE("console", "%s", err);
@@ -428,6 +436,7 @@ static int run(struct parley *p)
 	status = 0;
 	notify_send("STOPPING=1");
 	turn_abort(&p->turn);
+	timers_stop(&p->timers);
 	record_abort(&p->rec);
 	for (int i = 0; i < 3; i++)
 		probe_abort(&p->probes[i]);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Audio device interface.  A backend opens one capture and one playback
- * stream of 16-bit mono PCM with 10 ms periods and moves one period at a
- * time.  Only the audio engine's thread calls these.
+ * Audio device interface.  A backend opens one capture stream of 16-bit
+ * interleaved PCM (capture_channels channels) and one playback stream of
+ * 16-bit mono PCM, both with 10 ms periods, and moves one period at a time.
+ * Only the audio engine's thread calls these (open also from start-up).
  */
 #ifndef PARLEY_HAL_AUDIO_H
 #define PARLEY_HAL_AUDIO_H
@@ -13,9 +14,11 @@
 struct audio_params {
 	const char *capture_device; /* backend's device name */
 	const char *playback_device;
-	unsigned capture_rate; /* Hz; the DSP rate */
+	unsigned capture_rate; /* Hz; a multiple of 100 */
+	unsigned capture_channels; /* interleaved channels read */
 	unsigned playback_rate; /* Hz; a multiple of 100 */
-	unsigned buffer_periods; /* periods in the device buffer */
+	unsigned buffer_periods; /* periods in the capture device buffer */
+	unsigned playback_periods; /* periods in the playback device buffer */
 };
 
 struct audio_ops {
@@ -28,18 +31,28 @@ struct audio_ops {
 	int (*open)(void **dev, const struct audio_params *p, char *err,
 		    size_t errlen);
 	/**
-	 * @read: reads exactly frames capture frames, blocking.  Returns frames,
-	 * or a negative errno the engine hands to @recover.
+	 * @read: reads exactly frames capture frames (frames * channels
+	 * samples), blocking.  Returns frames, or a negative errno the engine
+	 * hands to @recover.
 	 */
 	int (*read)(void *dev, int16_t *pcm, unsigned frames);
 	/** @write: writes exactly frames playback frames; as @read. */
 	int (*write)(void *dev, const int16_t *pcm, unsigned frames);
 	/**
-	 * @recover: handles an error returned by @read or @write.  Returns 0
-	 * when the stream runs again, or the error if it cannot recover.
+	 * @recover: handles an error returned by @read or @write by its type:
+	 * -EPIPE (xrun) prepares the stream again; -ESTRPIPE (suspended)
+	 * resumes it, retrying while the driver says -EAGAIN, and prepares it
+	 * if resuming fails.  Returns 0 when the stream runs again, or the
+	 * error if it cannot recover (-ENODEV, -EIO: the engine reopens).
 	 * @playback says which stream failed.
 	 */
 	int (*recover)(void *dev, int playback, int err);
+	/**
+	 * @delay: frames between the application and the converter: queued
+	 * for playback not yet heard, or captured not yet read.  Returns 0 or
+	 * a negative errno.  May be NULL: the engine then assumes 0.
+	 */
+	int (*delay)(void *dev, int playback, long *frames);
 	/** @close: stops and closes both streams; accepts NULL. */
 	void (*close)(void *dev);
 };

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * ALSA backend through alsa-lib: blocking read/write, interleaved S16_LE
- * mono, 10 ms periods.  Errors are recovered by type with snd_pcm_recover:
- * -EPIPE (xrun) is prepared again, -ESTRPIPE (suspend) is resumed; other
- * errors are returned so the engine can close and reopen the device.
+ * ALSA backend through alsa-lib: blocking read/write, interleaved S16_LE,
+ * 10 ms periods; capture with any channel count, playback mono.  Errors are
+ * recovered by type: -EPIPE (xrun) is prepared again, -ESTRPIPE (suspend)
+ * is resumed (retried while -EAGAIN, prepared if resume fails); other
+ * errors are returned so the engine can close and reopen the device.  A
+ * playback stream that (re)starts is primed with silence up to the middle
+ * of its buffer, so the lock-step writes neither block nor run dry.
  */
 #include "audio.h"
 
@@ -11,16 +14,20 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 struct alsa_dev {
 	snd_pcm_t *cap;
 	snd_pcm_t *play;
 	unsigned play_period;
+	unsigned play_prime; /* frames of silence queued at (re)start */
 };
 
+#define RESUME_TRIES 500 /* 10 ms apart: 5 s for a driver to resume */
+
 static int setup(snd_pcm_t *pcm, const char *name, unsigned rate,
-		 unsigned periods, char *err, size_t errlen)
+		 unsigned channels, unsigned periods, char *err, size_t errlen)
 {
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_sw_params_t *sw;
@@ -42,9 +49,11 @@ static int setup(snd_pcm_t *pcm, const char *name, unsigned rate,
 	if ((r = snd_pcm_hw_params_set_format(pcm, hw,
 					      SND_PCM_FORMAT_S16_LE)) < 0)
 		goto fail;
-	what = "1 channel";
-	if ((r = snd_pcm_hw_params_set_channels(pcm, hw, 1)) < 0)
-		goto fail;
+	if ((r = snd_pcm_hw_params_set_channels(pcm, hw, channels)) < 0) {
+		snprintf(err, errlen, "%s: cannot open %u channel%s: %s", name,
+			 channels, channels == 1 ? "" : "s", snd_strerror(r));
+		return r;
+	}
 	what = "the rate";
 	if ((r = snd_pcm_hw_params_set_rate_near(pcm, hw, &got, &dir)) < 0)
 		goto fail;
@@ -78,6 +87,21 @@ fail:
 	return r;
 }
 
+/* Queues play_prime frames of silence. */
+static void prime(struct alsa_dev *dev)
+{
+	static const int16_t silence[480];
+	unsigned left = dev->play_prime;
+
+	while (left) {
+		unsigned n = left < 480 ? left : 480;
+
+		if (snd_pcm_writei(dev->play, silence, n) < 0)
+			return;
+		left -= n;
+	}
+}
+
 static void alsa_close(void *d)
 {
 	struct alsa_dev *dev = d;
@@ -95,7 +119,6 @@ static int alsa_open(void **out, const struct audio_params *p, char *err,
 		     size_t errlen)
 {
 	struct alsa_dev *dev = calloc(1, sizeof(*dev));
-	int16_t silence[480] = { 0 };
 	int r;
 
 	if (!dev)
@@ -116,16 +139,18 @@ static int alsa_open(void **out, const struct audio_params *p, char *err,
 		goto fail;
 	}
 	r = setup(dev->cap, p->capture_device, p->capture_rate,
-		  p->buffer_periods, err, errlen);
+		  p->capture_channels, p->buffer_periods, err, errlen);
 	if (r < 0)
 		goto fail;
-	r = setup(dev->play, p->playback_device, p->playback_rate,
-		  p->buffer_periods, err, errlen);
+	r = setup(dev->play, p->playback_device, p->playback_rate, 1,
+		  p->playback_periods, err, errlen);
 	if (r < 0)
 		goto fail;
-	/* One period of silence queued, so the first write never underruns. */
-	if (dev->play_period <= 480)
-		snd_pcm_writei(dev->play, silence, dev->play_period);
+	/* primed to half the buffer plus half a period: one lock-step write
+	 * a period then keeps it between about one and two periods full */
+	dev->play_prime = dev->play_period * p->playback_periods / 2 +
+			  dev->play_period / 2;
+	prime(dev);
 	r = snd_pcm_start(dev->cap);
 	if (r < 0) {
 		snprintf(err, errlen, "capture device '%s': cannot start: %s",
@@ -169,21 +194,53 @@ static int alsa_write(void *d, const int16_t *pcm, unsigned frames)
 	return (int)done;
 }
 
+static void sleep_10ms(void)
+{
+	struct timespec ts = { 0, 10000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 static int alsa_recover(void *d, int playback, int err)
 {
 	struct alsa_dev *dev = d;
 	snd_pcm_t *pcm = playback ? dev->play : dev->cap;
 	int r;
 
-	/* snd_pcm_recover prepares after -EPIPE and resumes after -ESTRPIPE */
-	if (err != -EPIPE && err != -ESTRPIPE)
+	if (err == -EPIPE) {
+		r = snd_pcm_prepare(pcm);
+	} else if (err == -ESTRPIPE) {
+		/* the driver may need a while to wake the card */
+		int tries = 0;
+
+		while ((r = snd_pcm_resume(pcm)) == -EAGAIN &&
+		       ++tries < RESUME_TRIES)
+			sleep_10ms();
+		if (r < 0) /* cannot resume (or never): start it afresh */
+			r = snd_pcm_prepare(pcm);
+	} else {
 		return err;
-	r = snd_pcm_recover(pcm, err, 1);
+	}
 	if (r < 0)
 		return r;
-	if (!playback)
+	if (playback) {
+		if (snd_pcm_state(pcm) == SND_PCM_STATE_PREPARED)
+			prime(dev);
+		return 0;
+	}
+	if (snd_pcm_state(pcm) == SND_PCM_STATE_PREPARED)
 		r = snd_pcm_start(pcm);
 	return r < 0 ? r : 0;
+}
+
+static int alsa_delay(void *d, int playback, long *frames)
+{
+	struct alsa_dev *dev = d;
+	snd_pcm_sframes_t n = 0;
+	int r = snd_pcm_delay(playback ? dev->play : dev->cap, &n);
+
+	*frames = r < 0 ? 0 : (long)n;
+	return r;
 }
 
 const struct audio_ops audio_alsa_ops = {
@@ -192,5 +249,6 @@ const struct audio_ops audio_alsa_ops = {
 	.read = alsa_read,
 	.write = alsa_write,
 	.recover = alsa_recover,
+	.delay = alsa_delay,
 	.close = alsa_close,
 };

@@ -7,17 +7,23 @@
  */
 #include "audio_engine.h"
 
+#include "../dsp/mix.h"
+
 #include <errno.h>
+#include <sched.h>
+#include <speex/speex_resampler.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
 #define REOPEN_MIN_MS 100
 #define REOPEN_MAX_MS 2000
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 __attribute__((format(printf, 3, 4))) static void emsg(struct audio_engine *e,
 						      int level,
@@ -70,6 +76,27 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	atomic_store(&e->dropped_frames, 0);
 	atomic_store(&e->dsp_ns, 0);
 	atomic_store(&e->dsp_ns_max, 0);
+	atomic_store(&e->suspends, 0);
+	atomic_store(&e->resumes, 0);
+	atomic_store(&e->play_delay, 0);
+	atomic_store(&e->ref_delay, 0);
+	atomic_store(&e->drift_ppm, 0);
+	atomic_store(&e->drift_inserted, 0);
+	atomic_store(&e->drift_dropped, 0);
+	atomic_store(&e->earcons, 0);
+	atomic_store(&e->earcon_req, 0);
+	atomic_store(&e->earcon_id, 0);
+	e->earcon_seen = 0;
+	earcon_init(&e->earcon);
+	e->capture_channel = 0;
+	e->rt_priority = 0;
+	e->mlock = 0;
+	e->drift_correction = 1;
+	e->cap_rs = e->ref_rs = NULL;
+	e->cap_latency = e->ref_latency = 0;
+	e->cap16_n = 0;
+	e->ref_w = 0;
+	memset(e->ref_line, 0, sizeof(e->ref_line));
 	engine_set_volume(e, 100);
 	e->gain_now = GAIN_UNITY;
 	hpf_init(&e->hpf);
@@ -127,44 +154,74 @@ static void handle_flush(struct audio_engine *e)
 				      memory_order_release);
 }
 
-static int period(struct audio_engine *e, int16_t *play, unsigned play_n)
+/* Handles a device error by type; 0 if the stream runs again. */
+static int recover(struct audio_engine *e, int playback, int err)
+{
+	if (err == -ESTRPIPE)
+		atomic_fetch_add(&e->suspends, 1);
+	if (e->ops->recover(e->dev, playback, err) < 0)
+		return err;
+	if (err == -ESTRPIPE)
+		atomic_fetch_add(&e->resumes, 1);
+	else
+		atomic_fetch_add(&e->xruns, 1);
+	drift_reset(&e->drift);
+	return 0;
+}
+
+static long dev_delay(struct audio_engine *e, int playback)
+{
+	long d = 0;
+
+	if (e->ops->delay && e->ops->delay(e->dev, playback, &d) < 0)
+		d = 0;
+	return d < 0 ? 0 : d;
+}
+
+/* Appends n reference samples (16 kHz) to the delay line. */
+static void ref_push(struct audio_engine *e, const int16_t *x, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		e->ref_line[(e->ref_w + i) & (ENGINE_REF_LINE - 1)] = x[i];
+	e->ref_w += n;
+}
+
+/* The 160 reference samples that end at line position end. */
+static void ref_get(const struct audio_engine *e, int64_t end, int16_t *out)
+{
+	int64_t first = end - PARLEY_FRAME;
+
+	if (end > (int64_t)e->ref_w) /* never ahead of what was written */
+		first = (int64_t)e->ref_w - PARLEY_FRAME;
+	for (int i = 0; i < PARLEY_FRAME; i++) {
+		int64_t k = first + i;
+
+		out[i] = k < 0 || (int64_t)e->ref_w - k > ENGINE_REF_LINE ?
+				 0 :
+				 e->ref_line[k & (ENGINE_REF_LINE - 1)];
+	}
+}
+
+/* Runs the DSP chain over one 16 kHz frame and queues it. */
+static void process_frame(struct audio_engine *e, const int16_t *pcm,
+			  int64_t ref_end, uint32_t played)
 {
 	struct cap_frame f;
 	struct timespec t0, t1;
-	uint32_t got, ns;
 	uint64_t one = 1;
-	int r;
+	uint32_t ns;
 
-	r = e->ops->read(e->dev, f.pcm, PARLEY_FRAME);
-	if (r < 0) {
-		if (e->ops->recover(e->dev, 0, r) < 0)
-			return r;
-		atomic_fetch_add(&e->xruns, 1);
-		return 0;
-	}
-	handle_flush(e);
-	got = ring_pop(&e->play_ring, play, play_n);
-	if (got < play_n)
-		memset(play + got, 0, (play_n - got) * sizeof(*play));
-	{
-		int32_t g = atomic_load_explicit(&e->gain_q15,
-						 memory_order_relaxed);
-
-		gain_apply_ramp(play, (int)play_n, e->gain_now, g);
-		e->gain_now = g;
-	}
-	r = e->ops->write(e->dev, play, play_n);
-	if (r < 0) {
-		if (e->ops->recover(e->dev, 1, r) < 0)
-			return r;
-		atomic_fetch_add(&e->xruns, 1);
-	}
-	atomic_fetch_add_explicit(&e->played_samples, got,
-				  memory_order_relaxed);
-
+	memcpy(f.pcm, pcm, sizeof(f.pcm));
+	ref_get(e, ref_end, f.ref);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/*
+	 * THE DSP CHAIN.  f.ref is the echo reference aligned with f.pcm: what
+	 * the loudspeaker emitted while f.pcm was recorded.  To be replaced by
+	 *	chain_process(&e->chain, f.pcm, f.ref, &f.vad);
+	 */
 	hpf_process(&e->hpf, f.pcm, PARLEY_FRAME);
 	vad_process(&e->vad, f.pcm, PARLEY_FRAME, &f.vad);
+	/* end of the DSP chain */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ns = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000000L +
 			(t1.tv_nsec - t0.tv_nsec));
@@ -173,52 +230,277 @@ static int period(struct audio_engine *e, int16_t *play, unsigned play_n)
 		atomic_store_explicit(&e->dsp_ns_max, ns, memory_order_relaxed);
 	f.index = atomic_fetch_add_explicit(&e->frames, 1,
 					    memory_order_relaxed);
-	f.played = got;
+	f.played = played;
 	if (ring_push(&e->cap_ring, &f, 1) != 1)
 		atomic_fetch_add(&e->dropped_frames, 1);
 	if (write(e->event_fd, &one, sizeof(one)) < 0) {
 		/* the counter only saturates if the loop is gone; nothing to do */
 	}
+}
+
+/* Capture: one period in, picked or mixed to mono, at 16 kHz in cap16. */
+static int capture(struct audio_engine *e, unsigned cap_n)
+{
+	unsigned ch = e->params.capture_channels;
+	int r = e->ops->read(e->dev, e->cap_raw, cap_n);
+
+	if (r < 0)
+		return r;
+	mix_to_mono(e->cap_raw, (int)cap_n, (int)ch, e->capture_channel,
+		    e->cap_raw);
+	if (e->cap_rs) {
+		spx_uint32_t in_len = cap_n;
+		spx_uint32_t out_len = (spx_uint32_t)(ARRAY_SIZE(e->cap16) -
+						      e->cap16_n);
+
+		speex_resampler_process_int(e->cap_rs, 0, e->cap_raw, &in_len,
+					    e->cap16 + e->cap16_n, &out_len);
+		e->cap16_n += out_len;
+	} else {
+		unsigned n = cap_n;
+
+		if (n > ARRAY_SIZE(e->cap16) - e->cap16_n)
+			n = (unsigned)ARRAY_SIZE(e->cap16) - e->cap16_n;
+		memcpy(e->cap16 + e->cap16_n, e->cap_raw, n * sizeof(int16_t));
+		e->cap16_n += n;
+	}
 	return 0;
+}
+
+/* Playback: one period out; returns frames written or a negative errno. */
+static int playback(struct audio_engine *e, unsigned play_n, uint32_t *got)
+{
+	uint32_t req = atomic_load_explicit(&e->earcon_req,
+					    memory_order_acquire);
+	int32_t g = atomic_load_explicit(&e->gain_q15, memory_order_relaxed);
+	long delay;
+	int k = 0, m, r;
+
+	handle_flush(e);
+	*got = ring_pop(&e->play_ring, e->play_in, play_n);
+	if (*got < play_n)
+		memset(e->play_in + *got, 0, (play_n - *got) * sizeof(int16_t));
+	if (req != e->earcon_seen) {
+		e->earcon_seen = req;
+		if (!earcon_start(&e->earcon, atomic_load(&e->earcon_id),
+				  e->params.playback_rate))
+			atomic_fetch_add(&e->earcons, 1);
+	}
+	earcon_mix(&e->earcon, e->play_in, (int)play_n);
+	gain_apply_ramp(e->play_in, (int)play_n, e->gain_now, g);
+	e->gain_now = g;
+	delay = dev_delay(e, 1);
+	atomic_store_explicit(&e->play_delay, (int32_t)delay,
+			      memory_order_relaxed);
+	if (e->drift_correction)
+		k = drift_update(&e->drift, (int32_t)delay);
+	m = drift_stretch(e->play_in, (int)play_n, k, e->play_out);
+	r = e->ops->write(e->dev, e->play_out, (unsigned)m);
+	return r < 0 ? r : m;
+}
+
+static int period(struct audio_engine *e)
+{
+	unsigned cap_n = e->params.capture_rate / 100;
+	unsigned play_n = e->params.playback_rate / 100;
+	unsigned rate = e->params.playback_rate;
+	long cap_delay, play_delay;
+	int64_t end;
+	uint32_t got = 0;
+	int r, m;
+
+	r = capture(e, cap_n);
+	if (r < 0)
+		return recover(e, 0, r);
+	cap_delay = dev_delay(e, 0) * PARLEY_RATE /
+		    (long)e->params.capture_rate;
+	m = playback(e, play_n, &got);
+	play_delay = atomic_load_explicit(&e->play_delay,
+					  memory_order_relaxed);
+	if (m < 0) {
+		r = recover(e, 1, m);
+		if (r < 0)
+			return r;
+		m = 0;
+	}
+	atomic_fetch_add_explicit(&e->played_samples, got,
+				  memory_order_relaxed);
+	atomic_store_explicit(&e->drift_ppm, drift_ppm(&e->drift),
+			      memory_order_relaxed);
+	atomic_store_explicit(&e->drift_inserted, (uint32_t)e->drift.inserted,
+			      memory_order_relaxed);
+	atomic_store_explicit(&e->drift_dropped, (uint32_t)e->drift.dropped,
+			      memory_order_relaxed);
+
+	/*
+	 * The echo reference.  Before this period's write the loudspeaker was
+	 * play_delay frames behind the writes, so it was emitting reference
+	 * position ref_w - play_delay (at 16 kHz) plus the reference
+	 * resampler's own delay.  The newest capture sample was recorded
+	 * cap_delay samples ago, and the capture resampler delays it further;
+	 * each frame still queued after a frame makes that frame older.
+	 */
+	end = (int64_t)e->ref_w + e->ref_latency -
+	      (int64_t)play_delay * PARLEY_RATE / rate - cap_delay -
+	      e->cap_latency;
+	atomic_store_explicit(&e->ref_delay, (int32_t)((int64_t)e->ref_w - end),
+			      memory_order_relaxed);
+	if (m > 0) {
+		if (e->ref_rs) {
+			spx_uint32_t in_len = (spx_uint32_t)m;
+			spx_uint32_t out_len = ARRAY_SIZE(e->ref_tmp);
+
+			speex_resampler_process_int(e->ref_rs, 0, e->play_out,
+						    &in_len, e->ref_tmp,
+						    &out_len);
+			ref_push(e, e->ref_tmp, out_len);
+		} else {
+			ref_push(e, e->play_out, (unsigned)m);
+		}
+	}
+	while (e->cap16_n >= PARLEY_FRAME) {
+		unsigned left = e->cap16_n - PARLEY_FRAME;
+
+		process_frame(e, e->cap16, end - left, got);
+		got = 0;
+		memmove(e->cap16, e->cap16 + PARLEY_FRAME,
+			left * sizeof(int16_t));
+		e->cap16_n = left;
+	}
+	return 0;
+}
+
+static void rt_setup(struct audio_engine *e)
+{
+	struct sched_param sp = { .sched_priority = e->rt_priority };
+	int r;
+
+	if (e->rt_priority <= 0)
+		return;
+	r = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (r)
+		emsg(e, LOG_WARNING,
+		     "audio.rt_priority %d: SCHED_FIFO refused (%s); the audio thread runs at normal priority",
+		     e->rt_priority, strerror(r));
+	else
+		emsg(e, LOG_INFO, "audio thread at SCHED_FIFO priority %d",
+		     e->rt_priority);
 }
 
 static void *engine_thread(void *arg)
 {
 	struct audio_engine *e = arg;
-	int16_t play[PARLEY_PLAY_PERIOD_MAX];
-	unsigned play_n = e->params.playback_rate / 100;
 
 	/* the name shows in top -H, and the zero-allocation test counts
 	 * this thread's heap calls by it */
 	pthread_setname_np(pthread_self(), "parley-audio");
+	rt_setup(e);
 	while (atomic_load_explicit(&e->run, memory_order_relaxed)) {
-		int r = period(e, play, play_n);
+		int r = period(e);
 
-		if (r < 0)
+		if (r < 0) {
 			reopen(e, r);
+			drift_reset(&e->drift);
+			e->cap16_n = 0;
+			if (e->cap_rs)
+				speex_resampler_reset_mem(e->cap_rs);
+		}
 	}
 	return NULL;
 }
 
+static void *make_resampler(unsigned from, unsigned to, int *latency,
+			    char *err, size_t errlen)
+{
+	SpeexResamplerState *rs;
+	int r = 0;
+
+	*latency = 0;
+	if (from == to)
+		return NULL;
+	rs = speex_resampler_init(1, from, to, SPEEX_RESAMPLER_QUALITY_VOIP,
+				  &r);
+	if (!rs) {
+		snprintf(err, errlen, "cannot resample %u Hz to %u Hz: %s", from,
+			 to, speex_resampler_strerror(r));
+		return NULL;
+	}
+	speex_resampler_skip_zeros(rs);
+	*latency = speex_resampler_get_output_latency(rs);
+	return rs;
+}
+
+static void free_resamplers(struct audio_engine *e)
+{
+	if (e->cap_rs)
+		speex_resampler_destroy(e->cap_rs);
+	if (e->ref_rs)
+		speex_resampler_destroy(e->ref_rs);
+	e->cap_rs = e->ref_rs = NULL;
+}
+
 int engine_start(struct audio_engine *e, char *err, size_t errlen)
 {
+	const struct audio_params *p = &e->params;
 	int r;
 
-	if (e->params.playback_rate / 100 > PARLEY_PLAY_PERIOD_MAX ||
-	    e->params.playback_rate % 100) {
+	if (p->playback_rate / 100 > PARLEY_PLAY_PERIOD_MAX ||
+	    p->playback_rate < PARLEY_PLAY_RATE_MIN ||
+	    p->playback_rate % 100) {
 		snprintf(err, errlen, "playback rate %u Hz is not supported",
-			 e->params.playback_rate);
+			 p->playback_rate);
 		return -EINVAL;
 	}
-	r = e->ops->open(&e->dev, &e->params, err, errlen);
-	if (r < 0)
+	if (p->capture_rate / 100 > PARLEY_CAP_PERIOD_MAX ||
+	    p->capture_rate < PARLEY_CAP_RATE_MIN || p->capture_rate % 100) {
+		snprintf(err, errlen, "capture rate %u Hz is not supported",
+			 p->capture_rate);
+		return -EINVAL;
+	}
+	if (p->capture_channels < 1 ||
+	    p->capture_channels > PARLEY_CAP_CHANNELS_MAX ||
+	    e->capture_channel >= (int)p->capture_channels ||
+	    e->capture_channel < -1) {
+		snprintf(err, errlen,
+			 "audio.capture_channel %d: the capture device has %u channel%s (0..%u, or -1 to mix)",
+			 e->capture_channel, p->capture_channels,
+			 p->capture_channels == 1 ? "" : "s",
+			 p->capture_channels - 1);
+		return -EINVAL;
+	}
+	if (p->playback_periods < 2 ||
+	    p->playback_periods > PARLEY_PLAY_PERIODS_MAX) {
+		snprintf(err, errlen, "audio.playback_periods %u: from 2 to %d",
+			 p->playback_periods, PARLEY_PLAY_PERIODS_MAX);
+		return -EINVAL;
+	}
+	e->cap_rs = make_resampler(p->capture_rate, PARLEY_RATE,
+				   &e->cap_latency, err, errlen);
+	if (!e->cap_rs && p->capture_rate != PARLEY_RATE)
+		return -EINVAL;
+	e->ref_rs = make_resampler(p->playback_rate, PARLEY_RATE,
+				   &e->ref_latency, err, errlen);
+	if (!e->ref_rs && p->playback_rate != PARLEY_RATE) {
+		free_resamplers(e);
+		return -EINVAL;
+	}
+	drift_init(&e->drift, (int)(p->playback_rate / 100), 100);
+	if (e->mlock && mlockall(MCL_CURRENT | MCL_FUTURE))
+		emsg(e, LOG_WARNING,
+		     "audio.mlock: mlockall refused (%s); memory may page",
+		     strerror(errno));
+	r = e->ops->open(&e->dev, p, err, errlen);
+	if (r < 0) {
+		free_resamplers(e);
 		return r;
+	}
 	atomic_store(&e->run, 1);
 	r = pthread_create(&e->thread, NULL, engine_thread, e);
 	if (r) {
 		atomic_store(&e->run, 0);
 		e->ops->close(e->dev);
 		e->dev = NULL;
+		free_resamplers(e);
 		snprintf(err, errlen, "cannot start the audio thread: %s",
 			 strerror(r));
 		return -r;
@@ -232,6 +514,7 @@ void engine_stop(struct audio_engine *e)
 		pthread_join(e->thread, NULL);
 		e->ops->close(e->dev);
 		e->dev = NULL;
+		free_resamplers(e);
 	}
 	if (e->event_fd >= 0)
 		close(e->event_fd);
@@ -281,4 +564,10 @@ void engine_set_volume(struct audio_engine *e, int percent)
 int engine_volume(const struct audio_engine *e)
 {
 	return atomic_load((_Atomic int *)&e->volume);
+}
+
+void engine_earcon(struct audio_engine *e, int id)
+{
+	atomic_store_explicit(&e->earcon_id, id, memory_order_relaxed);
+	atomic_fetch_add_explicit(&e->earcon_req, 1, memory_order_release);
 }

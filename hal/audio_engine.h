@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The audio engine: the one thread that touches PCM devices.  Full duplex in
- * lock-step: each 10 ms period it reads one capture frame, writes one period
- * of playback (from the playback ring, or silence), runs the DSP chain and
- * queues the processed frame with its VAD result for the control thread.
+ * lock-step: each 10 ms period it reads one capture period (any rate and
+ * channel count: one channel picked or all mixed, then resampled to 16 kHz
+ * mono), writes one period of playback at the device's rate (from the
+ * playback ring, or silence, with earcons mixed in, the software volume
+ * applied, and the clock drift between the two cards corrected), keeps
+ * what was written, resampled to 16 kHz, as the echo reference, runs the
+ * DSP chain and queues the processed frame, its aligned reference and its
+ * VAD result for the control thread.
  *
  * The engine allocates nothing once started, blocks only in the device
  * calls, and never logs directly: its messages go through msg_ring.
@@ -15,6 +20,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "../dsp/drift.h"
+#include "../dsp/earcon.h"
 #include "../dsp/gain.h"
 #include "../dsp/hpf.h"
 #include "../dsp/ring.h"
@@ -26,6 +33,9 @@
 struct cap_frame {
 	uint64_t index; /* capture period number since start */
 	int16_t pcm[PARLEY_FRAME]; /* after the DSP chain */
+	/* what the loudspeaker emitted while pcm was recorded: the frames
+	 * written, at 16 kHz, delayed by the measured device delays */
+	int16_t ref[PARLEY_FRAME];
 	struct vad_result vad;
 	uint32_t played; /* playback samples taken from the ring this period */
 };
@@ -37,12 +47,20 @@ struct engine_msg {
 };
 #define ENGINE_MSG_RING 16
 
+/* Echo reference delay line: 512 ms at 16 kHz (a power of two). */
+#define ENGINE_REF_LINE 8192
+
 struct audio_engine {
 	const struct audio_ops *ops;
 	struct audio_params params;
 	char capture_device[128];
 	char playback_device[128];
 	struct vad_config vad_cfg;
+	/* options, set by the control thread before engine_start */
+	int capture_channel; /* 0..channels-1, or -1 to mix all */
+	int rt_priority; /* SCHED_FIFO priority, 0 for none */
+	int mlock; /* mlockall at start */
+	int drift_correction;
 	void *dev; /* written by the audio thread only, after start */
 	pthread_t thread;
 	_Atomic int run;
@@ -70,7 +88,15 @@ struct audio_engine {
 	_Atomic uint64_t frames;
 	_Atomic uint64_t played_samples;
 	_Atomic uint32_t xruns;
+	_Atomic uint32_t suspends; /* -ESTRPIPE seen */
+	_Atomic uint32_t resumes; /* ... and recovered */
 	_Atomic uint32_t reopens;
+	_Atomic int32_t play_delay; /* playback frames queued, last period */
+	_Atomic int32_t ref_delay; /* 16 kHz samples the reference lags by */
+	_Atomic int32_t drift_ppm; /* estimated playback clock offset */
+	_Atomic uint32_t drift_inserted; /* frames inserted in all */
+	_Atomic uint32_t drift_dropped; /* frames dropped in all */
+	_Atomic uint32_t earcons; /* earcons played */
 	_Atomic uint32_t dropped_frames;
 	_Atomic uint64_t dsp_ns; /* DSP time in all */
 	_Atomic uint32_t dsp_ns_max; /* longest DSP time of one frame */
@@ -80,9 +106,29 @@ struct audio_engine {
 	_Atomic int32_t gain_q15; /* gain_from_percent(volume) */
 	int32_t gain_now; /* audio thread only: gain reached so far */
 
+	/* earcon requests: control thread bumps earcon_req with the id in
+	 * earcon_id; the audio thread starts it at its next period */
+	_Atomic uint32_t earcon_req;
+	_Atomic int earcon_id;
+	uint32_t earcon_seen; /* audio thread only */
+
 	/* DSP state, audio thread only */
 	struct hpf hpf;
 	struct vad vad;
+	struct drift drift;
+	struct earcon earcon;
+	void *cap_rs; /* SpeexResamplerState, capture rate -> 16 kHz, or NULL */
+	void *ref_rs; /* playback rate -> 16 kHz, or NULL */
+	int cap_latency; /* 16 kHz samples the capture resampler delays */
+	int ref_latency; /* 16 kHz samples the reference resampler delays */
+	int16_t cap_raw[PARLEY_CAP_PERIOD_MAX * PARLEY_CAP_CHANNELS_MAX];
+	int16_t cap16[PARLEY_FRAME * 4]; /* resampled, not yet processed */
+	unsigned cap16_n;
+	int16_t play_in[PARLEY_PLAY_PERIOD_MAX];
+	int16_t play_out[PARLEY_PLAY_PERIOD_MAX + 1];
+	int16_t ref_tmp[PARLEY_FRAME * 2];
+	int16_t ref_line[ENGINE_REF_LINE]; /* 16 kHz reference, circular */
+	uint64_t ref_w; /* samples ever written to ref_line */
 };
 
 /* Prepares the engine; does not open devices.  Returns 0 or -errno. */
@@ -108,6 +154,8 @@ int engine_flush_ack(struct audio_engine *e, uint32_t gen);
  */
 void engine_set_volume(struct audio_engine *e, int percent);
 int engine_volume(const struct audio_engine *e);
+/* Any thread: plays earcon id (enum earcon_id) over whatever is playing. */
+void engine_earcon(struct audio_engine *e, int id);
 /* Samples queued for playback and not yet written to the device. */
 uint32_t engine_play_queued(struct audio_engine *e);
 
