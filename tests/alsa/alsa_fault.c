@@ -5,6 +5,10 @@
  * calls fail the way a real card does.  Requests are files in
  * $PARLEY_ALSA_FAULTS:
  *   xrun    the next capture read returns -EPIPE (the file is removed);
+ *   estrpipe  the next capture read returns -ESTRPIPE, as after a system
+ *           suspend (the file is removed); snd_pcm_resume then answers
+ *           -EAGAIN three times before the real call, and the number of
+ *           resume calls is written to "resume_calls";
  *   enodev  while it exists, reads and writes return -ENODEV and opening
  *           a PCM fails with -ENODEV, as when a USB card is unplugged.
  */
@@ -31,6 +35,40 @@ static int request(const char *name, int consume)
 	return 1;
 }
 
+static int resume_eagain, resume_calls, depth;
+
+int snd_pcm_resume(snd_pcm_t *pcm)
+{
+	static int (*real)(snd_pcm_t *);
+	const char *dir = getenv("PARLEY_ALSA_FAULTS");
+	char path[512];
+	FILE *f;
+
+	int r;
+
+	if (!real)
+		real = (int (*)(snd_pcm_t *))dlsym(RTLD_NEXT, "snd_pcm_resume");
+	if (depth) /* a plugin resuming its slave: not the engine's call */
+		return real(pcm);
+	resume_calls++;
+	if (dir) {
+		snprintf(path, sizeof(path), "%s/resume_calls", dir);
+		f = fopen(path, "w");
+		if (f) {
+			fprintf(f, "%d\n", resume_calls);
+			fclose(f);
+		}
+	}
+	if (resume_eagain > 0) {
+		resume_eagain--;
+		return -EAGAIN;
+	}
+	depth++;
+	r = real(pcm);
+	depth--;
+	return r;
+}
+
 snd_pcm_sframes_t snd_pcm_readi(snd_pcm_t *pcm, void *buf,
 				snd_pcm_uframes_t size)
 {
@@ -44,6 +82,10 @@ snd_pcm_sframes_t snd_pcm_readi(snd_pcm_t *pcm, void *buf,
 		return -ENODEV;
 	if (request("xrun", 1))
 		return -EPIPE;
+	if (request("estrpipe", 1)) {
+		resume_eagain = 3;
+		return -ESTRPIPE;
+	}
 	return real(pcm, buf, size);
 }
 

@@ -55,3 +55,33 @@ def test_xrun_and_vanished_device_are_recovered():
         r.wait_turns(1, 20)
         r.stop()
         assert r.turns()[0]["answer"] == "Still here."
+
+
+def test_suspend_is_resumed():
+    """-ESTRPIPE: the engine resumes the stream, retrying while the driver
+    answers -EAGAIN, falls back to prepare, counts it, and runs on."""
+    if os.environ.get("PARLEY_SANITIZED"):
+        raise Skip("the alsa-lib shim cannot be preloaded ahead of AddressSanitizer")
+    with rig() as r:
+        faults = os.path.join(r.dir, "faults")
+        os.mkdir(faults)
+        r.start(["silence:60"], extra_env={
+            "LD_PRELOAD": os.path.join(BUILD, "tests", "alsa_fault.so"),
+            "PARLEY_ALSA_FAULTS": faults})
+        r.wait_frames(50)
+        open(os.path.join(faults, "estrpipe"), "w").close()
+        deadline = time.monotonic() + 5
+        while int(r.status()["suspends"].split()[2]) < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        st = r.status()
+        s = st["suspends"].split()
+        assert int(s[0]) == 1 and int(s[2]) == 1, st["suspends"]
+        xruns, reopens, frames = counters(r)
+        assert xruns == 0 and reopens == 0
+        # three -EAGAIN answers, then the real call
+        with open(os.path.join(faults, "resume_calls")) as f:
+            calls = int(f.read())
+        assert calls == 4, calls
+        r.wait_frames(frames + 50)  # and it runs on
+        assert "audio device lost" not in r.log_text()
+        assert r.stop() == 0
