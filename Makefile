@@ -269,4 +269,4 @@ install: all
 clean:
 	rm -rf $(BUILDDIR)
 
--include $(shell find $(BUILDDIR)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILDDIR)/obj $(BUILDDIR)/tests -name '*.d' 2>/dev/null)
