@@ -83,6 +83,13 @@ static void pressed(struct parley *p, uint64_t t)
 	b.press_ms = t;
 	b.consumed = 0;
 	b.talking = 0;
+	if (timers_stop_ringing(&p->timers)) {
+		/* a press while a timer rings stops it, and does nothing else */
+		LOGI("button", "press: the ringing stops");
+		b.consumed = 1;
+		b.tap_release_ms = 0;
+		return;
+	}
 	if (b.tap_release_ms && t - b.tap_release_ms < (uint64_t)c->double_ms) {
 		b.tap_release_ms = 0;
 		b.consumed = 1;

@@ -95,6 +95,12 @@ struct parley_config {
 	int follow_up_ms;
 	int max_turns;
 	int max_days;
+	/* device tools (function calling), timers, facts */
+	int tools_enable;
+	int tools_offline;
+	int facts_chars;
+	int ring_max_s;
+	int volume_step;
 	/* console and logging */
 	char console_socket[CONFIG_STR_MAX];
 	char console_device[CONFIG_STR_MAX];

@@ -33,6 +33,7 @@ const char *const led_state_names[LED_STATES] = {
 	[LED_IDLE] = "idle",	     [LED_LISTENING] = "listening",
 	[LED_THINKING] = "thinking", [LED_SPEAKING] = "speaking",
 	[LED_ERROR] = "error",	     [LED_MUTED] = "muted",
+	[LED_RINGING] = "ringing",
 };
 
 static const struct pattern off = { BLUE, 0, { { 0, 0 } } };
@@ -47,12 +48,14 @@ static const struct pattern patterns[LED_STATES] = {
 			{ { 1, 150 }, { 0, 150 }, { 1, 150 }, { 0, 150 },
 			  { 1, 150 }, { 0, 150 } } },
 	[LED_MUTED] = { RED, 0, { { 1, 100 }, { 0, 1900 } } },
+	[LED_RINGING] = { RED | BLUE, 0, { { 1, 250 }, { 0, 250 } } },
 };
 
 static struct parley *the_parley;
 static enum led_state current, base;
 static const struct pattern *pat;
 static int step, timer;
+static int ringing; /* the ringing pattern overrides the states */
 
 static const struct pattern *pattern_of(enum led_state s)
 {
@@ -110,6 +113,11 @@ static void play(void *ctx)
 
 void led_show(enum led_state s)
 {
+	if (ringing && s != LED_RINGING) {
+		if (s != LED_ERROR)
+			base = s; /* shown when the ringing stops */
+		return;
+	}
 	if (s == current && pat)
 		return;
 	loop_cancel(timer);
@@ -117,6 +125,18 @@ void led_show(enum led_state s)
 		base = s;
 	current = s;
 	pat = pattern_of(s);
+	step = 0;
+	run_step();
+}
+
+void led_ring(int on)
+{
+	if (!!on == ringing)
+		return;
+	ringing = !!on;
+	loop_cancel(timer);
+	current = on ? LED_RINGING : base;
+	pat = pattern_of(current);
 	step = 0;
 	run_step();
 }

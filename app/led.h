@@ -10,6 +10,7 @@
  *   speaking   fast blink, 150 ms on / off      green
  *   error      three 150 ms flashes, then back  red
  *   muted      100 ms flash every 2 s           red
+ *   ringing    250 ms on / off, over any state  red and blue
  */
 #ifndef PARLEY_APP_LED_H
 #define PARLEY_APP_LED_H
@@ -23,6 +24,7 @@ enum led_state {
 	LED_SPEAKING,
 	LED_ERROR,
 	LED_MUTED,
+	LED_RINGING,
 	LED_STATES
 };
 
@@ -34,6 +36,11 @@ void led_show(enum led_state s);
 /* Looks a state up by name; -1 if unknown. */
 int led_state_find(const char *name);
 enum led_state led_current(void);
+/*
+ * A timer or alarm rings: its pattern shows over every state until off;
+ * states shown meanwhile are remembered and come back afterwards.
+ */
+void led_ring(int on);
 void led_stop(void);
 /* Shows every state's pattern for a second each, then the current one. */
 void led_test(void);

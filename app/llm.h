@@ -18,9 +18,22 @@ enum peer_error {
 
 const char *peer_error_name(enum peer_error e);
 
+/* A function call the model asked for (tools.h). */
+struct llm_tool_call {
+	const char *id; /* "" when the server gives none */
+	const char *name;
+	const char *args; /* the arguments: a JSON object, as text */
+};
+
 struct llm_message {
-	const char *role; /* "system", "user", "assistant" */
+	const char *role; /* "system", "user", "assistant", "tool" */
 	const char *content;
+	/* assistant: the tool calls it made (NULL, 0 for none) */
+	const struct llm_tool_call *calls;
+	int ncalls;
+	/* tool: the call this result answers */
+	const char *tool_name;
+	const char *tool_call_id;
 };
 
 struct llm_events {
@@ -28,6 +41,12 @@ struct llm_events {
 	int (*on_token)(void *ctx, const char *text, size_t len);
 	/* The end: e is PEER_OK after a complete answer. */
 	void (*on_done)(void *ctx, enum peer_error e, const char *detail);
+	/*
+	 * A tool call in the reply (optional: NULL ignores calls); args is
+	 * the arguments object as JSON text.  Non-zero stops the stream.
+	 */
+	int (*on_tool_call)(void *ctx, const char *id, const char *name,
+			    const char *args);
 };
 
 #endif

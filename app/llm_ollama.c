@@ -13,6 +13,7 @@
 
 #include "json_arena.h"
 #include "llm_stream.h"
+#include "tools.h"
 
 
 static int build(struct llm_stream *s, const struct parley_config *cfg,
@@ -34,6 +35,8 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	if (cfg->num_ctx)
 		cJSON_AddNumberToObject(opts, "num_ctx", cfg->num_ctx);
 	cJSON_AddNumberToObject(opts, "num_predict", cfg->num_predict);
+	if (cfg->tools_enable && tools_add_schema(root))
+		return -ENOMEM;
 	if (llm_add_messages(root, msgs, n))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
@@ -43,7 +46,7 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 
 static int line(struct llm_stream *s, char *text, size_t len)
 {
-	cJSON *j, *err, *msg, *content;
+	cJSON *j, *err, *msg, *content, *call;
 
 	json_arena_reset();
 	j = cJSON_ParseWithLength(text, len);
@@ -66,6 +69,25 @@ static int line(struct llm_stream *s, char *text, size_t len)
 	if (cJSON_IsString(content) &&
 	    llm_token(s, content->valuestring, strlen(content->valuestring)))
 		return -1;
+	/* tool calls: arguments are a JSON object (older servers: no id) */
+	cJSON_ArrayForEach(call,
+			   cJSON_GetObjectItemCaseSensitive(msg, "tool_calls"))
+	{
+		cJSON *f = cJSON_GetObjectItemCaseSensitive(call, "function");
+		cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "name");
+		cJSON *id = cJSON_GetObjectItemCaseSensitive(call, "id");
+
+		if (!cJSON_IsString(name)) {
+			s->fail = PEER_PROTOCOL;
+			snprintf(s->detail, sizeof(s->detail),
+				 "a tool call without a function name");
+			return -1;
+		}
+		if (llm_tool(s, cJSON_IsString(id) ? id->valuestring : NULL,
+			     name->valuestring,
+			     cJSON_GetObjectItemCaseSensitive(f, "arguments")))
+			return -1;
+	}
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done")) ? 1 :
 									   0;
 }

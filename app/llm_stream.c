@@ -56,7 +56,44 @@ const struct llm_proto *llm_find(const char *name)
 	return NULL;
 }
 
-int llm_add_messages(cJSON *root, const struct llm_message *msgs, int n)
+static int add_calls(cJSON *m, const struct llm_message *msg,
+		     int args_as_string)
+{
+	cJSON *arr = cJSON_AddArrayToObject(m, "tool_calls");
+
+	if (!arr)
+		return -ENOMEM;
+	for (int i = 0; i < msg->ncalls; i++) {
+		const struct llm_tool_call *c = &msg->calls[i];
+		cJSON *call = cJSON_CreateObject(), *f, *args;
+
+		if (!call)
+			return -ENOMEM;
+		cJSON_AddItemToArray(arr, call);
+		if (c->id && c->id[0])
+			cJSON_AddStringToObject(call, "id", c->id);
+		cJSON_AddStringToObject(call, "type", "function");
+		f = cJSON_AddObjectToObject(call, "function");
+		if (!f || !cJSON_AddStringToObject(f, "name", c->name))
+			return -ENOMEM;
+		if (args_as_string) {
+			if (!cJSON_AddStringToObject(f, "arguments",
+						     c->args[0] ? c->args : "{}"))
+				return -ENOMEM;
+			continue;
+		}
+		args = cJSON_Parse(c->args);
+		if (!cJSON_IsObject(args)) /* arguments we could not read */
+			args = cJSON_CreateObject();
+		if (!args)
+			return -ENOMEM;
+		cJSON_AddItemToObject(f, "arguments", args);
+	}
+	return 0;
+}
+
+int llm_add_messages_tools(cJSON *root, const struct llm_message *msgs,
+			   int n, int args_as_string)
 {
 	cJSON *arr = cJSON_AddArrayToObject(root, "messages");
 
@@ -69,8 +106,22 @@ int llm_add_messages(cJSON *root, const struct llm_message *msgs, int n)
 		    !cJSON_AddStringToObject(m, "content", msgs[i].content))
 			return -ENOMEM;
 		cJSON_AddItemToArray(arr, m);
+		if (msgs[i].ncalls && add_calls(m, &msgs[i], args_as_string))
+			return -ENOMEM;
+		if (msgs[i].tool_name &&
+		    !cJSON_AddStringToObject(m, "tool_name", msgs[i].tool_name))
+			return -ENOMEM;
+		if (msgs[i].tool_call_id && msgs[i].tool_call_id[0] &&
+		    !cJSON_AddStringToObject(m, "tool_call_id",
+					     msgs[i].tool_call_id))
+			return -ENOMEM;
 	}
 	return 0;
+}
+
+int llm_add_messages(cJSON *root, const struct llm_message *msgs, int n)
+{
+	return llm_add_messages_tools(root, msgs, n, 0);
 }
 
 void llm_error_text(const char *body, size_t len, char *out, size_t outlen)
@@ -96,6 +147,33 @@ int llm_token(struct llm_stream *o, const char *text, size_t len)
 	o->tokens++;
 	if (o->ev->on_token(o->ctx, text, len)) {
 		o->fail = PEER_OK; /* stopped by the listener */
+		snprintf(o->detail, sizeof(o->detail), "stopped");
+		return -1;
+	}
+	return 0;
+}
+
+int llm_tool(struct llm_stream *o, const char *id, const char *name,
+	     const cJSON *args)
+{
+	char text[PARLEY_TOOL_ARGS_MAX];
+	const char *a = text;
+
+	o->tokens++; /* a call is progress, as a token is */
+	if (!o->ev->on_tool_call)
+		return 0;
+	text[0] = '\0';
+	if (cJSON_IsString(args)) {
+		if (strlen(args->valuestring) >= sizeof(text))
+			a = NULL;
+		else
+			snprintf(text, sizeof(text), "%s", args->valuestring);
+	} else if (args && !cJSON_PrintPreallocated((cJSON *)args, text,
+						     (int)sizeof(text), 0)) {
+		a = NULL; /* longer than PARLEY_TOOL_ARGS_MAX */
+	}
+	if (o->ev->on_tool_call(o->ctx, id ? id : "", name, a)) {
+		o->fail = PEER_OK;
 		snprintf(o->detail, sizeof(o->detail), "stopped");
 		return -1;
 	}

@@ -72,8 +72,21 @@ void llm_abort(struct llm_stream *s);
 struct cJSON;
 int llm_add_messages(struct cJSON *root, const struct llm_message *msgs,
 		     int n);
+/*
+ * The same with tool calls and results: calls' arguments as a JSON object
+ * (Ollama) or as a string holding the JSON (args_as_string, OpenAI).
+ */
+int llm_add_messages_tools(struct cJSON *root, const struct llm_message *msgs,
+			   int n, int args_as_string);
 void llm_error_text(const char *body, size_t len, char *out, size_t outlen);
 /* Passes one text piece to the listener (for protocols). */
 int llm_token(struct llm_stream *s, const char *text, size_t len);
+/*
+ * Passes one tool call to the listener (for protocols): args is a JSON
+ * value (object, or a string holding one); id may be NULL.  0, or -1 to
+ * stop the stream.
+ */
+int llm_tool(struct llm_stream *s, const char *id, const char *name,
+	     const struct cJSON *args);
 
 #endif

@@ -18,6 +18,7 @@
 #include "stt.h"
 #include "stt_wyoming.h"
 #include "synth.h"
+#include "timers.h"
 #include "tts.h"
 #include "turn.h"
 
@@ -37,6 +38,7 @@ struct parley {
 	char token[512]; /* the LLM bearer token, from llm.token_file */
 	struct store *store;
 	struct turn turn;
+	struct timers timers;
 	struct recording rec;
 	struct probe probes[3]; /* console: host ping, models */
 	char host_state[64]; /* what the last ping found */

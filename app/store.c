@@ -57,7 +57,16 @@ static const char schema[] =
 	" last_audio_ms INTEGER, barge_in_ms INTEGER);"
 	"CREATE INDEX IF NOT EXISTS turns_by_conversation"
 	" ON turns(conversation, id);"
-	"PRAGMA user_version=1;";
+	"CREATE TABLE IF NOT EXISTS timers("
+	" id INTEGER PRIMARY KEY,"
+	" kind INTEGER NOT NULL,"
+	" label TEXT NOT NULL,"
+	" due_unix_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS facts("
+	" id INTEGER PRIMARY KEY,"
+	" text TEXT NOT NULL UNIQUE,"
+	" created_unix_ms INTEGER NOT NULL);"
+	"PRAGMA user_version=2;";
 
 static int64_t unix_ms(void)
 {
@@ -380,4 +389,142 @@ int store_prune(struct store *s, int max_turns, int max_days)
 			     " (SELECT max(id) FROM conversations)",
 			     NULL, NULL, NULL);
 	return dropped;
+}
+
+int64_t store_timer_add(struct store *s, int kind, const char *label,
+			int64_t due_unix_ms)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO timers(kind, label, due_unix_ms)"
+			       " VALUES(?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, kind);
+	sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, due_unix_ms);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	else
+		LOGE("store", "cannot save a timer: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return id;
+}
+
+int store_timer_delete(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM timers WHERE id=?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		r = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_timers(struct store *s,
+		 void (*cb)(int64_t id, int kind, const char *label,
+			    int64_t due_unix_ms, void *ctx),
+		 void *ctx)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, kind, label, due_unix_ms FROM timers"
+			       " ORDER BY due_unix_ms, id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cb(sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+		   (const char *)sqlite3_column_text(st, 2),
+		   sqlite3_column_int64(st, 3), ctx);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_fact_add(struct store *s, const char *text)
+{
+	sqlite3_stmt *st;
+	int r = -EIO;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT count(*), sum(text=?1 COLLATE NOCASE)"
+			       " FROM facts",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_int(st, 1) > 0)
+			r = 1;
+		else if (sqlite3_column_int(st, 0) >= PARLEY_FACTS_MAX)
+			r = -ENOSPC;
+		else
+			r = 0;
+	}
+	sqlite3_finalize(st);
+	if (r)
+		return r;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO facts(text, created_unix_ms)"
+			       " VALUES(?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, unix_ms());
+	r = sqlite3_step(st) == SQLITE_DONE ? 0 : -EIO;
+	if (r)
+		LOGE("store", "cannot save a fact: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* instr() over lower() is a plain substring test: no LIKE wildcards. */
+int store_fact_forget(struct store *s, const char *text)
+{
+	sqlite3_stmt *st;
+	int r = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "DELETE FROM facts WHERE"
+			       " instr(lower(text), lower(?)) > 0",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		r = sqlite3_changes(s->db);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_facts(struct store *s, const char *query,
+		void (*cb)(const char *fact, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT text FROM facts WHERE ?1 IS NULL OR"
+			       " instr(lower(text), lower(?1)) > 0"
+			       " ORDER BY id DESC",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (query && query[0])
+		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cb((const char *)sqlite3_column_text(st, 0), ctx);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
 }

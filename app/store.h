@@ -79,4 +79,29 @@ int store_prune(struct store *s, int max_turns, int max_days);
 /* Turns stored in all. */
 int64_t store_turn_count(struct store *s);
 
+/*
+ * Timers and alarms (app/timers.c): kind 0 is a timer, 1 an alarm; due is
+ * wall-clock milliseconds.  A row stays until its ringing is stopped, so a
+ * restart brings back what was pending or ringing.
+ */
+int64_t store_timer_add(struct store *s, int kind, const char *label,
+			int64_t due_unix_ms);
+int store_timer_delete(struct store *s, int64_t id);
+/* Every timer, soonest first; returns the count, or -1. */
+int store_timers(struct store *s,
+		 void (*cb)(int64_t id, int kind, const char *label,
+			    int64_t due_unix_ms, void *ctx),
+		 void *ctx);
+
+/*
+ * Remembered facts.  store_fact_add: 0 added, 1 already known, -ENOSPC
+ * when PARLEY_FACTS_MAX are kept, -EIO on a store error.
+ */
+int store_fact_add(struct store *s, const char *text);
+/* Forgets facts that contain text (case-insensitive); returns how many. */
+int store_fact_forget(struct store *s, const char *text);
+/* Facts containing query (NULL or "" for all), newest first; count or -1. */
+int store_facts(struct store *s, const char *query,
+		void (*cb)(const char *fact, void *ctx), void *ctx);
+
 #endif

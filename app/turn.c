@@ -12,11 +12,13 @@
 #include <time.h>
 
 #include "console.h"
+#include "grammar.h"
 #include "led.h"
 #include "log.h"
 #include "loop.h"
 #include "notify.h"
 #include "parley.h"
+#include "tools.h"
 
 static const char *const state_names[] = {
 	[TS_IDLE] = "idle",
@@ -49,6 +51,11 @@ static void set_state(struct turn *t, enum turn_state s)
 		[TS_SPEAKING] = LED_SPEAKING,
 	};
 
+	/* a chime as the microphone opens and closes */
+	if (s == TS_LISTENING)
+		engine_earcon(&t->p->eng, EARCON_LISTEN_START);
+	else if (t->state == TS_LISTENING)
+		engine_earcon(&t->p->eng, EARCON_LISTEN_STOP);
 	LOGI("turn", "%s -> %s", state_names[t->state], state_names[s]);
 	t->state = s;
 	notify_status("%s", state_names[s]);
@@ -183,6 +190,7 @@ static void speak_error(struct turn *t, const char *spoken, const char *detail)
 	snprintf(t->spoken, sizeof(t->spoken), "%s", spoken);
 	queue_sentence(t, spoken);
 	set_state(t, TS_SPEAKING);
+	engine_earcon(&t->p->eng, EARCON_ERROR); /* after, so it wins */
 }
 
 /* The answer as far as it was played: whole sentences, then the words of
@@ -302,14 +310,23 @@ static int on_token(void *ctx, const char *text, size_t len)
 	return chunker_feed(&t->chunker, text, len, on_sentence, t) ? 1 : 0;
 }
 
+static void run_tools(struct turn *t);
+static int offline_answer(struct turn *t, const char *detail);
+
 static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 {
 	struct turn *t = ctx;
 	struct parley *p = t->p;
 	char msg[PARLEY_SENTENCE_MAX];
 
+	if (e == PEER_OK && t->ncalls) {
+		run_tools(t);
+		return;
+	}
 	if (e == PEER_OK) {
 		chunker_flush(&t->chunker, on_sentence, t);
+		if (!t->sentences && t->tools_used) /* the tools said enough */
+			on_sentence("Done.", 5, t);
 		t->stream_done = 1;
 		if (!t->sentences) {
 			speak_error(t, "The language model gave an empty answer.",
@@ -320,6 +337,9 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 		maybe_finish(t);
 		return;
 	}
+	if ((e == PEER_UNREACHABLE || (e == PEER_TIMEOUT && !t->answer_len)) &&
+	    p->cfg.tools_offline && offline_answer(t, detail))
+		return;
 	switch (e) {
 	case PEER_UNREACHABLE:
 		snprintf(msg, sizeof(msg),
@@ -341,7 +361,166 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 	speak_error(t, msg, detail);
 }
 
-static const struct llm_events llm_events = { on_token, on_llm_done };
+static int on_tool_call(void *ctx, const char *id, const char *name,
+			const char *args)
+{
+	struct turn *t = ctx;
+	int r = t->round, i = t->ncalls;
+
+	stage(t, ST_FIRST_TOKEN);
+	if (r >= PARLEY_TOOL_ROUNDS_MAX) {
+		t->ncalls++; /* refused when the reply is complete */
+		return 0;
+	}
+	if (i >= PARLEY_TOOL_CALLS_MAX) {
+		LOGW("turn", "more than %d tool calls in one reply; '%.64s' dropped",
+		     PARLEY_TOOL_CALLS_MAX, name);
+		return 0;
+	}
+	snprintf(t->call[r][i].id, sizeof(t->call[r][i].id), "%s", id);
+	snprintf(t->call[r][i].name, sizeof(t->call[r][i].name), "%s", name);
+	snprintf(t->call[r][i].args, sizeof(t->call[r][i].args), "%s",
+		 args ? args : "{}");
+	t->call[r][i].too_long = !args;
+	t->ncalls++;
+	return 0;
+}
+
+static const struct llm_events llm_events = {
+	.on_token = on_token,
+	.on_done = on_llm_done,
+	.on_tool_call = on_tool_call,
+};
+
+/*
+ * The reply asked for tools: run them, then send the assistant's calls and
+ * one role "tool" message per result back, and stream the next reply.
+ */
+static void run_tools(struct turn *t)
+{
+	struct parley *p = t->p;
+	int r = t->round, n = t->ncalls, ok = 0, failed = 0, rc;
+	struct llm_message *m;
+
+	t->ncalls = 0;
+	if (r >= PARLEY_TOOL_ROUNDS_MAX) {
+		speak_error(t, "I could not finish that: the model kept calling tools.",
+			    "more tool rounds than PARLEY_TOOL_ROUNDS_MAX");
+		return;
+	}
+	if (n > PARLEY_TOOL_CALLS_MAX)
+		n = PARLEY_TOOL_CALLS_MAX;
+	chunker_flush(&t->chunker, on_sentence, t); /* text before the calls */
+	snprintf(t->round_text[r], sizeof(t->round_text[r]), "%.*s",
+		 (int)(t->answer_len - t->round_start),
+		 t->rec.answer + t->round_start);
+	for (int i = 0; i < n; i++) {
+		struct turn_call *c = &t->call[r][i];
+
+		if (c->too_long)
+			snprintf(c->result, sizeof(c->result),
+				 "error: the arguments of %s are longer than %d bytes",
+				 c->name, PARLEY_TOOL_ARGS_MAX - 1);
+		else if (!tools_run(p, c->name, c->args, c->result,
+				    sizeof(c->result)))
+			ok++;
+		if (c->too_long || strncmp(c->result, "error: ", 7) == 0)
+			failed++;
+		t->calls[r][i] = (struct llm_tool_call){ .id = c->id,
+							 .name = c->name,
+							 .args = c->args };
+		console_event("tool %s %s", c->name,
+			      strncmp(c->result, "error: ", 7) ? "ok" : "error");
+		LOGD("turn", "tool %s(%s) -> %s", c->name, c->args, c->result);
+	}
+	LOGI("turn", "round %d: %d tool call%s, %d failed", r + 1, n,
+	     n == 1 ? "" : "s", failed);
+	m = &t->msgs[t->nmsgs++];
+	*m = (struct llm_message){ .role = "assistant",
+				   .content = t->round_text[r],
+				   .calls = t->calls[r],
+				   .ncalls = n };
+	for (int i = 0; i < n; i++)
+		t->msgs[t->nmsgs++] = (struct llm_message){
+			.role = "tool",
+			.content = t->call[r][i].result,
+			.tool_name = t->call[r][i].name,
+			.tool_call_id = t->call[r][i].id,
+		};
+	t->round++;
+	t->tools_used = 1;
+	t->round_start = t->answer_len;
+	rc = llm_chat(&p->llm, llm_find(p->cfg.llm_backend), &p->cfg, p->token,
+		      t->msgs, t->nmsgs, &llm_events, t);
+	if (rc)
+		speak_error(t, "I could not send the tool results.",
+			    strerror(-rc));
+	(void)ok;
+}
+
+/*
+ * The model is out of reach: a transcript that is one of the grammar's
+ * commands is answered here.  Returns 1 if it was.
+ */
+static int offline_answer(struct turn *t, const char *detail)
+{
+	struct parley *p = t->p;
+	struct grammar_match m;
+	char say[PARLEY_SENTENCE_MAX], why[128], d[64];
+	time_t now;
+	struct tm tm;
+	int v;
+
+	if (grammar_match(t->rec.transcript, strlen(t->rec.transcript), &m) ==
+	    GR_NONE)
+		return 0;
+	switch (m.cmd) {
+	case GR_TIMER:
+		tools_duration(m.seconds, d, sizeof(d));
+		if (timers_add(&p->timers, TK_TIMER, d, (int64_t)m.seconds * 1000,
+			       why, sizeof(why)))
+			snprintf(say, sizeof(say), "I could not set the timer: %s.",
+				 why);
+		else
+			snprintf(say, sizeof(say), "Timer set for %s.", d);
+		break;
+	case GR_STOP:
+		snprintf(say, sizeof(say), "%s",
+			 timers_stop_ringing(&p->timers) ? "Stopped." :
+							   "Nothing is ringing.");
+		break;
+	case GR_TIME:
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		strftime(d, sizeof(d), "%H:%M", &tm);
+		snprintf(say, sizeof(say), "It is %s.", d);
+		break;
+	case GR_VOLUME_UP:
+	case GR_VOLUME_DOWN:
+		v = engine_volume(&p->eng) + (m.cmd == GR_VOLUME_UP ? 1 : -1) *
+						     p->cfg.volume_step;
+		v = v < 0 ? 0 : v > 100 ? 100 : v;
+		p->cfg.volume = v;
+		engine_set_volume(&p->eng, v);
+		snprintf(say, sizeof(say), "Volume %d percent.", v);
+		break;
+	default:
+		return 0;
+	}
+	LOGW("turn", "the model is unreachable (%s); answered offline: %s",
+	     detail, grammar_cmd_name(m.cmd));
+	console_event("offline %s", grammar_cmd_name(m.cmd));
+	if (t->recording) {
+		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "offline");
+		snprintf(t->rec.error, sizeof(t->rec.error), "%s", detail);
+		snprintf(t->rec.answer, sizeof(t->rec.answer), "%s", say);
+	}
+	t->stream_done = 1;
+	snprintf(t->spoken, sizeof(t->spoken), "%s", say);
+	queue_sentence(t, say);
+	set_state(t, TS_SPEAKING);
+	return 1;
+}
 
 static void history_cb(const char *user, const char *assistant, void *ctx)
 {
@@ -351,12 +530,13 @@ static void history_cb(const char *user, const char *assistant, void *ctx)
 	if (t->nmsgs + 2 > HISTORY_MSGS ||
 	    t->history_len + need > sizeof(t->history))
 		return;
-	t->msgs[t->nmsgs++] = (struct llm_message){ "user",
-						     t->history + t->history_len };
+	t->msgs[t->nmsgs++] = (struct llm_message){
+		.role = "user", .content = t->history + t->history_len
+	};
 	t->history_len += (size_t)sprintf(t->history + t->history_len, "%s",
 					   user) + 1;
 	t->msgs[t->nmsgs++] = (struct llm_message){
-		"assistant", t->history + t->history_len
+		.role = "assistant", .content = t->history + t->history_len
 	};
 	t->history_len += (size_t)sprintf(t->history + t->history_len, "%s",
 					   assistant) + 1;
@@ -370,17 +550,29 @@ static void start_llm(struct turn *t)
 
 	t->nmsgs = 0;
 	t->history_len = 0;
-	if (p->cfg.system_prompt[0])
-		t->msgs[t->nmsgs++] = (struct llm_message){
-			"system", p->cfg.system_prompt
-		};
+	t->round = 0;
+	t->ncalls = 0;
+	t->tools_used = 0;
+	t->round_start = 0;
+	{
+		size_t n = (size_t)snprintf(t->system, sizeof(t->system), "%s",
+					    p->cfg.system_prompt);
+
+		if (p->cfg.tools_enable && n < sizeof(t->system))
+			tools_facts_prompt(p, p->cfg.facts_chars, t->system + n,
+					   sizeof(t->system) - n);
+	}
+	if (t->system[0])
+		t->msgs[t->nmsgs++] = (struct llm_message){ .role = "system",
+							    .content = t->system };
 	conv = store_conversation(p->store, p->cfg.conversation_idle_s,
 				  t->force_new_conversation);
 	if (conv >= 0 && !t->force_new_conversation)
 		store_history(p->store, conv, p->cfg.history_chars, history_cb,
 			      t);
-	t->msgs[t->nmsgs++] = (struct llm_message){ "user",
-						     t->rec.transcript };
+	t->msgs[t->nmsgs++] = (struct llm_message){
+		.role = "user", .content = t->rec.transcript
+	};
 	set_state(t, TS_THINKING);
 	stage(t, ST_LLM_REQUEST);
 	t->play_base = atomic_load(&p->eng.played_samples);

@@ -14,7 +14,11 @@
  *   TRANSCRIBING  transcript              THINKING      chat request
  *   THINKING      sentence complete       THINKING      queued to TTS
  *   THINKING      first audio written     SPEAKING
+ *   THINKING      reply with tool calls   THINKING      tools run, results sent
+ *                                                       back, the next reply
  *   SPEAKING      stream done, all played IDLE          turn stored
+ *   THINKING      model unreachable and   SPEAKING      the offline grammar
+ *                 the text is a command                 answers (grammar.h)
  *   any peer      error                   SPEAKING      error spoken, stored
  *   TRANSCRIBING,
  *   THINKING,
@@ -45,6 +49,15 @@ enum turn_state {
 enum listen_mode { LM_UNDECIDED, LM_TAP, LM_HOLD };
 
 #define HISTORY_MSGS 66
+
+/* One tool call of the model and what it gave. */
+struct turn_call {
+	char id[64];
+	char name[64];
+	char args[PARLEY_TOOL_ARGS_MAX];
+	char result[PARLEY_TOOL_RESULT_MAX];
+	int too_long; /* the arguments did not fit */
+};
 
 struct turn {
 	struct parley *p;
@@ -91,8 +104,21 @@ struct turn {
 	/* request messages */
 	char history[PARLEY_HISTORY_CHARS_MAX + 2 * 64];
 	size_t history_len;
-	struct llm_message msgs[HISTORY_MSGS + 2];
+	char system[PARLEY_PROMPT_MAX + PARLEY_FACTS_CHARS_MAX];
+	struct llm_message msgs[HISTORY_MSGS + 2 +
+				PARLEY_TOOL_ROUNDS_MAX *
+					(1 + PARLEY_TOOL_CALLS_MAX)];
 	int nmsgs;
+
+	/* tool calls: each reply with calls is a round; results go back */
+	int round; /* rounds done in this turn */
+	int ncalls; /* calls in the reply being received */
+	int tools_used;
+	size_t round_start; /* answer_len when the reply began */
+	struct turn_call call[PARLEY_TOOL_ROUNDS_MAX][PARLEY_TOOL_CALLS_MAX];
+	struct llm_tool_call calls[PARLEY_TOOL_ROUNDS_MAX]
+				  [PARLEY_TOOL_CALLS_MAX];
+	char round_text[PARLEY_TOOL_ROUNDS_MAX][PARLEY_SENTENCE_MAX];
 	int force_new_conversation;
 	int muted;
 };

@@ -49,6 +49,20 @@
 #define PARLEY_SYNTH_QUEUE 16 /* sentences waiting for TTS */
 #define PARLEY_JSON_ARENA (256 * 1024) /* cJSON arena, reset per message */
 
+/*
+ * Device tools (app/tools.c, app/timers.c): timers and facts live in the
+ * store, these bound what is held and sent.
+ */
+#define PARLEY_TIMERS_MAX 16 /* timers and alarms pending or ringing */
+#define PARLEY_TIMER_LABEL_MAX 64 /* bytes of a timer's label */
+#define PARLEY_FACT_MAX 256 /* bytes of one remembered fact */
+#define PARLEY_FACTS_MAX 64 /* facts kept in the store */
+#define PARLEY_FACTS_CHARS_MAX 4096 /* facts text in the system prompt */
+#define PARLEY_TOOL_CALLS_MAX 8 /* tool calls in one reply of the model */
+#define PARLEY_TOOL_ROUNDS_MAX 4 /* replies with tool calls in one turn */
+#define PARLEY_TOOL_ARGS_MAX 1024 /* JSON arguments of one call */
+#define PARLEY_TOOL_RESULT_MAX 1024 /* text of one tool result */
+
 /* Console. */
 #define PARLEY_CONSOLE_LINE_MAX 1024
 #define PARLEY_CONSOLE_CLIENTS 8

@@ -27,7 +27,8 @@ static void on_done(void *ctx, enum peer_error e, const char *detail)
 	(void)detail;
 }
 
-static const struct llm_events ev = { on_token, on_done };
+static const struct llm_events ev = { .on_token = on_token,
+				       .on_done = on_done };
 
 static int line(char *text, size_t len, void *ctx)
 {
