@@ -7,7 +7,7 @@ set -eu
 dir=${1:-build/testdata}
 mkdir -p "$dir"
 # .done holds the version of this set; a newer script fetches again
-version=2
+version=3
 [ "$(cat "$dir/.done" 2>/dev/null)" = "$version" ] && exit 0
 
 work=$(mktemp -d)
@@ -82,5 +82,11 @@ tar -xzf "$cache/nodejs-whisper-0.3.1.tgz" -C "$work" \
 	tar -xzf "$cache/nodejs-whisper-0.3.1.tgz" -C "$work" \
 		package/cpp/whisper.cpp/bindings/go/samples/jfk.wav
 raw jfk.raw "$work/package/cpp/whisper.cpp/bindings/go/samples/jfk.wav"
+# A measured room impulse response for the echo canceller's benchmark
+# (tools/aec_bench.py): jconvolver's street2-L.wav, 48 kHz float, as 16 kHz
+# mono 32-bit float raw.
+deb jconvolver-config-files
+sox "$work/jconvolver-config-files/usr/share/jconvolver/config-files/demo-reverbs/street2-L.wav" \
+	-t raw -r 16000 -c 1 -e floating-point -b 32 "$dir/ir_street2.f32"
 echo "$version" >"$dir/.done"
 echo "fetch-testdata: speech recordings in $dir"
