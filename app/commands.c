@@ -589,14 +589,18 @@ CMD(cmd_record)
 {
 	long secs;
 
-	if (to_int(argv[0], 1, RECORD_MAX_S, &secs)) {
-		snprintf(why, whylen, "usage: record SECONDS FILE, SECONDS from 1 to %d",
+	int ref = argc > 2 && !strcmp(argv[2], "ref");
+
+	if (to_int(argv[0], 1, RECORD_MAX_S, &secs) ||
+	    (argc > 2 && !ref && strcmp(argv[2], "mic"))) {
+		snprintf(why, whylen, "usage: record SECONDS FILE [mic|ref], SECONDS from 1 to %d",
 			 RECORD_MAX_S);
 		return -1;
 	}
 	if (record_start(&p->rec, argv[1], (int)secs, console_ref(c), why,
 			 whylen))
 		return -1;
+	p->rec.ref = ref;
 	return CONSOLE_PENDING;
 }
 
@@ -703,8 +707,9 @@ const struct console_cmd console_cmds[] = {
 	{ "models", "", "the models on the Ollama host", 0, 0, cmd_models },
 	{ "log", "[LEVEL]", "recent log lines, or set the log level", 0, 1,
 	  cmd_log },
-	{ "record", "SECONDS FILE", "save the processed mic audio as a WAV file",
-	  2, 2, cmd_record },
+	{ "record", "SECONDS FILE [mic|ref]",
+	  "save the processed mic audio (or the echo reference) as a WAV file",
+	  2, 3, cmd_record },
 	{ "attach", "", "receive EVENT lines: state changes, turn timings", 0,
 	  0, cmd_attach },
 	{ "detach", "", "stop receiving events", 0, 0, cmd_detach },

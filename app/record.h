@@ -17,6 +17,7 @@ struct recording {
 	uint32_t left; /* samples still to write */
 	uint32_t done;
 	char path[256];
+	int ref; /* records the echo reference instead of the microphone */
 	struct console_ref who; /* the console client waiting for it */
 };
 

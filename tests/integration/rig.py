@@ -216,12 +216,14 @@ class Rig:
                 f.write("};\n")
         return self.conf
 
-    def start(self, inputs, extra_env=None, debug=True, echo=None, **config):
+    def start(self, inputs, extra_env=None, debug=True, echo=None, feeder_args=(),
+              **config):
         """Starts parleyd with capture fed from inputs (raw files or
         silence:SECONDS), then waits until its console answers.  echo, a
         list of pcm-feeder --echo-taps style reflections or True for the
         feeder's default path, plays the daemon's output back into the
-        microphone."""
+        microphone.  feeder_args (e.g. ["--rate", "48000", "--channels",
+        "2"]) describe a capture device other than 16 kHz mono."""
         self.write_config(**config)
         alsa = os.path.join(self.dir, "asound.conf")
         with open(alsa, "w") as f:
@@ -237,8 +239,8 @@ class Rig:
             if echo is not True:
                 room += ["--echo-taps", ",".join(echo)]
         self.feeder = subprocess.Popen(
-            [sys.executable, os.path.join(ROOT, "tools", "pcm-feeder")] + room + [self.fifo] +
-            list(inputs))
+            [sys.executable, os.path.join(ROOT, "tools", "pcm-feeder")] + room +
+            list(feeder_args) + [self.fifo] + list(inputs))
         env = dict(os.environ, ALSA_CONFIG_PATH=alsa)
         env.update(extra_env or {})
         wrap = []
