@@ -329,15 +329,16 @@ static int run(struct parley *p)
 		{ "disable", GPIO_BIAS_DISABLE },
 		{ "as-is", GPIO_BIAS_AS_IS },
 	};
-	struct vad_config vc = {
-		.threshold_db = cfg->vad_threshold_db,
-		.min_level_dbfs = cfg->vad_min_level_dbfs,
-		.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS,
-		.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS,
-	};
+	struct vad_config vc;
 	char err[512];
 	int r, sfd, status = 1;
 
+	/* members without a config key keep the tuned defaults */
+	vad_config_default(&vc);
+	vc.threshold_db = cfg->vad_threshold_db;
+	vc.min_level_dbfs = cfg->vad_min_level_dbfs;
+	vc.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS;
+	vc.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS;
 	p->started_ms = loop_now_ms();
 	p->rec.fd = -1;
 	stt_wy_init(&p->stt_wy);

@@ -1,41 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Voice activity detector, first version: frame energy against an adaptive
- * noise floor, with an onset count and a hangover.
+ * Voice activity detector, version 2: per-band energy against an adaptive
+ * noise spectrum, gated by voicing (normalised autocorrelation pitch
+ * strength), with an onset count and a hangover.  See vad.c.
  */
 #ifndef PARLEY_DSP_VAD_H
 #define PARLEY_DSP_VAD_H
 
 #include <stdint.h>
 
+#define VAD_BANDS 6 /* 125-250-500-1000-2000-4000-8000 Hz */
+#define VAD_FFT 256 /* analysis window, samples (16 ms) */
+#define VAD_DEC 4 /* decimation for the pitch search: 4 kHz */
+#define VAD_DEC_HIST 160 /* decimated history, samples (40 ms) */
+
 struct vad_config {
-	int threshold_db; /* speech when level > floor + this (dB) */
+	int threshold_db; /* band SNR over the noise spectrum for activity (dB) */
 	int min_level_dbfs; /* never speech below this absolute level */
 	int onset_frames; /* raw speech frames in a row to start speech */
 	int hangover_frames; /* frames speech is held after the last raw frame */
+	int voicing_q15; /* pitch strength (squared normalised correlation) */
+	int voiced_frames; /* voiced frames in a row that confirm a voice */
+	int voice_hold_frames; /* active frames stay raw this long after a voice */
+	int release_db; /* band SNR that keeps speech going once started (dB) */
 };
 
 struct vad_result {
 	int32_t level_q8; /* frame level, dBFS Q8 */
 	int32_t floor_q8; /* noise floor, dBFS Q8 */
-	uint8_t raw; /* this frame alone is above the threshold */
+	int32_t snr_q8; /* weighted mean band SNR over the noise spectrum, dB Q8 */
+	int32_t voicing_q15; /* pitch strength 0..32767 */
+	uint8_t raw; /* this frame alone looks like speech */
 	uint8_t speech; /* smoothed decision: onset and hangover applied */
 	uint8_t onset; /* speech began in this frame */
 };
 
 struct vad {
 	struct vad_config cfg;
-	int32_t floor_q16; /* noise floor, dBFS Q16 */
+	int32_t floor_q16; /* full-band noise floor, dBFS Q16 */
+	int32_t band_floor_q16[VAD_BANDS]; /* band noise floors, dB Q16 */
+	int16_t prev[VAD_FFT - 160]; /* tail of the previous frame */
+	int16_t dec[VAD_DEC_HIST]; /* decimated history, oldest first */
 	int frames; /* frames seen, saturating */
 	int run; /* raw frames in a row */
 	int hang; /* hangover frames left */
+	int vrun; /* voiced frames in a row */
+	int vhold; /* frames left in which active frames are raw */
+	int lag; /* pitch lag of the last frame, decimated samples */
 	uint8_t speech;
 };
 
-/* Defaults tuned on the pocketsphinx test recordings. */
+/* Defaults tuned on real speech and noise (tests/data/README.md). */
 void vad_config_default(struct vad_config *cfg);
 void vad_init(struct vad *v, const struct vad_config *cfg);
-/* Classifies one frame of n samples (n is normally PARLEY_FRAME). */
+/* Classifies one frame of n samples; n must be PARLEY_FRAME (160). */
 void vad_process(struct vad *v, const int16_t *pcm, int n,
 		 struct vad_result *out);
 

@@ -8,9 +8,17 @@
  * Prints the speech segments found (start and end in ms) and a checksum of
  * the processed audio and VAD flags, so that runs on two machines can be
  * compared bit for bit; -f also prints one line per frame.
+ *
+ *   dsp-run vad [-v] [-s KEY=VALUE]... < IN.raw
+ *
+ * Runs the high-pass filter and the VAD over stdin and prints one line per
+ * 10 ms frame: 1 for speech, 0 for not.  -v adds the frame's features
+ * (level, band SNR, voicing, raw); -s overrides a struct vad_config member
+ * by name, for tuning.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,91 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+static const struct {
+	const char *name;
+	size_t off;
+} vad_keys[] = {
+#define KEY(m) { #m, offsetof(struct vad_config, m) }
+	KEY(threshold_db),  KEY(min_level_dbfs), KEY(onset_frames),
+	KEY(hangover_frames), KEY(voicing_q15),  KEY(voiced_frames),
+	KEY(voice_hold_frames), KEY(release_db),
+#undef KEY
+};
+
+static int vad_set(struct vad_config *cfg, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char *end;
+	long val;
+
+	if (eq) {
+		for (size_t i = 0; i < sizeof(vad_keys) / sizeof(vad_keys[0]); i++) {
+			if (strlen(vad_keys[i].name) != (size_t)(eq - kv) ||
+			    strncmp(vad_keys[i].name, kv, (size_t)(eq - kv)))
+				continue;
+			val = strtol(eq + 1, &end, 10);
+			if (!eq[1] || *end || val < -100000 || val > 100000) {
+				fprintf(stderr, "dsp-run vad: -s %s: not an integer\n",
+					kv);
+				return -1;
+			}
+			*(int *)((char *)cfg + vad_keys[i].off) = (int)val;
+			return 0;
+		}
+	}
+	fprintf(stderr, "dsp-run vad: -s '%s': expected KEY=VALUE with KEY one of",
+		kv);
+	for (size_t i = 0; i < sizeof(vad_keys) / sizeof(vad_keys[0]); i++)
+		fprintf(stderr, " %s", vad_keys[i].name);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static int run_vad(int argc, char **argv)
+{
+	struct vad_config cfg;
+	struct vad vad;
+	struct hpf hpf;
+	struct vad_result r;
+	int16_t pcm[PARLEY_FRAME];
+	int c, verbose = 0;
+
+	vad_config_default(&cfg);
+	optind = 1;
+	while ((c = getopt(argc, argv, "vs:h")) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = 1;
+			break;
+		case 's':
+			if (vad_set(&cfg, optarg))
+				return 2;
+			break;
+		default:
+			fprintf(stderr, "usage: dsp-run vad [-v] [-s KEY=VALUE]... "
+				"< IN.raw\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: dsp-run vad [-v] [-s KEY=VALUE]... < IN.raw\n");
+		return 2;
+	}
+	vad_init(&vad, &cfg);
+	hpf_init(&hpf);
+	while (fread(pcm, sizeof(pcm), 1, stdin) == 1) {
+		hpf_process(&hpf, pcm, PARLEY_FRAME);
+		vad_process(&vad, pcm, PARLEY_FRAME, &r);
+		if (verbose)
+			printf("%d level %.1f snr %.1f voicing %.2f raw %d\n",
+			       r.speech, r.level_q8 / 256.0, r.snr_q8 / 256.0,
+			       r.voicing_q15 / 32768.0, r.raw);
+		else
+			printf("%d\n", r.speech);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vad_config cfg;
@@ -45,6 +138,8 @@ int main(int argc, char **argv)
 	long frame = 0, seg_start = -1, segments = 0, speech_frames = 0;
 	int c, frames = 0;
 
+	if (argc >= 2 && !strcmp(argv[1], "vad"))
+		return run_vad(argc - 1, argv + 1);
 	while ((c = getopt(argc, argv, "fo:h")) != -1) {
 		switch (c) {
 		case 'f':

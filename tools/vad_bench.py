@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""VAD benchmark: parley's VAD against WebRTC's and Silero's labels.
+
+    python3 tools/vad_bench.py [--build build] [--table]
+
+prints one flat JSON object (or a table).  measure(build) returns the same
+dict, for tools/bench.py.  Everything it needs is in the build directory:
+
+    BUILD/dsp-run             (make all)            `dsp-run vad`
+    BUILD/vad-webrtc          (make vad-instruments) Debian's WebRTC VAD
+    BUILD/silero/.done        (make vad-instruments) Silero under Node
+    BUILD/testdata/*.raw      (make testdata)       real speech and noise
+
+Labels: Silero VAD's decision per 10 ms frame (tools/silero-label.mjs,
+probability of the 32 ms window over the frame >= 0.5) is the reference for
+speech.  The speech set is every fetched speech recording, clean, plus each
+of them mixed with real noise at 10 dB SNR (speech power over Silero's
+speech frames; 1 s of noise alone first, labelled not speech).  The noise
+set is the fetched noise recordings, where any frame called speech is a
+false alarm (Silero calls none of them speech).
+
+Keys (fractions 0..1 unless named otherwise), for ours (vad.*), WebRTC in
+modes 2 and 3 (vad.webrtc.*: mode 2, vad.webrtc3.*: mode 3) and Silero
+(vad.silero.*, itself the reference on speech, so only its noise figure
+means anything):
+    .accuracy             frames agreeing with Silero, speech set
+    .recall               Silero's speech frames also called speech
+    .precision            frames called speech that Silero calls speech
+    .accuracy_clean / .accuracy_snr10 / .recall_snr10: the two halves
+    .accuracy_heldout     accuracy on the files never used for tuning
+    .noise_false_alarm    noise frames called speech
+    .instr_per_frame      callgrind instructions per frame in vad_process
+                          (ours) or WebRtcVad_Process, on jfk.raw
+"""
+import argparse
+import array
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Real speech (tests/data/README.md); TUNE was used to choose the defaults
+# in dsp/vad.c, the rest is held out.
+SPEECH_TUNE = ["goforward", "numbers", "something", "libri0870",
+               "libri0880", "cards"]
+SPEECH_HELDOUT = ["libri0890", "libri0920", "libri0930", "sa1",
+                  "alsa_front", "codec2_16k", "jfk"]
+SPEECH = SPEECH_TUNE + SPEECH_HELDOUT
+NOISE_TUNE = ["noise_crowd_a", "noise_fan", "noise_white"]
+NOISE_HELDOUT = ["noise_crowd_b", "noise_glider", "noise_motor"]
+NOISE = NOISE_TUNE + NOISE_HELDOUT
+# speech file -> the noise it is mixed with at 10 dB SNR
+MIXES = [("libri0870", "noise_crowd_b"), ("jfk", "noise_crowd_a"),
+         ("codec2_16k", "noise_fan"), ("cards", "noise_white"),
+         ("numbers", "noise_motor"), ("sa1", "noise_glider"),
+         ("libri0920", "noise_crowd_a"), ("something", "noise_crowd_b")]
+SNR_DB = 10
+LEAD_FRAMES = 100
+FRAME = 160
+
+
+def read_pcm(path):
+    a = array.array("h")
+    with open(path, "rb") as f:
+        a.frombytes(f.read())
+    if sys.byteorder != "little":
+        a.byteswap()
+    return a
+
+
+def write_pcm(path, a):
+    b = array.array("h", a)
+    if sys.byteorder != "little":
+        b.byteswap()
+    with open(path, "wb") as f:
+        f.write(b.tobytes())
+
+
+def labels_of(out):
+    return [int(x) for x in out.split()]
+
+
+def run_lines(cmd, path):
+    with open(path, "rb") as f:
+        r = subprocess.run(cmd, stdin=f, capture_output=True, check=True)
+    return labels_of(r.stdout.decode())
+
+
+class Bench:
+    def __init__(self, build, data=None):
+        self.build = build
+        self.data = data or os.path.join(build, "testdata")
+        self.work = os.path.join(build, "vad-bench")
+        os.makedirs(self.work, exist_ok=True)
+        for what in (os.path.join(build, "dsp-run"),
+                     os.path.join(build, "vad-webrtc"),
+                     os.path.join(build, "silero", ".done")):
+            if not os.path.exists(what):
+                raise SystemExit(f"vad_bench: {what} is missing; run "
+                                 f"make BUILDDIR={build} all vad-instruments")
+        for name in SPEECH + NOISE:
+            if not os.path.exists(self.raw(name)):
+                raise SystemExit(f"vad_bench: {self.raw(name)} is missing; "
+                                 f"run make BUILDDIR={build} testdata")
+
+    def raw(self, name):
+        p = os.path.join(self.data, name + ".raw")
+        return p if os.path.exists(p) else os.path.join(self.work,
+                                                        name + ".raw")
+
+    def silero(self, name):
+        """Silero labels of a file, cached beside the mixes."""
+        src = self.raw(name)
+        cache = os.path.join(self.work, name + ".silero")
+        if (os.path.exists(cache) and
+                os.path.getmtime(cache) >= os.path.getmtime(src)):
+            with open(cache) as f:
+                return labels_of(f.read())
+        lab = run_lines(["node", os.path.join(ROOT, "tools",
+                                              "silero-label.mjs"),
+                         "--modules", os.path.join(self.build, "silero")],
+                        src)
+        with open(cache, "w") as f:
+            f.write("\n".join(map(str, lab)) + "\n")
+        return lab
+
+    def mix(self, speech, noise):
+        """speech + noise at SNR_DB after LEAD_FRAMES of noise; labels are
+        Silero's on the clean speech, shifted by the lead."""
+        name = f"mix_{speech}_{noise}"
+        out = os.path.join(self.work, name + ".raw")
+        lab = [0] * LEAD_FRAMES + self.silero(speech)
+        if os.path.exists(out):
+            return name, lab
+        s = read_pcm(self.raw(speech))
+        n = read_pcm(self.raw(noise))
+        ps = sum(s[i] * s[i] for f, on in enumerate(self.silero(speech))
+                 if on for i in range(f * FRAME, f * FRAME + FRAME))
+        ps /= max(1, FRAME * sum(self.silero(speech)))
+        total = LEAD_FRAMES * FRAME + len(s)
+        noise_loop = [n[i % len(n)] for i in range(total)]
+        pn = sum(x * x for x in noise_loop) / total
+        g = (ps / (pn * 10 ** (SNR_DB / 10))) ** 0.5 if pn > 0 else 0
+        lead = LEAD_FRAMES * FRAME
+        mixed = []
+        for i in range(total):
+            v = g * noise_loop[i] + (s[i - lead] if i >= lead else 0)
+            mixed.append(max(-32768, min(32767, int(round(v)))))
+        write_pcm(out, mixed)
+        return name, lab
+
+    def detectors(self, ours_args=()):
+        return {
+            "vad": [os.path.join(self.build, "dsp-run"), "vad",
+                    *ours_args],
+            "vad.webrtc": [os.path.join(self.build, "vad-webrtc"),
+                           "--mode", "2"],
+            "vad.webrtc3": [os.path.join(self.build, "vad-webrtc"),
+                            "--mode", "3"],
+        }
+
+    def sets(self):
+        clean = [(n, self.silero(n)) for n in SPEECH]
+        mixed = [self.mix(s, n) for s, n in MIXES]
+        return clean, mixed
+
+
+def score(pairs, decide):
+    """pairs: [(name, labels)]; decide(name) -> decisions."""
+    tp = fp = fn = tn = 0
+    for name, lab in pairs:
+        got = decide(name)
+        for g, l in zip(got, lab):
+            if l and g:
+                tp += 1
+            elif l:
+                fn += 1
+            elif g:
+                fp += 1
+            else:
+                tn += 1
+    n = max(1, tp + fp + fn + tn)
+    return {"accuracy": (tp + tn) / n, "recall": tp / max(1, tp + fn),
+            "precision": tp / max(1, tp + fp)}
+
+
+def false_alarm(names, decide):
+    flagged = total = 0
+    for name in names:
+        got = decide(name)
+        flagged += sum(got)
+        total += len(got)
+    return flagged / max(1, total)
+
+
+def quality(b, cmd, clean, mixed):
+    cache = {}
+
+    def decide(name):
+        if name not in cache:
+            cache[name] = run_lines(cmd, b.raw(name))
+        return cache[name]
+
+    out = {}
+    allp = clean + mixed
+    s = score(allp, decide)
+    out.update(s)
+    out["accuracy_clean"] = score(clean, decide)["accuracy"]
+    sm = score(mixed, decide)
+    out["accuracy_snr10"] = sm["accuracy"]
+    out["recall_snr10"] = sm["recall"]
+    held = [p for p in clean if p[0] in SPEECH_HELDOUT]
+    out["accuracy_heldout"] = score(held, decide)["accuracy"]
+    out["noise_false_alarm"] = false_alarm(NOISE, decide)
+    out["noise_false_alarm_heldout"] = false_alarm(NOISE_HELDOUT, decide)
+    for n in NOISE:
+        out["noise_false_alarm." + n[len("noise_"):]] = false_alarm([n],
+                                                                    decide)
+    return out
+
+
+def instructions(work, cmd, fn, path):
+    """callgrind instructions inside fn, per 10 ms frame of path."""
+    outf = os.path.join(work, f"callgrind.{os.getpid()}")
+    with open(path, "rb") as f:
+        subprocess.run(["valgrind", "--tool=callgrind",
+                        f"--toggle-collect={fn}",
+                        f"--callgrind-out-file={outf}", *cmd],
+                       stdin=f, capture_output=True, check=True)
+    total = None
+    with open(outf) as f:
+        for line in f:
+            m = re.match(r"(summary|totals):\s+(\d+)", line)
+            if m:
+                total = int(m.group(2))
+    os.unlink(outf)
+    frames = os.path.getsize(path) // (2 * FRAME)
+    return total / frames
+
+
+def measure(build, data=None, cost=True):
+    b = Bench(build, data)
+    clean, mixed = b.sets()
+    res = {}
+    for key, cmd in b.detectors().items():
+        for k, v in quality(b, cmd, clean, mixed).items():
+            res[f"{key}.{k}"] = round(v, 4)
+    sil = {}
+
+    def silero_decide(name):
+        if name not in sil:
+            sil[name] = b.silero(name)
+        return sil[name]
+    res["vad.silero.noise_false_alarm"] = round(
+        false_alarm(NOISE, silero_decide), 4)
+    res["vad.speech_frames"] = sum(sum(lab) for _, lab in clean + mixed)
+    res["vad.frames"] = sum(len(lab) for _, lab in clean + mixed)
+    if cost:
+        jfk = b.raw("jfk")
+        det = b.detectors()
+        res["vad.instr_per_frame"] = round(
+            instructions(b.work, det["vad"], "vad_process", jfk))
+        res["vad.webrtc.instr_per_frame"] = round(
+            instructions(b.work, det["vad.webrtc"],
+                         "WebRtcVad_Process", jfk))
+    return res
+
+
+def table(res):
+    rows = [("ours", "vad"), ("WebRTC mode 2", "vad.webrtc"),
+            ("WebRTC mode 3", "vad.webrtc3")]
+    cols = ["accuracy", "recall", "precision", "accuracy_snr10",
+            "accuracy_heldout", "noise_false_alarm"]
+    out = ["| VAD | " + " | ".join(cols) + " |",
+           "|---|" + "---|" * len(cols)]
+    for label, k in rows:
+        out.append(f"| {label} | " + " | ".join(
+            f"{res.get(k + '.' + c, float('nan')):.3f}" for c in cols) + " |")
+    out.append("| Silero (reference) | 1 | 1 | 1 | 1 | 1 | "
+               f"{res['vad.silero.noise_false_alarm']:.3f} |")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--table", action="store_true",
+                    help="print a Markdown table after the JSON")
+    ap.add_argument("--no-cost", action="store_true",
+                    help="skip the callgrind instruction counts")
+    a = ap.parse_args()
+    res = measure(a.build, cost=not a.no_cost)
+    print(json.dumps(res, indent=1, sort_keys=True))
+    if a.table:
+        print(table(res))
+
+
+if __name__ == "__main__":
+    main()
