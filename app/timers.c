@@ -265,7 +265,10 @@ int timers_stop_ringing(struct timers *ts)
 		return 0;
 	loop_cancel(ts->ring_timeout);
 	ts->ring_timeout = 0;
-	synth_flush(&ts->p->synth); /* the ring stops mid-word */
+	/* the ring stops mid-word, unless a turn's speech shares the queue
+	 * (its own flush keeps count of its sentences: see turn.c) */
+	if (ts->p->turn.state == TS_IDLE)
+		synth_flush(&ts->p->synth);
 	memset(ts->ring_ids, 0, sizeof(ts->ring_ids));
 	led_ring(0);
 	console_event("ring stopped");

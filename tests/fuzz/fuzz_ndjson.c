@@ -27,8 +27,17 @@ static void on_done(void *ctx, enum peer_error e, const char *detail)
 	(void)detail;
 }
 
+static int on_tool_call(void *ctx, const char *id, const char *name,
+			const char *args)
+{
+	(void)ctx;
+	(void)id;
+	return name[0] == '\x7f' || (args && args[0] == '\x7f');
+}
+
 static const struct llm_events ev = { .on_token = on_token,
-				       .on_done = on_done };
+				       .on_done = on_done,
+				       .on_tool_call = on_tool_call };
 
 static int line(char *text, size_t len, void *ctx)
 {
