@@ -36,6 +36,8 @@ struct parley_config {
 	int vad_min_level_dbfs;
 	int vad_onset_ms;
 	int vad_hangover_ms;
+	int vad_release_db;
+	int vad_voicing_pct;
 	int end_silence_ms;
 	int max_utterance_ms;
 	int no_speech_ms;

@@ -339,6 +339,8 @@ static int run(struct parley *p)
 	vc.min_level_dbfs = cfg->vad_min_level_dbfs;
 	vc.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS;
 	vc.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS;
+	vc.release_db = cfg->vad_release_db;
+	vc.voicing_q15 = cfg->vad_voicing_pct * 32768 / 100;
 	p->started_ms = loop_now_ms();
 	p->rec.fd = -1;
 	stt_wy_init(&p->stt_wy);
