@@ -73,7 +73,7 @@ const struct config_key config_keys[] = {
 	INT("audio.volume", volume, 0, 100, 100,
 	    "playback volume in percent (0.5 dB a step, 0 mutes)", 1),
 	STR("audio.mixer_control", mixer_control, 0, "",
-	    "ALSA simple mixer control for hardware volume, empty for software volume only",
+	    "ALSA simple mixer control for hardware volume, CONTROL or CONTROL@CARD; empty for software volume only",
 	    0),
 	INT("audio.rt_priority", rt_priority, 0, 99, 0,
 	    "SCHED_FIFO priority of the audio thread, 0 for normal scheduling",

@@ -388,6 +388,12 @@ static int run(struct parley *p)
 		LOGE("audio", "cannot prepare the engine: %s", strerror(-r));
 		goto out_gpio;
 	}
+	if (cfg->mixer_control[0]) {
+		p->eng.mixer = audio_mixer_open(cfg->mixer_control, err,
+						sizeof(err));
+		if (!p->eng.mixer) /* the speaker still plays: say so, go on */
+			LOGW("audio", "%s; using software volume", err);
+	}
 	engine_set_volume(&p->eng, cfg->volume);
 	p->eng.capture_channel = cfg->capture_channel;
 	p->eng.rt_priority = cfg->rt_priority;

@@ -57,6 +57,19 @@ struct audio_ops {
 	void (*close)(void *dev);
 };
 
+/*
+ * Hardware volume through an ALSA simple mixer control, for the control
+ * thread only (never the audio thread).  spec is "CONTROL" on the default
+ * card or "CONTROL@CARD" (e.g. "Speaker@hw:1").  Returns NULL with a message
+ * naming the control in err.
+ */
+struct audio_mixer;
+struct audio_mixer *audio_mixer_open(const char *spec, char *err,
+				     size_t errlen);
+/* Sets the control to percent (0.5 dB a step, 0 mutes).  0 or -errno. */
+int audio_mixer_set(struct audio_mixer *m, int percent);
+void audio_mixer_close(struct audio_mixer *m); /* accepts NULL */
+
 /* NULL-terminated registry of compiled-in backends. */
 extern const struct audio_ops *const audio_backends[];
 const struct audio_ops *audio_find(const char *name);

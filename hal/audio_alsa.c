@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -252,3 +253,88 @@ const struct audio_ops audio_alsa_ops = {
 	.delay = alsa_delay,
 	.close = alsa_close,
 };
+
+/*
+ * Hardware volume: an ALSA simple mixer element.  Volume percent maps to
+ * (percent - 100) * 0.5 dB where the control has dB information, else
+ * linearly onto its raw range; 0 % also turns its switch off if it has one.
+ */
+struct audio_mixer {
+	snd_mixer_t *mixer;
+	snd_mixer_elem_t *elem;
+};
+
+struct audio_mixer *audio_mixer_open(const char *spec, char *err,
+				     size_t errlen)
+{
+	struct audio_mixer *m = calloc(1, sizeof(*m));
+	snd_mixer_selem_id_t *id;
+	char name[128], card[128] = "default";
+	const char *at = strchr(spec, '@');
+	int r;
+
+	if (!m) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (at) {
+		snprintf(name, sizeof(name), "%.*s", (int)(at - spec), spec);
+		snprintf(card, sizeof(card), "%s", at + 1);
+	} else {
+		snprintf(name, sizeof(name), "%s", spec);
+	}
+	snd_mixer_selem_id_alloca(&id);
+	if ((r = snd_mixer_open(&m->mixer, 0)) < 0 ||
+	    (r = snd_mixer_attach(m->mixer, card)) < 0 ||
+	    (r = snd_mixer_selem_register(m->mixer, NULL, NULL)) < 0 ||
+	    (r = snd_mixer_load(m->mixer)) < 0) {
+		snprintf(err, errlen,
+			 "audio.mixer_control '%s': cannot open the mixer of card '%s': %s",
+			 spec, card, snd_strerror(r));
+		goto fail;
+	}
+	snd_mixer_selem_id_set_index(id, 0);
+	snd_mixer_selem_id_set_name(id, name);
+	m->elem = snd_mixer_find_selem(m->mixer, id);
+	if (!m->elem || !snd_mixer_selem_has_playback_volume(m->elem)) {
+		snprintf(err, errlen,
+			 "audio.mixer_control '%s': card '%s' has no playback volume control named '%s'",
+			 spec, card, name);
+		goto fail;
+	}
+	return m;
+fail:
+	audio_mixer_close(m);
+	return NULL;
+}
+
+int audio_mixer_set(struct audio_mixer *m, int percent)
+{
+	long lo = 0, hi = 0;
+	int r;
+
+	if (percent < 0)
+		percent = 0;
+	if (percent > 100)
+		percent = 100;
+	if (snd_mixer_selem_has_playback_switch(m->elem))
+		snd_mixer_selem_set_playback_switch_all(m->elem, percent > 0);
+	r = snd_mixer_selem_get_playback_dB_range(m->elem, &lo, &hi);
+	if (r == 0 && hi > lo)
+		return snd_mixer_selem_set_playback_dB_all(
+			m->elem, percent ? hi - (100 - percent) * 50 : lo, -1);
+	r = snd_mixer_selem_get_playback_volume_range(m->elem, &lo, &hi);
+	if (r < 0)
+		return r;
+	return snd_mixer_selem_set_playback_volume_all(
+		m->elem, lo + (hi - lo) * percent / 100);
+}
+
+void audio_mixer_close(struct audio_mixer *m)
+{
+	if (!m)
+		return;
+	if (m->mixer)
+		snd_mixer_close(m->mixer);
+	free(m);
+}

@@ -97,6 +97,7 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	e->cap16_n = 0;
 	e->ref_w = 0;
 	memset(e->ref_line, 0, sizeof(e->ref_line));
+	e->mixer = NULL;
 	engine_set_volume(e, 100);
 	e->gain_now = GAIN_UNITY;
 	hpf_init(&e->hpf);
@@ -519,6 +520,8 @@ void engine_stop(struct audio_engine *e)
 	if (e->event_fd >= 0)
 		close(e->event_fd);
 	e->event_fd = -1;
+	audio_mixer_close(e->mixer);
+	e->mixer = NULL;
 }
 
 void engine_flush_playback(struct audio_engine *e)
@@ -558,6 +561,10 @@ void engine_set_volume(struct audio_engine *e, int percent)
 	if (percent > 100)
 		percent = 100;
 	atomic_store(&e->volume, percent);
+	if (e->mixer && audio_mixer_set(e->mixer, percent) == 0) {
+		atomic_store(&e->gain_q15, GAIN_UNITY);
+		return;
+	}
 	atomic_store(&e->gain_q15, gain_from_percent(percent));
 }
 

@@ -101,6 +101,8 @@ struct audio_engine {
 	_Atomic uint64_t dsp_ns; /* DSP time in all */
 	_Atomic uint32_t dsp_ns_max; /* longest DSP time of one frame */
 
+	/* hardware volume control, or NULL: control thread only */
+	struct audio_mixer *mixer;
 	/* software volume: written by the control thread, read each period */
 	_Atomic int volume; /* percent */
 	_Atomic int32_t gain_q15; /* gain_from_percent(volume) */
@@ -149,8 +151,10 @@ int engine_flush_pending(struct audio_engine *e, uint32_t *gen);
  */
 int engine_flush_ack(struct audio_engine *e, uint32_t gen);
 /*
- * Software volume in percent (0..100, clamped), any thread.  The audio
- * thread ramps to the new gain over one period, so a change never clicks.
+ * Volume in percent (0..100, clamped), from the control thread.  With a
+ * hardware mixer control (e->mixer) the control is set and the software
+ * gain stays at 1.0; otherwise the audio thread ramps to the new software
+ * gain over one period, so a change never clicks.
  */
 void engine_set_volume(struct audio_engine *e, int percent);
 int engine_volume(const struct audio_engine *e);

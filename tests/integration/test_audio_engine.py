@@ -104,8 +104,11 @@ def test_playback_at_48k_and_its_16k_reference():
 
 def test_volume_scales_playback():
     with rig() as r:
-        r.start(["silence:60"], audio__volume=100)
+        # no such hardware control here: said once, software volume instead
+        r.start(["silence:60"], audio__volume=100, audio__mixer_control="NoSuchVolume")
         r.wait_frames(30)
+        assert "audio.mixer_control 'NoSuchVolume'" in r.log_text()
+        assert "using software volume" in r.log_text()
         for v in ("100", "50"):
             assert r.ctl("volume", v)[0] == 0
             assert r.ctl("tone", "1000", "300")[0] == 0
