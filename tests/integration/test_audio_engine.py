@@ -211,3 +211,19 @@ def test_error_earcon_when_nothing_was_heard():
         second = next(i for i in range(first + 3300, len(pb)) if abs(pb[i]) > 64)
         # A4 leads the error chime, over the start of the spoken notice
         assert goertzel(pb[second + 200:second + 1800], 440, 16000) > 2500
+
+
+def test_realtime_priority_and_mlock_are_applied_or_logged():
+    with rig() as r:
+        r.start(["silence:60"], audio__rt_priority=10, audio__mlock=True)
+        r.wait_frames(50)
+        log = r.log_text()
+        # either granted (said at info) or refused (said as a warning);
+        # the engine runs on in both cases
+        assert ("audio thread at SCHED_FIFO priority 10" in log or
+                "audio.rt_priority 10: SCHED_FIFO refused" in log), log[-2000:]
+        with open("/proc/%d/status" % r.daemon.pid) as f:
+            locked = [l for l in f if l.startswith("VmLck:")][0]
+        assert int(locked.split()[1]) > 0 or "audio.mlock: mlockall refused" in log
+        r.wait_frames(r.frames() + 30)
+        assert r.stop() == 0
