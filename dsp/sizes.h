@@ -12,6 +12,10 @@
 #define PARLEY_FRAME 160 /* samples per 10 ms frame */
 #define PARLEY_FRAME_MS 10
 
+/* Echo canceller tail: 32 ms up to this (dsp.aec_tail_ms). */
+#define PARLEY_AEC_TAIL_MIN_MS 32
+#define PARLEY_AEC_TAIL_MAX_MS 512
+
 /* Playback may run at the device's rate; periods stay 10 ms. */
 #define PARLEY_PLAY_RATE_MIN 8000
 #define PARLEY_PLAY_RATE_MAX 48000

@@ -5,6 +5,8 @@ dsp/fft.c (256-point real FFT through a 128-point complex one).
 
     tools/gen-fft-table.py > dsp/fft_table.h
 
+Also the sqrt-Hann window of dsp/aec.c.
+
 cos/sin of 2*pi*k/256 for k = 0..127, scaled by 32767 and rounded half up,
 so that no entry needs 32768.  tests/golden/fft_model.py recomputes the same
 table and checks the committed header against it."""
@@ -19,6 +21,14 @@ def twiddles():
     c = [math.floor(32767 * math.cos(2 * math.pi * k / N) + 0.5) for k in range(M)]
     s = [math.floor(32767 * math.sin(2 * math.pi * k / N) + 0.5) for k in range(M)]
     return c, s
+
+
+def sqrt_hann():
+    """sqrt of the periodic Hann window, Q15: analysis and synthesis window
+    of the residual echo suppressor (their product sums to 1 at 50 %
+    overlap)."""
+    return [math.floor(32767 * math.sqrt(0.5 - 0.5 * math.cos(2 * math.pi * n / N)) + 0.5)
+            for n in range(N)]
 
 
 def bitrev():
@@ -44,6 +54,8 @@ def main():
     print("static const int16_t fft_sin[128] = {\n%s\n};\n" % rows(s))
     print("/* 7-bit bit reversal of 0..127 */")
     print("static const uint8_t fft_bitrev[128] = {\n%s\n};\n" % rows(bitrev(), 16))
+    print("/* sqrt(periodic Hann), Q15 (x 32767), n = 0..255 */")
+    print("static const int16_t fft_sqrt_hann[256] = {\n%s\n};\n" % rows(sqrt_hann()))
     print("#endif")
 
 

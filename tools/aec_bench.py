@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Echo canceller benchmark: ours (fixed point) against speexdsp's at its best
+setting (256 ms filter + residual suppression), on real speech.
+
+    tools/aec_bench.py --build build/aec [--quick]
+
+Prints one flat JSON object (keys aec.*, dsp.*).  measure(build) returns it
+as a dict for tools/bench.py.
+
+Signals (16 kHz mono): the far end is LibriVox speech (one female reader);
+its echo is the far end convolved with (a) the measured street2-L impulse
+response (jconvolver) or (b) a synthetic 300 ms room (deterministic decaying
+noise, 60 dB decay over 300 ms, 2 ms direct delay), scaled to -20 dBFS RMS,
+plus white noise at -65 dBFS.  The near end in double talk is another
+talker (the JFK recording) at the echo's level.  Convolution is sox's fir.
+
+Figures:
+  erle_db           10 log10(mic energy / output energy) after 2 s, far end only
+  t10_ms            first time a 0.5 s window reaches 10 dB ERLE
+  dt_near_snr_db    double talk: near-end speech vs everything else in the
+                    output, after a least-squares gain fit of the clean near end
+  dt_near_level_db  that gain in dB (0 = the near-end voice kept its level)
+  reconverge_ms     after the echo path changes mid-file, time until a 0.5 s
+                    window reaches 10 dB again
+  instr_per_frame   callgrind instructions per 10 ms frame of aec_process
+                    (ours) or speex_echo_cancellation + speex_preprocess_run;
+                    dsp.*chain.*: chain_process with NS (15 dB) and AGC on
+"""
+import argparse
+import array
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+RATE = 16000
+FRAME = 160
+
+
+def read_s16(path):
+    a = array.array("h")
+    with open(path, "rb") as f:
+        a.frombytes(f.read())
+    return list(a)
+
+
+def write_s16(path, x):
+    a = array.array("h", [max(-32768, min(32767, int(round(v)))) for v in x])
+    with open(path, "wb") as f:
+        f.write(a.tobytes())
+
+
+def write_f32(path, x):
+    with open(path, "wb") as f:
+        f.write(array.array("f", x).tobytes())
+
+
+def read_f32(path):
+    a = array.array("f")
+    with open(path, "rb") as f:
+        a.frombytes(f.read())
+    return list(a)
+
+
+def synthetic_room(ms=300, seed=1):
+    """Decaying white noise: 60 dB over `ms`, 2 ms pre-delay."""
+    n = ms * RATE // 1000
+    s = seed
+    h = [0.0] * (32 + n)
+    for i in range(n):
+        acc = 0.0
+        for _ in range(4):  # sum of uniforms: roughly gaussian
+            s = (s * 1103515245 + 12345) & 0x7FFFFFFF
+            acc += s / 2147483648.0 - 0.5
+        h[32 + i] = acc * 10 ** (-3.0 * i / n)
+    return h
+
+
+def convolve(x, h, tmp):
+    """x (list of numbers) * h via sox fir, as floats."""
+    xi, xo, hc = (os.path.join(tmp, n) for n in ("cx.f32", "cy.f32", "h.txt"))
+    # sox clips floats to [-1, 1]: scale so that nothing can clip
+    gx = 32768.0
+    gh = sum(abs(v) for v in h) or 1.0
+    write_f32(xi, [v / gx for v in x])
+    h = [v / gh for v in h]
+    # sox's fir centres the filter (a linear-phase delay of (len-1)/2):
+    # len-1 leading zeros make it plain causal convolution again
+    with open(hc, "w") as f:
+        f.write("\n".join("%.9g" % v for v in [0.0] * (len(h) - 1) + list(h)) + "\n")
+    fmt = ["-t", "raw", "-r", str(RATE), "-c", "1", "-e", "floating-point", "-b", "32"]
+    subprocess.run(["sox", "-V1"] + fmt + [xi] + fmt + [xo, "fir", hc], check=True)
+    y = [v * gx * gh for v in read_f32(xo)]
+    return (y + [0.0] * len(x))[: len(x)]
+
+
+def rms(x):
+    return math.sqrt(sum(v * v for v in x) / max(1, len(x)))
+
+
+def scale_to(x, dbfs):
+    g = 32768 * 10 ** (dbfs / 20) / max(rms(x), 1e-9)
+    return [v * g for v in x]
+
+
+def noise(n, dbfs, seed=7):
+    s = seed
+    out = []
+    amp = 32768 * 10 ** (dbfs / 20) * math.sqrt(3)
+    for _ in range(n):
+        s = (s * 1103515245 + 12345) & 0x7FFFFFFF
+        out.append((s / 1073741824.0 - 1) * amp)
+    return out
+
+
+def energy(x, a, b):
+    return sum(v * v for v in x[a:b])
+
+
+def erle_db(mic, out, start):
+    return 10 * math.log10(energy(mic, start, len(mic)) /
+                           max(energy(out, start, len(out)), 1.0))
+
+
+def time_to(mic, out, since, db=10, win=RATE // 2):
+    """ms from `since` until a window of `win` samples first reaches `db`."""
+    hop = FRAME * 5
+    for end in range(since + win, len(mic) + 1, hop):
+        em = energy(mic, end - win, end)
+        if em < win * 30.0 ** 2:  # no echo to speak of
+            continue
+        if 10 * math.log10(em / max(energy(out, end - win, end), 1.0)) >= db:
+            return (end - since) * 1000 // RATE
+    return None
+
+
+def run_aec(build, impl, far, mic, tmp, tail=256, residual=True):
+    fp, mp, op = (os.path.join(tmp, n) for n in ("far.raw", "mic.raw", "out.raw"))
+    write_s16(fp, far)
+    write_s16(mp, mic)
+    cmd = [os.path.join(build, "dsp-run"), "aec", "--impl", impl, "--far", fp,
+           "--mic", mp, "--out", op, "--tail-ms", str(tail)]
+    if not residual:
+        cmd.append("--no-residual")
+    subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+    return read_s16(op)
+
+
+def callgrind(build, args, fns, frames, tmp):
+    out = os.path.join(tmp, "cg.out")
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    cmd += ["--toggle-collect=" + f for f in fns]
+    cmd += [os.path.join(build, "dsp-run")] + args
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        raise RuntimeError("callgrind failed: " + r.stderr[-500:])
+    m = re.search(r"Collected\s*:\s*(\d+)", r.stderr)
+    if not m:
+        with open(out) as f:
+            m = re.search(r"^summary:\s*(\d+)", f.read(), re.M)
+    return int(m.group(1)) / frames
+
+
+def signals(testdata, tmp, quick):
+    far = []
+    for f in ("libri0870", "libri0890", "libri0920"):
+        far += read_s16(os.path.join(testdata, f + ".raw"))
+    far = far[: (8 if quick else 14) * RATE]
+    near = read_s16(os.path.join(testdata, "jfk.raw"))
+    street = read_f32(os.path.join(testdata, "ir_street2.f32"))
+    rooms = {"street": street, "room300": synthetic_room()}
+    echoes = {k: scale_to(convolve(far, h, tmp), -20) for k, h in rooms.items()}
+    return far, near, echoes
+
+
+def measure(build, quick=False):
+    testdata = os.path.join(build, "testdata")
+    res = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        far, near, echoes = signals(testdata, tmp, quick)
+        n = len(far)
+        bg = noise(n, -65)
+        for impl in ("fixed", "speex"):
+            key = "aec.%s." % impl
+            erles, t10s = [], []
+            for room, echo in echoes.items():
+                mic = [e + b for e, b in zip(echo, bg)]
+                out = run_aec(build, impl, far, mic, tmp)
+                e = erle_db(mic, out, 2 * RATE)
+                t = time_to(mic, out, 0)
+                res[key + room + ".erle_db"] = round(e, 2)
+                res[key + room + ".t10_ms"] = t
+                erles.append(e)
+                t10s.append(t if t is not None else n * 1000 // RATE)
+            res[key + "erle_db"] = round(min(erles), 2)
+            res[key + "t10_ms"] = max(t10s)
+            # double talk: near end from 3 s on, at the echo's level
+            echo = echoes["street"]
+            t0 = 3 * RATE
+            nr = near[: n - t0]
+            nr = scale_to(nr, 20 * math.log10(rms(echo) / 32768))
+            nearsig = [0.0] * t0 + nr + [0.0] * (n - t0 - len(nr))
+            mic = [e + b + s for e, b, s in zip(echo, bg, nearsig)]
+            out = run_aec(build, impl, far, mic, tmp)
+            a, b = t0, t0 + len(nr)
+            sn = sum(s * s for s in nearsig[a:b])
+            g = sum(o * s for o, s in zip(out[a:b], nearsig[a:b])) / sn
+            err = sum((o - g * s) ** 2 for o, s in zip(out[a:b], nearsig[a:b]))
+            res[key + "dt_near_snr_db"] = round(10 * math.log10(g * g * sn / max(err, 1.0)), 2)
+            res[key + "dt_near_level_db"] = round(20 * math.log10(max(abs(g), 1e-6)), 2)
+            # echo path change half way: street -> synthetic room
+            half = n // 2
+            h2 = echoes["room300"]
+            mic = [(echo[i] if i < half else h2[i]) + bg[i] for i in range(n)]
+            out = run_aec(build, impl, far, mic, tmp)
+            t = time_to(mic, out, half)
+            res[key + "reconverge_ms"] = t if t is not None else (n - half) * 1000 // RATE
+        # instructions per frame, on 5 s of the far-end-only street signal
+        m = 5 * RATE
+        mic = [e + b for e, b in zip(echoes["street"][:m], bg[:m])]
+        fp, mp, op = (os.path.join(tmp, x) for x in ("ifar.raw", "imic.raw", "iout.raw"))
+        write_s16(fp, far[:m])
+        write_s16(mp, mic)
+        frames = m // FRAME
+        base = ["aec", "--far", fp, "--mic", mp, "--out", op, "--tail-ms", "256"]
+        res["aec.fixed.instr_per_frame"] = round(callgrind(
+            build, base + ["--impl", "fixed"], ["aec_process"], frames, tmp))
+        res["aec.speex.instr_per_frame"] = round(callgrind(
+            build, base + ["--impl", "speex"],
+            ["speex_echo_cancellation", "speex_preprocess_run"], frames, tmp))
+        full = ["--ns-db", "15", "--agc"]
+        res["dsp.chain.instr_per_frame"] = round(callgrind(
+            build, base + ["--impl", "fixed"] + full, ["chain_process"], frames, tmp))
+        res["dsp.speex_chain.instr_per_frame"] = round(callgrind(
+            build, base + ["--impl", "speex"] + full, ["chain_process"], frames, tmp))
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--quick", action="store_true", help="8 s signals")
+    a = ap.parse_args()
+    print(json.dumps(measure(a.build, a.quick), indent=1, sort_keys=True))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
