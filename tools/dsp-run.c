@@ -27,6 +27,7 @@
 #include "../dsp/hpf.h"
 #include "../dsp/sizes.h"
 #include "../dsp/vad.h"
+#include "dsp-run.h"
 
 /* FNV-1a, 64-bit */
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -138,6 +139,8 @@ int main(int argc, char **argv)
 	long frame = 0, seg_start = -1, segments = 0, speech_frames = 0;
 	int c, frames = 0;
 
+	if (argc > 1 && !strcmp(argv[1], "aec"))
+		return dsp_run_aec(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "vad"))
 		return run_vad(argc - 1, argv + 1);
 	while ((c = getopt(argc, argv, "fo:h")) != -1) {
