@@ -15,6 +15,7 @@
 
 #include "json_arena.h"
 #include "llm_stream.h"
+#include "tools.h"
 
 static int build(struct llm_stream *s, const struct parley_config *cfg,
 		 const struct llm_message *msgs, int n)
@@ -28,7 +29,9 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	cJSON_AddNumberToObject(root, "temperature", cfg->temperature);
 	if (cfg->num_predict > 0)
 		cJSON_AddNumberToObject(root, "max_tokens", cfg->num_predict);
-	if (llm_add_messages(root, msgs, n))
+	if (cfg->tools_enable && tools_add_schema(root))
+		return -ENOMEM;
+	if (llm_add_messages_tools(root, msgs, n, 1))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :
@@ -40,6 +43,78 @@ static int fail(struct llm_stream *s, enum peer_error e, const char *why)
 	s->fail = e;
 	snprintf(s->detail, sizeof(s->detail), "%s", why);
 	return -1;
+}
+
+/*
+ * delta.tool_calls[]: the first piece of a call has its index, id and
+ * name; later pieces (same index) carry more of the arguments string.
+ */
+static int gather_calls(struct llm_stream *s, cJSON *calls)
+{
+	cJSON *c;
+
+	cJSON_ArrayForEach(c, calls)
+	{
+		cJSON *idx = cJSON_GetObjectItemCaseSensitive(c, "index");
+		cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "id");
+		cJSON *f = cJSON_GetObjectItemCaseSensitive(c, "function");
+		cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "name");
+		cJSON *args = cJSON_GetObjectItemCaseSensitive(f, "arguments");
+		int i = cJSON_IsNumber(idx) ? idx->valueint : s->npartial - 1;
+		struct llm_partial_call *p;
+
+		if (cJSON_IsString(name) && !cJSON_IsNumber(idx))
+			i = s->npartial; /* no index: each named piece is new */
+		if (i < 0 || i >= PARLEY_TOOL_CALLS_MAX)
+			return fail(s, PEER_PROTOCOL,
+				    "a tool call index out of range");
+		while (s->npartial <= i) {
+			memset(&s->partial[s->npartial], 0,
+			       sizeof(s->partial[0]));
+			s->npartial++;
+		}
+		p = &s->partial[i];
+		if (cJSON_IsString(id))
+			snprintf(p->id, sizeof(p->id), "%s", id->valuestring);
+		if (cJSON_IsString(name))
+			snprintf(p->name, sizeof(p->name), "%s",
+				 name->valuestring);
+		if (cJSON_IsString(args)) {
+			size_t n = strlen(args->valuestring);
+
+			if (p->len + n >= sizeof(p->args)) {
+				p->too_long = 1;
+				continue;
+			}
+			memcpy(p->args + p->len, args->valuestring, n + 1);
+			p->len += n;
+		} else if (cJSON_IsObject(args)) { /* lenient: an object */
+			if (!cJSON_PrintPreallocated(args, p->args,
+						     (int)sizeof(p->args), 0))
+				p->too_long = 1;
+			p->len = strlen(p->args);
+		}
+	}
+	return 0;
+}
+
+/* The gathered calls go to the listener, once. */
+static int flush_calls(struct llm_stream *s)
+{
+	int n = s->npartial;
+
+	s->npartial = 0;
+	for (int i = 0; i < n; i++) {
+		struct llm_partial_call *p = &s->partial[i];
+
+		if (!p->name[0])
+			return fail(s, PEER_PROTOCOL,
+				    "a tool call without a function name");
+		if (llm_tool_text(s, p->id, p->name,
+				  p->too_long ? NULL : p->args))
+			return -1;
+	}
+	return 0;
 }
 
 static int line(struct llm_stream *s, char *text, size_t len)
@@ -56,7 +131,7 @@ static int line(struct llm_stream *s, char *text, size_t len)
 	while (*data == ' ')
 		data++;
 	if (!strcmp(data, "[DONE]"))
-		return 1;
+		return flush_calls(s) ? -1 : 1;
 	json_arena_reset();
 	j = cJSON_Parse(data);
 	if (!cJSON_IsObject(j))
@@ -78,6 +153,9 @@ static int line(struct llm_stream *s, char *text, size_t len)
 	content = cJSON_GetObjectItemCaseSensitive(delta, "content");
 	if (cJSON_IsString(content) &&
 	    llm_token(s, content->valuestring, strlen(content->valuestring)))
+		return -1;
+	if (gather_calls(s, cJSON_GetObjectItemCaseSensitive(delta,
+							      "tool_calls")))
 		return -1;
 	return 0;
 }

@@ -93,7 +93,7 @@ static int add_calls(cJSON *m, const struct llm_message *msg,
 }
 
 int llm_add_messages_tools(cJSON *root, const struct llm_message *msgs,
-			   int n, int args_as_string)
+			   int n, int openai)
 {
 	cJSON *arr = cJSON_AddArrayToObject(root, "messages");
 
@@ -106,9 +106,9 @@ int llm_add_messages_tools(cJSON *root, const struct llm_message *msgs,
 		    !cJSON_AddStringToObject(m, "content", msgs[i].content))
 			return -ENOMEM;
 		cJSON_AddItemToArray(arr, m);
-		if (msgs[i].ncalls && add_calls(m, &msgs[i], args_as_string))
+		if (msgs[i].ncalls && add_calls(m, &msgs[i], openai))
 			return -ENOMEM;
-		if (msgs[i].tool_name &&
+		if (msgs[i].tool_name && !openai &&
 		    !cJSON_AddStringToObject(m, "tool_name", msgs[i].tool_name))
 			return -ENOMEM;
 		if (msgs[i].tool_call_id && msgs[i].tool_call_id[0] &&
@@ -159,9 +159,6 @@ int llm_tool(struct llm_stream *o, const char *id, const char *name,
 	char text[PARLEY_TOOL_ARGS_MAX];
 	const char *a = text;
 
-	o->tokens++; /* a call is progress, as a token is */
-	if (!o->ev->on_tool_call)
-		return 0;
 	text[0] = '\0';
 	if (cJSON_IsString(args)) {
 		if (strlen(args->valuestring) >= sizeof(text))
@@ -172,6 +169,15 @@ int llm_tool(struct llm_stream *o, const char *id, const char *name,
 						     (int)sizeof(text), 0)) {
 		a = NULL; /* longer than PARLEY_TOOL_ARGS_MAX */
 	}
+	return llm_tool_text(o, id, name, a);
+}
+
+int llm_tool_text(struct llm_stream *o, const char *id, const char *name,
+		  const char *a)
+{
+	o->tokens++; /* a call is progress, as a token is */
+	if (!o->ev->on_tool_call)
+		return 0;
 	if (o->ev->on_tool_call(o->ctx, id ? id : "", name, a)) {
 		o->fail = PEER_OK;
 		snprintf(o->detail, sizeof(o->detail), "stopped");
@@ -297,6 +303,7 @@ int llm_chat(struct llm_stream *o, const struct llm_proto *proto,
 	o->fail = PEER_OK;
 	o->complete = 0;
 	o->tokens = 0;
+	o->npartial = 0;
 	o->first_token_ms = cfg->first_token_timeout_ms;
 	o->stall_ms = cfg->stall_timeout_ms;
 	o->ev = ev;

@@ -54,6 +54,15 @@ struct llm_stream {
 	unsigned tokens;
 	int timer;
 	int first_token_ms, stall_ms;
+	/* OpenAI: tool calls come in pieces (by index), gathered here */
+	struct llm_partial_call {
+		char id[64];
+		char name[64];
+		char args[PARLEY_TOOL_ARGS_MAX];
+		size_t len;
+		int too_long;
+	} partial[PARLEY_TOOL_CALLS_MAX];
+	int npartial;
 	const struct llm_events *ev;
 	void *ctx;
 };
@@ -74,10 +83,11 @@ int llm_add_messages(struct cJSON *root, const struct llm_message *msgs,
 		     int n);
 /*
  * The same with tool calls and results: calls' arguments as a JSON object
- * (Ollama) or as a string holding the JSON (args_as_string, OpenAI).
+ * and tool results named by tool_name (Ollama), or (openai) arguments as a
+ * string holding the JSON and results named by tool_call_id only.
  */
 int llm_add_messages_tools(struct cJSON *root, const struct llm_message *msgs,
-			   int n, int args_as_string);
+			   int n, int openai);
 void llm_error_text(const char *body, size_t len, char *out, size_t outlen);
 /* Passes one text piece to the listener (for protocols). */
 int llm_token(struct llm_stream *s, const char *text, size_t len);
@@ -88,5 +98,8 @@ int llm_token(struct llm_stream *s, const char *text, size_t len);
  */
 int llm_tool(struct llm_stream *s, const char *id, const char *name,
 	     const struct cJSON *args);
+/* The same with the arguments as JSON text (NULL: they did not fit). */
+int llm_tool_text(struct llm_stream *s, const char *id, const char *name,
+		  const char *args);
 
 #endif

@@ -251,3 +251,32 @@ def test_offline_voice_command_through_stt():
         assert t["transcript"] == "set a timer for two minutes"
         assert t["answer"] == "Timer set for 2 minutes."
         assert db_rows(r, "SELECT kind, label FROM timers") == [(0, "2 minutes")]
+
+
+def test_openai_function_calling():
+    with rig() as r:
+        r.start_ollama("--tool-call", "set_timer", '{"seconds": 90, "label": "pasta"}',
+                       "--answer", "{tool}", "--first-token-delay-ms", "0",
+                       "--token-rate", "0")
+        r.start(["silence:30"], llm__backend="openai")
+        r.wait_frames(20)
+        assert r.ctl("ask", "a pasta timer for ninety seconds")[0] == 0
+        r.wait_turns(1, 20)
+        out = r.ctl("timers")[1]
+        assert r.stop() == 0
+        bodies = [q["body"] for q in r.ollama.requests()
+                  if q["path"] == "/v1/chat/completions"]
+        assert len(bodies) == 2
+        assert {t["function"]["name"] for t in bodies[0]["tools"]} == TOOL_NAMES
+        call_msg, result = bodies[1]["messages"][-2:]
+        call = call_msg["tool_calls"][0]
+        assert call["id"] == "call_0" and call["function"]["name"] == "set_timer"
+        # OpenAI: the arguments travel as a string holding the JSON
+        assert isinstance(call["function"]["arguments"], str)
+        import json
+        assert json.loads(call["function"]["arguments"]) == {"seconds": 90, "label": "pasta"}
+        assert result["role"] == "tool" and result["tool_call_id"] == "call_0"
+        assert result["content"].startswith("Timer 'pasta' set for 1 minute 30 seconds")
+        assert "'pasta'" in out
+        (t,) = r.turns()
+        assert t["answer"].startswith("Timer 'pasta' set for 1 minute 30 seconds")
