@@ -319,6 +319,8 @@ CMD(cmd_set)
 		log_set_level(log_level_parse(p->cfg.log_level));
 	if (!strcmp(argv[0], "audio.volume"))
 		engine_set_volume(&p->eng, p->cfg.volume);
+	if (!strcmp(argv[0], "audio.earcons"))
+		atomic_store(&p->eng.earcons_on, p->cfg.earcons);
 	config_format(&p->cfg, config_find(argv[0]), val, sizeof(val));
 	LOGN("console", "set %s = %s", argv[0], val);
 	console_printf(c, "%s = %s", argv[0], val);

@@ -72,6 +72,8 @@ const struct config_key config_keys[] = {
 	    "capture channel used as the microphone, -1 mixes all", 0),
 	INT("audio.volume", volume, 0, 100, 100,
 	    "playback volume in percent (0.5 dB a step, 0 mutes)", 1),
+	BOOL("audio.earcons", earcons, "true",
+	     "chimes when listening starts and stops, and on errors", 1),
 	STR("audio.mixer_control", mixer_control, 0, "",
 	    "ALSA simple mixer control for hardware volume, CONTROL or CONTROL@CARD; empty for software volume only",
 	    0),

@@ -27,6 +27,7 @@ struct parley_config {
 	int capture_channels;
 	int capture_channel;
 	int volume;
+	int earcons;
 	char mixer_control[CONFIG_STR_MAX];
 	int rt_priority;
 	int mlock;

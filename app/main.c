@@ -177,6 +177,7 @@ static void reload(struct parley *p)
 	}
 	restart = config_apply_live(&p->cfg, &next, report_change, NULL);
 	engine_set_volume(&p->eng, p->cfg.volume);
+	atomic_store(&p->eng.earcons_on, p->cfg.earcons);
 	log_set_level(log_level_parse(p->cfg.log_level));
 	if (restart)
 		LOGW("config", "reloaded; %d setting%s need%s a restart", restart,
@@ -395,6 +396,7 @@ static int run(struct parley *p)
 			LOGW("audio", "%s; using software volume", err);
 	}
 	engine_set_volume(&p->eng, cfg->volume);
+	atomic_store(&p->eng.earcons_on, cfg->earcons);
 	p->eng.capture_channel = cfg->capture_channel;
 	p->eng.rt_priority = cfg->rt_priority;
 	p->eng.mlock = cfg->mlock;

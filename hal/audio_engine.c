@@ -85,6 +85,7 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	atomic_store(&e->drift_dropped, 0);
 	atomic_store(&e->earcons, 0);
 	atomic_store(&e->earcon_req, 0);
+	atomic_store(&e->earcons_on, 1);
 	atomic_store(&e->earcon_id, 0);
 	e->earcon_seen = 0;
 	earcon_init(&e->earcon);
@@ -575,6 +576,8 @@ int engine_volume(const struct audio_engine *e)
 
 void engine_earcon(struct audio_engine *e, int id)
 {
+	if (!atomic_load_explicit(&e->earcons_on, memory_order_relaxed))
+		return;
 	atomic_store_explicit(&e->earcon_id, id, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->earcon_req, 1, memory_order_release);
 }

@@ -111,6 +111,7 @@ struct audio_engine {
 	/* earcon requests: control thread bumps earcon_req with the id in
 	 * earcon_id; the audio thread starts it at its next period */
 	_Atomic uint32_t earcon_req;
+	_Atomic int earcons_on; /* written by the control thread */
 	_Atomic int earcon_id;
 	uint32_t earcon_seen; /* audio thread only */
 
@@ -158,7 +159,10 @@ int engine_flush_ack(struct audio_engine *e, uint32_t gen);
  */
 void engine_set_volume(struct audio_engine *e, int percent);
 int engine_volume(const struct audio_engine *e);
-/* Any thread: plays earcon id (enum earcon_id) over whatever is playing. */
+/*
+ * Any thread: plays earcon id (enum earcon_id) over whatever is playing,
+ * unless earcons_on is 0 (audio.earcons).
+ */
 void engine_earcon(struct audio_engine *e, int id);
 /* Samples queued for playback and not yet written to the device. */
 uint32_t engine_play_queued(struct audio_engine *e);

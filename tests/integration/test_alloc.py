@@ -53,7 +53,8 @@ def test_audio_thread_never_allocates_with_resampling_and_channels():
                 extra_env={"LD_PRELOAD": os.path.join(BUILD, "tests", "alloc_count.so"),
                            "PARLEY_ALLOC_REPORT": report},
                 audio__capture_rate=48000, audio__capture_channels=2,
-                audio__capture_channel=-1, audio__playback_rate=48000)
+                audio__capture_channel=-1, audio__playback_rate=48000,
+                audio__earcons=True)
         r.wait_frames(100)
         r.ctl("volume", "40")
         r.ctl("say", "Counting the heap calls of the audio thread.")

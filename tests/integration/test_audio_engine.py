@@ -168,7 +168,7 @@ def test_earcons_mark_listening():
     with rig() as r:
         r.start_stt("--delay-ms", "600")  # the answer comes after the chimes
         r.start_ollama("--answer", "Fine.", "--token-rate", "0")
-        r.start(["silence:0.6", SPEECH, "silence:60"])
+        r.start(["silence:0.6", SPEECH, "silence:60"], audio__earcons=True)
         r.wait_frames(30)
         r.ctl("button", "press")
         r.wait_state("listening", 5)
@@ -195,7 +195,7 @@ def test_earcons_mark_listening():
 
 def test_error_earcon_when_nothing_was_heard():
     with rig() as r:
-        r.start(["silence:60"])
+        r.start(["silence:60"], audio__earcons=True)
         r.wait_frames(30)
         r.ctl("button", "press")
         r.wait_state("listening", 5)
