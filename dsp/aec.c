@@ -27,6 +27,36 @@
 #define AEC_GQ 16 /* extra bits of the per-bin step */
 #define ACTIVE_E (B * 32 * 32) /* far end active: block energy over -60 dBFS */
 #define SAT_E (1 << 22) /* errors are clamped to +-2^22 */
+#ifndef PS
+#define PS 12 /* leak regression: powers >> PS ... */
+#endif
+#ifndef PMAX
+#define PMAX (1 << 26) /* ... clamped to this */
+#endif
+#ifndef LEAK_MODE
+#define LEAK_MODE 1 /* 0: regression, 1: tracked ratio */
+#endif
+#ifndef LEAK_UP_SHIFT
+#define LEAK_UP_SHIFT 4 /* leak rises over 16 blocks */
+#endif
+#ifndef STEP_LEAK
+#define STEP_LEAK 1
+#endif
+#ifndef MEAN_SHIFT
+#define MEAN_SHIFT 6 /* running mean powers: 64 blocks */
+#endif
+#ifndef COV_SHIFT
+#define COV_SHIFT 4 /* covariance smoothing: 16 blocks */
+#endif
+#ifndef LEAK_MIN
+#define LEAK_MIN 33 /* -33 dB */
+#endif
+#ifndef RES_OVER_SHIFT
+#define RES_OVER_SHIFT 1 /* residual echo taken as 2x leak x estimate */
+#endif
+#ifndef STEP_Y_SHIFT
+#define STEP_Y_SHIFT 1 /* bg echo spectrum (256) vs error (128 of 256) */
+#endif
 
 void aec_config_default(struct aec_config *cfg)
 {
@@ -131,7 +161,7 @@ static void constrain(int32_t *w)
 }
 
 /* Echo estimates of both filters for the newest block (time domain). */
-static void filter(struct aec *a, int32_t *yb, int32_t *yf)
+static void filter(struct aec *a, int32_t *yb, int32_t *yf, int32_t *ybs)
 {
 	int64_t ab[2 * NB], af[2 * NB];
 	int32_t s[2 * NB], t[FFT_N];
@@ -153,8 +183,8 @@ static void filter(struct aec *a, int32_t *yb, int32_t *yf)
 		}
 	}
 	for (int i = 0; i < 2 * NB; i++)
-		s[i] = sat32(PSHR64(ab[i], AEC_WQ));
-	e = fft_inv(s, t);
+		ybs[i] = sat32(PSHR64(ab[i], AEC_WQ));
+	e = fft_inv(ybs, t);
 	for (int n = 0; n < B; n++)
 		yb[n] = fft_scale(t[B + n], e);
 	for (int i = 0; i < 2 * NB; i++)
@@ -165,7 +195,7 @@ static void filter(struct aec *a, int32_t *yb, int32_t *yf)
 }
 
 /* One NLMS step of the background filter from its error block. */
-static void adapt(struct aec *a, const int32_t *eb)
+static void adapt(struct aec *a, const int32_t *eb, const int32_t *ybs)
 {
 	int32_t t[FFT_N], es[2 * NB], st[2 * NB];
 	int64_t delta = (int64_t)a->parts << 20;
@@ -181,9 +211,20 @@ static void adapt(struct aec *a, const int32_t *eb)
 		int sh = 63 - __builtin_clzll((uint64_t)p) - 30;
 		int64_t pm = sh >= 0 ? p >> sh : p << -sh; /* [2^30, 2^31) */
 		int64_t inv = ((int64_t)1 << 61) / pm;
+		/* optimal step (Valin 2007): the residual echo's share of the
+		 * error, leak |Y|^2 / |E|^2, capped at the configured step;
+		 * small in double talk, large while converging */
+		int64_t yr = ybs[2 * k], yi = ybs[2 * k + 1];
+		int64_t er = es[2 * k], ei = es[2 * k + 1];
+		int64_t ry = shl64(((yr * yr + yi * yi) >> 16) *
+					   (STEP_LEAK ? a->leak_q16 : 65536),
+				   STEP_Y_SHIFT);
+		int32_t mu = a->adapted < 2 * a->parts ? a->cfg.step_q15 :
+			MULT16_16_Q15(a->cfg.step_q15,
+				      ratio_q15(ry, er * er + ei * ei));
 
 		for (int c = 0; c < 2; c++) {
-			int64_t tt = ((int64_t)es[2 * k + c] * a->cfg.step_q15) >> 15;
+			int64_t tt = ((int64_t)es[2 * k + c] * mu) >> 15;
 
 			/* tt * inv = mu E 2^(61 + sh) / p */
 			st[2 * k + c] = sat32(shl64(tt * inv,
@@ -245,15 +286,21 @@ static int32_t floor_q15(int db)
 	return g;
 }
 
-/* Residual echo suppression over the previous and this error block;
- * writes the previous block's samples to out. */
-static void residual(struct aec *a, const int32_t *ef, const int32_t *yf,
-		     int active, int32_t *out)
+/*
+ * Spectra of the foreground's error and echo estimate over the previous and
+ * this block (sqrt-Hann windowed), and the leak: how much of the echo
+ * estimate's power is left in the error.  The leak is the regression of
+ * the error power on the echo estimate power, both as deviations from their
+ * per-bin running means, so near-end speech (uncorrelated with the echo
+ * estimate) barely moves it, while an echo path change (residual echo
+ * follows the far end) raises it at once (Valin 2007, "On adjusting the
+ * learning rate in frequency domain echo cancellation with double-talk").
+ */
+static void analyse(struct aec *a, const int32_t *ef, const int32_t *yf,
+		    int active, int32_t *es, int64_t *pe, int64_t *py)
 {
-	int32_t t[FFT_N], es[2 * NB], ys[2 * NB];
-	int64_t pe[NB], py[NB], spe = 0, spy = 0;
-	int32_t fl = floor_q15(a->cfg.res_floor_db);
-	int e;
+	int32_t t[FFT_N], ys[2 * NB];
+	int64_t sey = 0, syy = 0;
 
 	for (int n = 0; n < B; n++) {
 		t[n] = (int32_t)(((int64_t)a->eprev[n] * fft_sqrt_hann[n]) >> 15);
@@ -271,24 +318,59 @@ static void residual(struct aec *a, const int32_t *ef, const int32_t *yf,
 
 		pe[k] = er * er + ei * ei;
 		py[k] = yr * yr + yi * yi;
-		spe += pe[k] >> 8;
-		spy += py[k] >> 8;
 	}
-	if (active && spy > 0) {
-		int32_t r = ratio_q16(spe, spy);
+	if (!active)
+		return;
+#if LEAK_MODE == 0
+	for (int k = 0; k < NB; k++) {
+		int32_t e = (int32_t)(pe[k] >> PS > PMAX ? PMAX : pe[k] >> PS);
+		int32_t y = (int32_t)(py[k] >> PS > PMAX ? PMAX : py[k] >> PS);
+		int64_t de = e - a->eh[k], dy = y - a->yh[k];
+
+		sey += de * dy;
+		syy += dy * dy;
+		a->eh[k] += (e - a->eh[k]) >> MEAN_SHIFT;
+		a->yh[k] += (y - a->yh[k]) >> MEAN_SHIFT;
+	}
+	a->pey += (sey - a->pey) >> COV_SHIFT;
+	a->pyy += (syy - a->pyy) >> COV_SHIFT;
+	if (a->pyy > 0) {
+		int32_t l = a->pey <= 0 ? 0 : ratio_q16(a->pey, a->pyy);
+
+		a->leak_q16 = l < LEAK_MIN ? LEAK_MIN : l > 65536 ? 65536 : l;
+	}
+#else
+	for (int k = 0; k < NB; k++) {
+		sey += pe[k] >> 8;
+		syy += py[k] >> 8;
+	}
+	if (syy > 0) {
+		int32_t r = ratio_q16(sey, syy);
 
 		if (r < a->leak_q16)
 			a->leak_q16 -= (a->leak_q16 - r) >> 2;
 		else
-			a->leak_q16 += (r - a->leak_q16) >> 8;
-		if (a->leak_q16 < 66)
-			a->leak_q16 = 66;
+			a->leak_q16 += (r - a->leak_q16) >> LEAK_UP_SHIFT;
+		if (a->leak_q16 < LEAK_MIN)
+			a->leak_q16 = LEAK_MIN;
 		if (a->leak_q16 > 65536)
 			a->leak_q16 = 65536;
 	}
+#endif
+}
+
+/* Residual echo suppression on the analysed spectra; writes the previous
+ * block's samples to out. */
+static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
+		     const int64_t *py, int32_t *out)
+{
+	int32_t t[FFT_N];
+	int32_t fl = floor_q15(a->cfg.res_floor_db);
+	int e;
+
 	for (int k = 0; k < NB; k++) {
-		/* residual echo estimate, 6 dB over the tracked leak */
-		int64_t r = shl64((py[k] >> 16) * a->leak_q16, 2);
+		/* residual echo estimate, RES_OVER_SHIFT over the leak */
+		int64_t r = shl64((py[k] >> 16) * a->leak_q16, RES_OVER_SHIFT);
 		int32_t g = 32767 - ratio_q15(r, pe[k]);
 
 		if (g < fl)
@@ -310,6 +392,8 @@ static void block(struct aec *a, const int16_t *d, const int16_t *xin,
 		  int16_t *out)
 {
 	int32_t t[FFT_N], s[2 * NB], yb[B], yf[B], eb[B], ef[B], o[B];
+	int32_t es[2 * NB], ybs[2 * NB];
+	int64_t pe[NB], py[NB];
 	int64_t ebe = 0, efe = 0, xe = 0, de = 0, oe = 0;
 	int active;
 
@@ -333,7 +417,7 @@ static void block(struct aec *a, const int16_t *d, const int16_t *xin,
 	}
 	active = xe > ACTIVE_E;
 
-	filter(a, yb, yf);
+	filter(a, yb, yf, ybs);
 	for (int n = 0; n < B; n++) {
 		eb[n] = clampe(d[n] - yb[n]);
 		ef[n] = clampe(d[n] - yf[n]);
@@ -341,12 +425,15 @@ static void block(struct aec *a, const int16_t *d, const int16_t *xin,
 		efe += (int64_t)ef[n] * ef[n];
 		de += MULT16_16(d[n], d[n]);
 	}
+	analyse(a, ef, yf, active, es, pe, py);
 	if (active) {
-		adapt(a, eb);
+		if (a->adapted < 2 * a->parts)
+			a->adapted++;
+		adapt(a, eb, ybs);
 		two_path(a, ebe, efe);
 	}
 	if (a->cfg.residual) {
-		residual(a, ef, yf, active, o);
+		suppress(a, es, pe, py, o);
 	} else {
 		for (int n = 0; n < B; n++)
 			o[n] = a->eprev[n];

@@ -46,6 +46,7 @@ struct aec {
 	int parts; /* partitions in use */
 	int xpos; /* ring index of the newest reference spectrum */
 	uint32_t blocks; /* blocks processed */
+	int adapted; /* active blocks so far, up to 2 parts: fixed step before */
 	/* 160-sample frames in, 128-sample blocks through */
 	int16_t mic_in[AEC_BLOCK + PARLEY_FRAME];
 	int16_t ref_in[AEC_BLOCK + PARLEY_FRAME];
@@ -69,6 +70,8 @@ struct aec {
 	int32_t ola[AEC_BLOCK]; /* overlap-add tail */
 	int16_t gain[FFT_BINS]; /* smoothed gain, Q15 */
 	int32_t leak_q16; /* residual echo / echo estimate, Q16 */
+	int32_t eh[FFT_BINS], yh[FFT_BINS]; /* running mean powers >> PS */
+	int64_t pey, pyy; /* smoothed covariance and variance */
 	/* ERLE estimate over far-end activity */
 	int64_t pmic, pout;
 	int32_t erle_q8;
