@@ -417,13 +417,17 @@ static void run_tools(struct turn *t)
 	for (int i = 0; i < n; i++) {
 		struct turn_call *c = &t->call[r][i];
 
-		if (c->too_long)
+		if (c->too_long) {
+			char name[sizeof(c->name)];
+
+			memcpy(name, c->name, sizeof(name)); /* apart from result */
 			snprintf(c->result, sizeof(c->result),
 				 "error: the arguments of %s are longer than %d bytes",
-				 c->name, PARLEY_TOOL_ARGS_MAX - 1);
-		else if (!tools_run(p, c->name, c->args, c->result,
-				    sizeof(c->result)))
+				 name, PARLEY_TOOL_ARGS_MAX - 1);
+		} else if (!tools_run(p, c->name, c->args, c->result,
+				      sizeof(c->result))) {
 			ok++;
+		}
 		if (c->too_long || strncmp(c->result, "error: ", 7) == 0)
 			failed++;
 		t->calls[r][i] = (struct llm_tool_call){ .id = c->id,
