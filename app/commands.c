@@ -590,12 +590,13 @@ CMD(cmd_log)
 CMD(cmd_record)
 {
 	long secs;
+	int ref = argc < 3 || !strcmp(argv[2], "mic") ? 0 :
+		  !strcmp(argv[2], "ref")		  ? 1 :
+		  !strcmp(argv[2], "both")		  ? 2 :
+							    -1;
 
-	int ref = argc > 2 && !strcmp(argv[2], "ref");
-
-	if (to_int(argv[0], 1, RECORD_MAX_S, &secs) ||
-	    (argc > 2 && !ref && strcmp(argv[2], "mic"))) {
-		snprintf(why, whylen, "usage: record SECONDS FILE [mic|ref], SECONDS from 1 to %d",
+	if (to_int(argv[0], 1, RECORD_MAX_S, &secs) || ref < 0) {
+		snprintf(why, whylen, "usage: record SECONDS FILE [mic|ref|both], SECONDS from 1 to %d",
 			 RECORD_MAX_S);
 		return -1;
 	}
@@ -709,8 +710,8 @@ const struct console_cmd console_cmds[] = {
 	{ "models", "", "the models on the Ollama host", 0, 0, cmd_models },
 	{ "log", "[LEVEL]", "recent log lines, or set the log level", 0, 1,
 	  cmd_log },
-	{ "record", "SECONDS FILE [mic|ref]",
-	  "save the processed mic audio (or the echo reference) as a WAV file",
+	{ "record", "SECONDS FILE [mic|ref|both]",
+	  "save the processed mic audio, the echo reference, or both (stereo) as a WAV file",
 	  2, 3, cmd_record },
 	{ "attach", "", "receive EVENT lines: state changes, turn timings", 0,
 	  0, cmd_attach },

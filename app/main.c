@@ -118,7 +118,11 @@ static void on_audio(int fd, short revents, void *ctx)
 		p->meter.speech = f.vad.speech;
 		if (f.vad.level_q8 > p->meter.peak_q8)
 			p->meter.peak_q8 = f.vad.level_q8;
-		record_frame(&p->rec, p->rec.ref ? f.ref : f.pcm, PARLEY_FRAME);
+		if (p->rec.ref == 2)
+			record_frame2(&p->rec, f.pcm, f.ref, PARLEY_FRAME);
+		else
+			record_frame(&p->rec, p->rec.ref ? f.ref : f.pcm,
+				     PARLEY_FRAME);
 		turn_frame(&p->turn, &f);
 	}
 	drain_engine_msgs(&p->eng);

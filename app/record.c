@@ -23,7 +23,9 @@ static void finish(struct recording *r, const char *err)
 	char msg[320];
 
 	if (!err) {
-		wav_header(hdr, PARLEY_RATE, 1, r->done * 2);
+		unsigned ch = r->ref == 2 ? 2 : 1;
+
+		wav_header(hdr, PARLEY_RATE, ch, r->done * 2 * ch);
 		if (pwrite(r->fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr))
 			err = strerror(errno);
 	}
@@ -82,9 +84,12 @@ int record_start(struct recording *r, const char *path, int seconds,
 	return 0;
 }
 
-void record_frame(struct recording *r, const int16_t *pcm, int n)
+void record_frame2(struct recording *r, const int16_t *a, const int16_t *b,
+		   int n)
 {
-	uint8_t le[PARLEY_FRAME * 2];
+	uint8_t le[PARLEY_FRAME * 4];
+	int ch = b ? 2 : 1;
+	size_t bytes;
 
 	if (r->fd < 0)
 		return;
@@ -93,10 +98,16 @@ void record_frame(struct recording *r, const int16_t *pcm, int n)
 	if (n > PARLEY_FRAME)
 		n = PARLEY_FRAME;
 	for (int i = 0; i < n; i++) {
-		le[2 * i] = (uint8_t)pcm[i];
-		le[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
+		for (int c = 0; c < ch; c++) {
+			int16_t v = c ? b[i] : a[i];
+			uint8_t *o = le + 2 * (i * ch + c);
+
+			o[0] = (uint8_t)v;
+			o[1] = (uint8_t)((uint16_t)v >> 8);
+		}
 	}
-	if (write(r->fd, le, (size_t)n * 2) != (ssize_t)n * 2) {
+	bytes = (size_t)n * 2 * (size_t)ch;
+	if (write(r->fd, le, bytes) != (ssize_t)bytes) {
 		finish(r, errno ? strerror(errno) : "short write");
 		return;
 	}
@@ -104,6 +115,11 @@ void record_frame(struct recording *r, const int16_t *pcm, int n)
 	r->left -= (uint32_t)n;
 	if (!r->left)
 		finish(r, NULL);
+}
+
+void record_frame(struct recording *r, const int16_t *pcm, int n)
+{
+	record_frame2(r, pcm, NULL, n);
 }
 
 void record_abort(struct recording *r)

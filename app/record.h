@@ -17,7 +17,7 @@ struct recording {
 	uint32_t left; /* samples still to write */
 	uint32_t done;
 	char path[256];
-	int ref; /* records the echo reference instead of the microphone */
+	int ref; /* 0: the microphone; 1: the echo reference; 2: both (stereo) */
 	struct console_ref who; /* the console client waiting for it */
 };
 
@@ -28,6 +28,9 @@ int record_start(struct recording *r, const char *path, int seconds,
 		 struct console_ref who, char *why, size_t whylen);
 /* Called with every processed capture frame. */
 void record_frame(struct recording *r, const int16_t *pcm, int n);
+/* Mic and echo reference as one stereo frame (b NULL: mono a). */
+void record_frame2(struct recording *r, const int16_t *a, const int16_t *b,
+		   int n);
 void record_abort(struct recording *r);
 
 #endif

@@ -227,3 +227,33 @@ def test_realtime_priority_and_mlock_are_applied_or_logged():
         assert int(locked.split()[1]) > 0 or "audio.mlock: mlockall refused" in log
         r.wait_frames(r.frames() + 30)
         assert r.stop() == 0
+
+
+def test_reference_leads_the_echo_it_explains():
+    """The feeder plays the playback file back into the microphone 30 ms
+    later (a one-tap room).  The reference recorded beside the microphone
+    ("record ... both") must come before that echo (the canceller can only
+    model a causal path) and by no more than the tap plus the playback
+    buffer (3 periods): further off would be an alignment bug."""
+    for rate in (16000, 48000):
+        with rig() as r:
+            r.start(["silence:60"], echo=["30:0.5"], audio__playback_rate=rate)
+            r.wait_frames(30)
+            path = os.path.join(r.dir, "both.wav")
+            rec = subprocess.Popen([os.path.join(r.build, "parleyctl"), "-s", r.socket,
+                                    "record", "4", path, "both"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(0.2)
+            assert r.ctl("say", "Seven silver swans swam south.")[0] == 0
+            assert rec.wait(20) == 0, rec.stderr.read()
+            assert r.stop() == 0
+            srate, ch, _, pcm = read_wav(path)
+            assert (srate, ch) == (16000, 2)
+            mic, ref = pcm[0::2], pcm[1::2]
+
+            def corr(lag, step):
+                return sum(mic[i] * ref[i - lag] for i in range(2000, len(mic) - 2000, step))
+
+            coarse = max(range(-800, 1600, 4), key=lambda L: corr(L, 3))
+            lag = max(range(coarse - 4, coarse + 5), key=lambda L: corr(L, 1))
+            assert 480 <= lag <= 480 + 480, (rate, lag)
