@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests: app/tools.c over a real store in a temporary file (timers,
+ * facts, argument errors, the facts paragraph's budget). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../app/json_arena.h"
+#include "../../app/log.h"
+#include "../../app/parley.h"
+#include "../../app/tools.h"
+
+static struct parley p;
+static char path[64];
+
+static int setup(void **state)
+{
+	char err[256];
+	int fd;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	config_defaults(&p.cfg);
+	snprintf(path, sizeof(path), "/tmp/parley-test-tools-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	p.store = store_open(path, err, sizeof(err));
+	assert_non_null(p.store);
+	timers_init(&p.timers, &p);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char aux[80];
+
+	(void)state;
+	timers_stop(&p.timers);
+	store_close(p.store);
+	unlink(path);
+	snprintf(aux, sizeof(aux), "%s-wal", path);
+	unlink(aux);
+	snprintf(aux, sizeof(aux), "%s-shm", path);
+	unlink(aux);
+	return 0;
+}
+
+static char out[PARLEY_TOOL_RESULT_MAX];
+
+static int run(const char *name, const char *args)
+{
+	out[0] = '\0';
+	return tools_run(&p, name, args, out, sizeof(out));
+}
+
+static void timers_set_list_cancel(void **state)
+{
+	(void)state;
+	assert_int_equal(run("set_timer", "{\"seconds\": 125, \"label\": \"tea\"}"), 0);
+	assert_non_null(strstr(out, "Timer 'tea' set for 2 minutes 5 seconds"));
+	assert_int_equal(run("set_timer", "{\"seconds\": \"60\"}"), 0);
+	assert_non_null(strstr(out, "Timer 'timer' set for 1 minute"));
+	assert_int_equal(p.timers.n, 2);
+	assert_int_equal(run("list_timers", ""), 0);
+	assert_non_null(strstr(out, "2 set:"));
+	assert_non_null(strstr(out, "timer 'tea' rings in 2 minutes"));
+	assert_int_equal(run("cancel_timer", "{\"label\": \"coffee\"}"), -1);
+	assert_non_null(strstr(out, "error: no timer or alarm named 'coffee'"));
+	assert_non_null(strstr(out, "'tea'")); /* and what there is */
+	assert_int_equal(run("cancel_timer", "{\"label\": \"TEA\"}"), 0);
+	assert_int_equal(p.timers.n, 1);
+	assert_int_equal(run("set_alarm", "{\"time\": \"07:30\"}"), 0);
+	assert_non_null(strstr(out, "Alarm set for 07:30"));
+	assert_int_equal(p.timers.n, 2);
+	/* the store holds what the table holds: reopen and count */
+	timers_stop(&p.timers);
+	timers_init(&p.timers, &p);
+	assert_int_equal(p.timers.n, 2);
+	assert_int_equal(run("cancel_timer", "{\"label\": \"\"}"), 0);
+	assert_string_equal(out, "Cancelled 2 timers.");
+	timers_init(&p.timers, &p);
+	assert_int_equal(p.timers.n, 0);
+}
+
+static void bad_arguments_are_named(void **state)
+{
+	static const struct {
+		const char *name, *args, *want;
+	} bad[] = {
+		{ "set_timer", "{}", "set_timer needs 'seconds', an integer from 1 to 86400" },
+		{ "set_timer", "{\"seconds\": 0}", "'seconds' must be an integer from 1 to 86400" },
+		{ "set_timer", "{\"seconds\": 2.5}", "'seconds' must be an integer" },
+		{ "set_timer", "{\"seconds\": 5, \"label\": 7}", "set_timer needs 'label', a string" },
+		{ "set_timer", "[1]", "set_timer: the arguments are not a JSON object" },
+		{ "set_timer", "{\"seconds\": 5,", "not a JSON object" },
+		{ "set_alarm", "{\"time\": \"noon\"}", "time 'noon' is not HH:MM" },
+		{ "set_volume", "{\"percent\": -1}", "'percent' must be an integer from 0 to 100" },
+		{ "remember", "{\"fact\": \"\"}", "remember: 'fact' is empty" },
+		{ "remember", "{\"fact\": \"a\\u0001b\"}", "'fact' has a control character" },
+		{ "forget", "{\"fact\": \"zebra\"}", "no remembered fact contains 'zebra'" },
+		{ "launch_rocket", "{}", "there is no tool named 'launch_rocket'; the tools are: set_timer," },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (run(bad[i].name, bad[i].args) != -1)
+			fail_msg("%s(%s) was accepted: %s", bad[i].name,
+				 bad[i].args, out);
+		if (strncmp(out, "error: ", 7) || !strstr(out, bad[i].want))
+			fail_msg("%s(%s): '%s' does not say '%s'", bad[i].name,
+				 bad[i].args, out, bad[i].want);
+	}
+	assert_int_equal(p.timers.n, 0);
+}
+
+static void facts_and_their_budget(void **state)
+{
+	char prompt[PARLEY_FACTS_CHARS_MAX];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(run("remember", "{\"fact\": \"The cat is called Miso.\"}"), 0);
+	assert_string_equal(out, "Remembered.");
+	assert_int_equal(run("remember", "{\"fact\": \"the cat is called miso.\"}"), 0);
+	assert_string_equal(out, "That was already remembered.");
+	assert_int_equal(run("remember", "{\"fact\": \"Dinner is at seven.\"}"), 0);
+	assert_int_equal(run("recall", "{\"query\": \"CAT\"}"), 0);
+	assert_non_null(strstr(out, "- The cat is called Miso."));
+	assert_null(strstr(out, "Dinner"));
+	assert_int_equal(run("recall", "{\"query\": \"dog\"}"), 0);
+	assert_non_null(strstr(out, "No remembered fact contains 'dog'"));
+	assert_non_null(strstr(out, "Dinner is at seven."));
+
+	/* everything fits: newest first */
+	n = tools_facts_prompt(&p, 1000, prompt, sizeof(prompt));
+	assert_int_equal(n, strlen(prompt));
+	assert_true(strstr(prompt, "Dinner") < strstr(prompt, "Miso"));
+	/* a budget for the heading and the newest fact only */
+	n = tools_facts_prompt(&p, (int)(strstr(prompt, "\n- The cat") - prompt) + 5,
+			       prompt, sizeof(prompt));
+	assert_true(n > 0);
+	assert_non_null(strstr(prompt, "Dinner is at seven."));
+	assert_null(strstr(prompt, "Miso"));
+	assert_true(n <= (size_t)(strstr(prompt, "seven.") - prompt) + 6 + 5);
+	/* too small for any fact: nothing at all */
+	assert_int_equal(tools_facts_prompt(&p, 45, prompt, sizeof(prompt)), 0);
+	assert_string_equal(prompt, "");
+
+	assert_int_equal(run("forget", "{\"fact\": \"cat\"}"), 0);
+	assert_string_equal(out, "Forgot 1 fact.");
+	assert_int_equal(run("forget", "{\"fact\": \"dinner\"}"), 0);
+	assert_int_equal(tools_facts_prompt(&p, 1000, prompt, sizeof(prompt)), 0);
+}
+
+static void facts_are_bounded(void **state)
+{
+	char args[64];
+
+	(void)state;
+	for (int i = 0; i < PARLEY_FACTS_MAX; i++) {
+		snprintf(args, sizeof(args), "{\"fact\": \"fact number %d\"}", i);
+		assert_int_equal(run("remember", args), 0);
+	}
+	assert_int_equal(run("remember", "{\"fact\": \"one too many\"}"), -1);
+	assert_non_null(strstr(out, "facts are kept already; forget one first"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(timers_set_list_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(bad_arguments_are_named, setup, teardown),
+		cmocka_unit_test_setup_teardown(facts_and_their_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(facts_are_bounded, setup, teardown),
+	};
+
+	setenv("TZ", "UTC", 1);
+	log_open(1, LOG_ERR);
+	json_arena_install(); /* cJSON lives in the arena, as in parleyd */
+	return cmocka_run_group_tests_name("tools", tests, NULL, NULL);
+}
