@@ -94,7 +94,7 @@ const struct config_key config_keys[] = {
 	    "frames quieter than this are never speech", 0),
 	INT("vad.onset_ms", vad_onset_ms, 10, 200, 10,
 	    "speech must last this long to start an utterance", 0),
-	INT("vad.hangover_ms", vad_hangover_ms, 0, 1000, 100,
+	INT("vad.hangover_ms", vad_hangover_ms, 0, 1000, 150,
 	    "speech is held this long after the last loud frame", 0),
 	INT("endpoint.silence_ms", end_silence_ms, 300, 1500, 700,
 	    "silence after speech that ends a tapped utterance", 1),

@@ -6,33 +6,41 @@
  * Each 10 ms frame (160 samples) gives three features:
  *
  *  - level: the frame's mean-square level in dBFS, and a full-band noise
- *    floor under it (reported for the level meter and used for the absolute
- *    minimum);
+ *    floor under it (reported for the level meter);
  *  - band SNR: a 256-point FFT (radix-2, 32-bit integer data, Q15
  *    twiddles) over a Hann window of the last 16 ms gives the power in six
- *    octave bands from 125 Hz to 8 kHz; each band has its own noise floor,
- *    a minimum tracker in the log domain (it drops a quarter of the way to
- *    any quieter frame, and rises 3 dB/s outside speech and 0.2 dB/s inside
- *    it, seeded with the minimum of the first frames), and the frame's SNR
- *    is the weighted mean of the band SNRs, each limited to 0..30 dB, with
- *    250-4000 Hz weighted double.  This is the spectral-distance idea of
+ *    octave bands from 125 Hz to 8 kHz.  Each band has its own noise floor,
+ *    a minimum tracker in the log domain: it drops a quarter of the way to
+ *    any quieter frame, and rises rise_noise_mdb a frame outside speech
+ *    and rise_speech_mdb inside it; it starts from the mean of the first
+ *    ten frames.  The frame's SNR is the
+ *    weighted mean of the band SNRs, each limited to 0..30 dB, with
+ *    250-4000 Hz weighted double: the spectral distance to the noise of
  *    classic VADs (Sohn et al., "A statistical model-based voice activity
- *    detector", 1999, in a deterministic form);
+ *    detector", 1999, here in a deterministic form);
  *  - voicing: the signal is decimated to 4 kHz (mean of 4 samples) and the
- *    squared normalised autocorrelation r^2 / (e0 e1) of the last 24 ms
- *    against lags of 2.5-16 ms (pitch 62-400 Hz) is maximised over the lag
- *    (the pitch-strength measure of autocorrelation pitch trackers, e.g.
- *    Boersma 1993).  Voiced speech reaches 0.5-0.95; broadband noise and
- *    the babble of a crowd stay low; a steady hum is periodic but is taken
- *    out by the band floors, which learn it.
+ *    squared normalised autocorrelation r^2 / (e0 e1) of the last 16 ms
+ *    against lags of 2.5-16 ms (pitch 62-400 Hz) is taken per lag (the
+ *    pitch strength of autocorrelation pitch trackers, Boersma 1993).
+ *    Each lag's value counts only above its own slow average outside
+ *    speech (time constant 2^pitch_memory_shift frames), so a hum or a
+ *    tone in the background is not a voice; the pitch strength is the
+ *    largest remainder, and the period the shortest lag within an eighth
+ *    of it.  Voiced speech reaches 0.5-0.95; broadband noise and the babble
+ *    of a crowd stay low.
  *
- * A frame is active when its band SNR exceeds threshold_db and its level
- * min_level_dbfs.  voiced_frames voiced frames in a row (pitch strength at
- * least voicing_q15 while active) confirm a voice, and for
- * voice_hold_frames after that every active frame is raw speech, so the
- * unvoiced consonants around the vowels count.  onset_frames raw frames in
- * a row start speech; speech then lasts until hangover_frames pass with no
- * raw frame.
+ * A frame is active when its band SNR exceeds threshold_db (release_db
+ * once speech has started) and its level min_level_dbfs.  A frame is voiced
+ * when it is active with a pitch strength of at least voicing_q15; a run of
+ * voiced frames whose period moves less than an eighth from frame to frame
+ * is a voice.  voiced_frames of them confirm a voice from silence,
+ * revoice_frames keep it going, and for voice_hold_frames after that every
+ * active frame is raw speech, so the unvoiced consonants around the vowels
+ * count.  onset_frames raw frames in a row start speech (the minimum
+ * length); speech then lasts until hangover_frames pass with no raw frame.
+ *
+ * The defaults were chosen on part of the real speech and noise with
+ * tools/vad_bench.py, which also gives the accuracy against Silero VAD.
  *
  * Signals: samples Q15; level and floors in dB, Q8 at the interface and
  * Q16 inside; band powers as integer log2 in Q8; pitch strength Q15.
@@ -44,16 +52,14 @@
 #include "sizes.h"
 
 #define SEED_FRAMES 10
-#define RISE_NOISE_Q16 1966 /* 0.03 dB a frame = 3 dB/s */
-#define RISE_SPEECH_Q16 131 /* 0.002 dB a frame = 0.2 dB/s */
 #define BAND_SNR_MAX_Q8 (30 * 256)
 #define DB_PER_LOG2_Q8 771 /* 10 log10(2) = 3.0103 */
 #define HOP PARLEY_FRAME
 #define KEEP (VAD_FFT - HOP)
 #define DEC_FRAME (HOP / VAD_DEC) /* 40 */
-#define PITCH_WIN 96 /* 24 ms at 4 kHz */
+#define PITCH_WIN 64 /* 16 ms at 4 kHz */
 #define LAG_MIN 10 /* 400 Hz */
-#define LAG_MAX 64 /* 62.5 Hz */
+#define LAG_MAX VAD_LAG_MAX /* 62.5 Hz */
 /* Quietest decimated energy the pitch search looks at (about -75 dBFS). */
 #define PITCH_MIN_ENERGY 4096
 
@@ -206,8 +212,18 @@ static int32_t voicing(struct vad *v, const int16_t *pcm, int *best_lag)
 			continue;
 		q = (r * r) / (((e0 * e1) >> 15) + 1);
 		qs[lag] = q > 32767 ? 32767 : (int32_t)q;
-		if (q > best)
-			best = q;
+	}
+	/* periodicity that the background has too (a hum, a tone in the
+	 * noise) is not a voice: each lag's correlation counts only above
+	 * its slow average outside speech */
+	for (int lag = LAG_MIN; lag <= LAG_MAX; lag++) {
+		int32_t q = qs[lag], bg = v->pitch_bg[lag];
+
+		if (v->cfg.pitch_memory_shift > 0 && !v->speech)
+			v->pitch_bg[lag] += (q - bg) >> v->cfg.pitch_memory_shift;
+		qs[lag] = q > bg ? q - bg : 0;
+		if (qs[lag] > best)
+			best = qs[lag];
 	}
 	/* the period is the shortest lag within an eighth of the best, not
 	 * one of its multiples */
@@ -217,20 +233,24 @@ static int32_t voicing(struct vad *v, const int16_t *pcm, int *best_lag)
 			break;
 		}
 	}
-	return best > 32767 ? 32767 : (int32_t)best;
+	return (int32_t)best;
 }
 
 void vad_config_default(struct vad_config *cfg)
 {
-	/* chosen on the tuning half of the data (tools/vad_bench.py) */
+	/* chosen with tools/vad_bench.py; see the comment at the top */
 	cfg->threshold_db = 12;
 	cfg->min_level_dbfs = -55;
 	cfg->onset_frames = 1;
-	cfg->hangover_frames = 10;
+	cfg->hangover_frames = 15;
 	cfg->voicing_q15 = 16384; /* 0.5 */
 	cfg->voiced_frames = 4;
+	cfg->revoice_frames = 4;
 	cfg->voice_hold_frames = 80;
 	cfg->release_db = 6;
+	cfg->rise_noise_mdb = 30; /* 3 dB/s */
+	cfg->rise_speech_mdb = 2; /* 0.2 dB/s */
+	cfg->pitch_memory_shift = 8;
 }
 
 void vad_init(struct vad *v, const struct vad_config *cfg)
@@ -243,6 +263,8 @@ void vad_init(struct vad *v, const struct vad_config *cfg)
 		v->prev[i] = 0;
 	for (int i = 0; i < VAD_DEC_HIST; i++)
 		v->dec[i] = 0;
+	for (int i = 0; i <= VAD_LAG_MAX; i++)
+		v->pitch_bg[i] = 0;
 	v->frames = 0;
 	v->run = 0;
 	v->hang = 0;
@@ -253,19 +275,24 @@ void vad_init(struct vad *v, const struct vad_config *cfg)
 }
 
 /* Minimum tracker: quick down, slow up, seeded by the first frames. */
-static void track(int32_t *floor, int32_t level_q16, int frames, int speech)
+static void track(const struct vad_config *cfg, int32_t *floor,
+		  int32_t level_q16, int frames, int speech)
 {
 	int32_t gap = level_q16 - *floor;
 
 	if (frames < SEED_FRAMES) {
-		if (frames == 0 || gap < 0)
-			*floor = level_q16;
+		/* the mean of the first frames, in dB: a minimum would take
+		 * one quiet frame of a fade-in for the noise, and a floor too
+		 * low recovers only slowly, one too high at once */
+		*floor += gap / (frames + 1);
 		return;
 	}
 	if (gap < 0) {
 		*floor += gap / 4;
 	} else {
-		int32_t rise = speech ? RISE_SPEECH_Q16 : RISE_NOISE_Q16;
+		/* milli-dB a frame to dB Q16: x 65536 / 1000 */
+		int32_t rise = (speech ? cfg->rise_speech_mdb :
+					 cfg->rise_noise_mdb) * 8192 / 125;
 
 		*floor += gap < rise ? gap : rise;
 	}
@@ -285,12 +312,13 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 	level = level_dbfs_q8(pcm, HOP);
 	band_levels(v, pcm, band);
 
-	track(&v->floor_q16, level * 256, v->frames, v->speech);
+	track(&v->cfg, &v->floor_q16, level * 256, v->frames, v->speech);
 	for (int b = 0; b < VAD_BANDS; b++) {
 		int32_t db_q8 = (band[b] * DB_PER_LOG2_Q8) >> 8;
 		int32_t s;
 
-		track(&v->band_floor_q16[b], db_q8 * 256, v->frames, v->speech);
+		track(&v->cfg, &v->band_floor_q16[b], db_q8 * 256, v->frames,
+		      v->speech);
 		s = db_q8 - v->band_floor_q16[b] / 256;
 		s = s < 0 ? 0 : (s > BAND_SNR_MAX_Q8 ? BAND_SNR_MAX_Q8 : s);
 		snr += s * band_weight[b];
@@ -313,7 +341,9 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 		v->vrun = 0;
 	v->vrun = voiced ? v->vrun + 1 : 0;
 	v->lag = lag;
-	if (v->vrun >= v->cfg.voiced_frames)
+	/* a voice is confirmed by a long voiced run, and kept by short ones */
+	if (v->vrun >= (v->vhold > 0 ? v->cfg.revoice_frames :
+				       v->cfg.voiced_frames))
 		v->vhold = v->cfg.voice_hold_frames;
 	else if (v->vhold > 0)
 		v->vhold--;
@@ -337,6 +367,7 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 	out->floor_q8 = v->floor_q16 / 256;
 	out->snr_q8 = snr;
 	out->voicing_q15 = voice;
+	out->lag = lag;
 	out->raw = (uint8_t)raw;
 	out->speech = v->speech;
 }

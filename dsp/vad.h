@@ -13,16 +13,21 @@
 #define VAD_FFT 256 /* analysis window, samples (16 ms) */
 #define VAD_DEC 4 /* decimation for the pitch search: 4 kHz */
 #define VAD_DEC_HIST 160 /* decimated history, samples (40 ms) */
+#define VAD_LAG_MAX 64 /* longest pitch period searched, 4 kHz samples */
 
 struct vad_config {
 	int threshold_db; /* band SNR over the noise spectrum for activity (dB) */
 	int min_level_dbfs; /* never speech below this absolute level */
 	int onset_frames; /* raw speech frames in a row to start speech */
 	int hangover_frames; /* frames speech is held after the last raw frame */
-	int voicing_q15; /* pitch strength (squared normalised correlation) */
+	int voicing_q15; /* pitch strength of a voiced frame, Q15 */
 	int voiced_frames; /* voiced frames in a row that confirm a voice */
+	int revoice_frames; /* voiced frames in a row that keep a voice going */
 	int voice_hold_frames; /* active frames stay raw this long after a voice */
 	int release_db; /* band SNR that keeps speech going once started (dB) */
+	int rise_noise_mdb; /* floors rise this fast outside speech, mdB/frame */
+	int rise_speech_mdb; /* and this fast inside speech, mdB/frame */
+	int pitch_memory_shift; /* background periodicity learnt at 2^-this */
 };
 
 struct vad_result {
@@ -30,6 +35,7 @@ struct vad_result {
 	int32_t floor_q8; /* noise floor, dBFS Q8 */
 	int32_t snr_q8; /* weighted mean band SNR over the noise spectrum, dB Q8 */
 	int32_t voicing_q15; /* pitch strength 0..32767 */
+	int32_t lag; /* pitch period at 4 kHz, in samples (0: none found) */
 	uint8_t raw; /* this frame alone looks like speech */
 	uint8_t speech; /* smoothed decision: onset and hangover applied */
 	uint8_t onset; /* speech began in this frame */
@@ -41,6 +47,7 @@ struct vad {
 	int32_t band_floor_q16[VAD_BANDS]; /* band noise floors, dB Q16 */
 	int16_t prev[VAD_FFT - 160]; /* tail of the previous frame */
 	int16_t dec[VAD_DEC_HIST]; /* decimated history, oldest first */
+	int32_t pitch_bg[VAD_LAG_MAX + 1]; /* background correlation per lag, Q15 */
 	int frames; /* frames seen, saturating */
 	int run; /* raw frames in a row */
 	int hang; /* hangover frames left */

@@ -48,7 +48,9 @@ static const struct {
 #define KEY(m) { #m, offsetof(struct vad_config, m) }
 	KEY(threshold_db),  KEY(min_level_dbfs), KEY(onset_frames),
 	KEY(hangover_frames), KEY(voicing_q15),  KEY(voiced_frames),
-	KEY(voice_hold_frames), KEY(release_db),
+	KEY(voice_hold_frames), KEY(release_db),  KEY(rise_noise_mdb),
+	KEY(rise_speech_mdb), KEY(revoice_frames),
+	KEY(pitch_memory_shift),
 #undef KEY
 };
 
@@ -117,9 +119,11 @@ static int run_vad(int argc, char **argv)
 		hpf_process(&hpf, pcm, PARLEY_FRAME);
 		vad_process(&vad, pcm, PARLEY_FRAME, &r);
 		if (verbose)
-			printf("%d level %.1f snr %.1f voicing %.2f raw %d\n",
-			       r.speech, r.level_q8 / 256.0, r.snr_q8 / 256.0,
-			       r.voicing_q15 / 32768.0, r.raw);
+			printf("%d level %.1f floor %.1f snr %.1f voicing %.2f raw %d "
+			       "lag %d\n",
+			       r.speech, r.level_q8 / 256.0, r.floor_q8 / 256.0,
+			       r.snr_q8 / 256.0,
+			       r.voicing_q15 / 32768.0, r.raw, (int)r.lag);
 		else
 			printf("%d\n", r.speech);
 	}
