@@ -280,3 +280,52 @@ def test_openai_function_calling():
         assert "'pasta'" in out
         (t,) = r.turns()
         assert t["answer"].startswith("Timer 'pasta' set for 1 minute 30 seconds")
+
+
+def test_timer_rings_with_the_host_unreachable():
+    with rig() as r:
+        r.start(["silence:30"], llm__url=f"http://127.0.0.1:{free_port()}")
+        r.wait_frames(20)
+        f0 = r.frames()
+        assert r.ctl("ask", "set a timer for two seconds")[0] == 0
+        r.wait_frames(f0 + 400)
+        assert "ringing: yes" in r.ctl("timers")[1]
+        assert r.ctl("timers", "stop")[0] == 0
+        assert r.stop() == 0
+        (t,) = r.turns()
+        assert t["outcome"] == "offline" and t["answer"] == "Timer set for 2 seconds."
+        on = earcon_onsets(r.playback_samples(), f0 * FRAME)
+        assert on, "no earcon"
+        at = (on[0] - f0 * FRAME) / RATE
+        print(f"    offline timer: ring began {at:.3f} s after the ask (timer 2 s)")
+        assert abs(at - 2) < 0.3, at
+
+
+def test_alarm_rings_at_its_local_time():
+    due = time.time() + 5
+    when = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(due))
+    due = int(due)  # the alarm's resolution is a second
+    with rig() as r:
+        r.start_ollama("--tool-call", "set_alarm", '{"time": "%s"}' % when,
+                       "--answer", "{tool}", "--first-token-delay-ms", "0",
+                       "--token-rate", "0")
+        r.start(["silence:30"])
+        r.wait_frames(20)
+        t1, f1 = time.time(), r.frames()
+        assert r.ctl("ask", "wake me in five seconds")[0] == 0
+        r.wait_frames(f1 + int((due - t1 + 2) * 100))
+        out = r.ctl("timers")[1]
+        assert "alarm" in out and "ringing: yes" in out, out
+        r.ctl("button", "press")
+        time.sleep(0.1)
+        r.ctl("button", "release")
+        time.sleep(0.1)
+        assert "set: 0 ringing: no" in r.ctl("timers")[1]
+        assert r.stop() == 0
+        (t,) = r.turns()
+        assert t["answer"].startswith("Alarm set for " + when[11:19]), t["answer"]
+        on = earcon_onsets(r.playback_samples(), f1 * FRAME)
+        assert on, "no earcon"
+        rang = t1 + (on[0] / RATE - f1 / 100)
+        print(f"    alarm: ring began {rang - due:+.3f} s from its time")
+        assert abs(rang - due) < 0.5, rang - due
