@@ -35,9 +35,10 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	if (cfg->num_ctx)
 		cJSON_AddNumberToObject(opts, "num_ctx", cfg->num_ctx);
 	cJSON_AddNumberToObject(opts, "num_predict", cfg->num_predict);
-	if (cfg->tools_enable && tools_add_schema(root))
-		return -ENOMEM;
 	if (llm_add_messages(root, msgs, n))
+		return -ENOMEM;
+	/* after the messages, so a debug log of the request shows them */
+	if (cfg->tools_enable && tools_add_schema(root))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :

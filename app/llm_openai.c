@@ -29,9 +29,10 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	cJSON_AddNumberToObject(root, "temperature", cfg->temperature);
 	if (cfg->num_predict > 0)
 		cJSON_AddNumberToObject(root, "max_tokens", cfg->num_predict);
-	if (cfg->tools_enable && tools_add_schema(root))
-		return -ENOMEM;
 	if (llm_add_messages_tools(root, msgs, n, 1))
+		return -ENOMEM;
+	/* after the messages, so a debug log of the request shows them */
+	if (cfg->tools_enable && tools_add_schema(root))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :
