@@ -63,16 +63,34 @@
 /* Quietest decimated energy the pitch search looks at (about -75 dBFS). */
 #define PITCH_MIN_ENERGY 4096
 
-/* sin(2 pi k / 256) in Q15, k = 0..64: a quarter wave. */
-static const int16_t qsin[65] = {
-	0,     804,   1608,  2410,  3212,  4011,  4808,  5602,  6393,
-	7179,  7962,  8739,  9512,  10278, 11039, 11793, 12539, 13279,
-	14010, 14732, 15446, 16151, 16846, 17530, 18204, 18868, 19519,
-	20159, 20787, 21403, 22005, 22594, 23170, 23731, 24279, 24811,
-	25329, 25832, 26319, 26790, 27245, 27683, 28105, 28510, 28898,
-	29268, 29621, 29956, 30273, 30571, 30852, 31113, 31356, 31580,
-	31785, 31971, 32137, 32285, 32412, 32521, 32609, 32678, 32728,
-	32757, 32767,
+/* sin(2 pi k / 256) in Q15, k = 0..255. */
+static const int16_t sintab[VAD_FFT] = {
+	0, 804, 1608, 2410, 3212, 4011, 4808, 5602, 6393, 7179,
+	7962, 8739, 9512, 10278, 11039, 11793, 12539, 13279, 14010, 14732,
+	15446, 16151, 16846, 17530, 18204, 18868, 19519, 20159, 20787, 21403,
+	22005, 22594, 23170, 23731, 24279, 24811, 25329, 25832, 26319, 26790,
+	27245, 27683, 28105, 28510, 28898, 29268, 29621, 29956, 30273, 30571,
+	30852, 31113, 31356, 31580, 31785, 31971, 32137, 32285, 32412, 32521,
+	32609, 32678, 32728, 32757, 32767, 32757, 32728, 32678, 32609, 32521,
+	32412, 32285, 32137, 31971, 31785, 31580, 31356, 31113, 30852, 30571,
+	30273, 29956, 29621, 29268, 28898, 28510, 28105, 27683, 27245, 26790,
+	26319, 25832, 25329, 24811, 24279, 23731, 23170, 22594, 22005, 21403,
+	20787, 20159, 19519, 18868, 18204, 17530, 16846, 16151, 15446, 14732,
+	14010, 13279, 12539, 11793, 11039, 10278, 9512, 8739, 7962, 7179,
+	6393, 5602, 4808, 4011, 3212, 2410, 1608, 804, 0, -804,
+	-1608, -2410, -3212, -4011, -4808, -5602, -6393, -7179, -7962, -8739,
+	-9512, -10278, -11039, -11793, -12539, -13279, -14010, -14732, -15446, -16151,
+	-16846, -17530, -18204, -18868, -19519, -20159, -20787, -21403, -22005, -22594,
+	-23170, -23731, -24279, -24811, -25329, -25832, -26319, -26790, -27245, -27683,
+	-28105, -28510, -28898, -29268, -29621, -29956, -30273, -30571, -30852, -31113,
+	-31356, -31580, -31785, -31971, -32137, -32285, -32412, -32521, -32609, -32678,
+	-32728, -32757, -32767, -32757, -32728, -32678, -32609, -32521, -32412, -32285,
+	-32137, -31971, -31785, -31580, -31356, -31113, -30852, -30571, -30273, -29956,
+	-29621, -29268, -28898, -28510, -28105, -27683, -27245, -26790, -26319, -25832,
+	-25329, -24811, -24279, -23731, -23170, -22594, -22005, -21403, -20787, -20159,
+	-19519, -18868, -18204, -17530, -16846, -16151, -15446, -14732, -14010, -13279,
+	-12539, -11793, -11039, -10278, -9512, -8739, -7962, -7179, -6393, -5602,
+	-4808, -4011, -3212, -2410, -1608, -804,
 };
 
 /* Band edges in FFT bins of 62.5 Hz: [edge[b], edge[b + 1]). */
@@ -80,30 +98,17 @@ static const uint8_t band_edge[VAD_BANDS + 1] = { 2, 4, 8, 16, 32, 64, 128 };
 static const uint8_t band_weight[VAD_BANDS] = { 1, 2, 2, 2, 2, 1 };
 #define BAND_WEIGHT_SUM 10
 
-/* sin and cos of 2 pi k / 256 for k = 0..255, Q15. */
-static int32_t sin_q15(int k)
-{
-	k &= 255;
-	if (k <= 64)
-		return qsin[k];
-	if (k <= 128)
-		return qsin[128 - k];
-	if (k <= 192)
-		return -qsin[k - 128];
-	return -qsin[256 - k];
-}
+#define SIN_Q15(k) ((int32_t)sintab[(k) & (VAD_FFT - 1)])
+#define COS_Q15(k) ((int32_t)sintab[((k) + VAD_FFT / 4) & (VAD_FFT - 1)])
+#define NH (VAD_FFT / 2) /* the complex FFT's size */
 
-static int32_t cos_q15(int k)
+/* In-place radix-2 decimation-in-time FFT of NH complex points.  Inputs up
+ * to 2^16 grow at most 2^7 over the seven stages, so 32 bits never
+ * overflow. */
+static void fft_half(int32_t *re, int32_t *im)
 {
-	return sin_q15(k + 64);
-}
-
-/* In-place radix-2 decimation-in-time FFT of VAD_FFT points.  Inputs up to
- * 2^15 grow at most 2^8 over the eight stages, so 32 bits never overflow. */
-static void fft256(int32_t *re, int32_t *im)
-{
-	for (int i = 1, j = 0; i < VAD_FFT; i++) {
-		int bit = VAD_FFT >> 1;
+	for (int i = 1, j = 0; i < NH; i++) {
+		int bit = NH >> 1;
 
 		for (; j & bit; bit >>= 1)
 			j ^= bit;
@@ -118,13 +123,13 @@ static void fft256(int32_t *re, int32_t *im)
 			im[j] = t;
 		}
 	}
-	for (int len = 2; len <= VAD_FFT; len <<= 1) {
+	for (int len = 2; len <= NH; len <<= 1) {
 		int half = len >> 1, step = VAD_FFT / len;
 
 		for (int k = 0; k < half; k++) {
-			int32_t c = cos_q15(k * step), s = -sin_q15(k * step);
+			int32_t c = COS_Q15(k * step), s = -SIN_Q15(k * step);
 
-			for (int i = k; i < VAD_FFT; i += len) {
+			for (int i = k; i < NH; i += len) {
 				int j = i + half;
 				int32_t tr = (int32_t)SHR64((int64_t)re[j] * c -
 							    (int64_t)im[j] * s, 15);
@@ -140,28 +145,41 @@ static void fft256(int32_t *re, int32_t *im)
 	}
 }
 
-/* Band powers of the Hann-windowed last 256 samples, log2 Q8. */
+/* Band powers of the Hann-windowed last 256 samples, log2 Q8.  The real
+ * 256-point transform comes from a 128-point complex one over the even
+ * and odd samples: with Z = FFT(x[2n] + j x[2n+1]) and W = e^(-j 2 pi k /
+ * 256), X[k] = (Z[k] + Z*[128-k]) / 2 + W (Z[k] - Z*[128-k]) / 2j. */
 static void band_levels(struct vad *v, const int16_t *pcm, int32_t *out)
 {
-	int32_t re[VAD_FFT], im[VAD_FFT];
+	int32_t re[NH], im[NH];
 
-	for (int i = 0; i < VAD_FFT; i++) {
-		int32_t x = i < KEEP ? v->prev[i] : pcm[i - KEEP];
-		/* Hann: (1 - cos(2 pi i / N)) / 2, Q15 */
-		int32_t w = (32768 - cos_q15(i)) >> 1;
-
-		re[i] = MULT16_32_Q15(w > 32767 ? 32767 : w, x);
-		im[i] = 0;
+	/* Hann: (1 - cos(2 pi i / N)) / 2, Q15; at most 32767 */
+#define HANN(i) ((32767 - COS_Q15(i) + 1) >> 1)
+#define SAMPLE(i) ((i) < KEEP ? v->prev[i] : pcm[(i) - KEEP])
+	for (int n = 0; n < NH; n++) {
+		re[n] = MULT16_16_Q15(HANN(2 * n), SAMPLE(2 * n));
+		im[n] = MULT16_16_Q15(HANN(2 * n + 1), SAMPLE(2 * n + 1));
 	}
+#undef SAMPLE
+#undef HANN
 	for (int i = 0; i < KEEP; i++)
 		v->prev[i] = pcm[HOP - KEEP + i];
-	fft256(re, im);
+	fft_half(re, im);
 	for (int b = 0; b < VAD_BANDS; b++) {
 		uint64_t p = 0;
 
-		for (int k = band_edge[b]; k < band_edge[b + 1]; k++)
-			p += (uint64_t)((int64_t)re[k] * re[k]) +
-			     (uint64_t)((int64_t)im[k] * im[k]);
+		for (int k = band_edge[b]; k < band_edge[b + 1]; k++) {
+			int32_t ar = re[k] + re[NH - k], ai = im[k] - im[NH - k];
+			int32_t br = re[k] - re[NH - k], bi = im[k] + im[NH - k];
+			int32_t c = COS_Q15(k), s = SIN_Q15(k);
+			int32_t xr = (ar + (int32_t)SHR64((int64_t)c * bi -
+							  (int64_t)s * br, 15)) >> 1;
+			int32_t xi = (ai - (int32_t)SHR64((int64_t)c * br +
+							  (int64_t)s * bi, 15)) >> 1;
+
+			p += (uint64_t)((int64_t)xr * xr) +
+			     (uint64_t)((int64_t)xi * xi);
+		}
 		out[b] = level_log2_q8(p + 1);
 	}
 }
