@@ -5,18 +5,19 @@
  * Linear stage: a partitioned-block frequency-domain NLMS filter (the
  * multidelay block frequency-domain filter, Soo & Pang 1990; partitioned
  * overlap-save as in Borrallo & Otero 1992) on the 256-point fixed-point FFT
- * of dsp/fft.h: 128-sample blocks, one partition per block, per-bin step
- * normalised by the reference power held in the filter.  Double talk: a
- * background filter adapts all the time; a foreground filter, whose output
- * is used, only takes the background's weights when the background has done
- * clearly better for a while, and the background is reset to the
- * foreground when it does clearly worse (the two-path scheme of Ochiai et
- * al. 1977, also used by speexdsp and WebRTC).
+ * of dsp/fft.h: 128-sample blocks, one partition per block, the gradient
+ * constraint applied to one partition a block in turn.  The step of each
+ * bin is normalised by the reference power the filter holds, and scaled by
+ * the estimated share of residual echo in that bin's error,
+ * leak * |Y|^2 / |E|^2 (Valin 2007, "On adjusting the learning rate in
+ * frequency domain echo cancellation with double-talk"): near-end speech
+ * raises |E| and so slows adaptation, while a change of the echo path
+ * raises the leak and speeds it up.  A filter whose error stays far above
+ * the microphone signal is restarted.
  *
- * Residual stage: a spectral gain per bin, 1 - leak * |Y|^2 / |E|^2, with
- * the leak (residual echo over estimated echo) tracked slowly upward and
- * quickly downward, and a floor; it runs on sqrt-Hann windowed blocks with
- * 50 % overlap-add.
+ * Residual stage: a spectral gain per bin, 1 - 2 leak |Y|^2 / |E|^2, with
+ * a floor, smoothed over two blocks, on sqrt-Hann windowed blocks with 50 %
+ * overlap-add.
  *
  * Frames are PARLEY_FRAME (160) samples; internally 128-sample blocks, so
  * the output lags the input by AEC_DELAY samples (16 ms).  All state lives
@@ -46,7 +47,6 @@ struct aec {
 	int parts; /* partitions in use */
 	int xpos; /* ring index of the newest reference spectrum */
 	uint32_t blocks; /* blocks processed */
-	int adapted; /* active blocks so far, up to 2 parts: fixed step before */
 	/* 160-sample frames in, 128-sample blocks through */
 	int16_t mic_in[AEC_BLOCK + PARLEY_FRAME];
 	int16_t ref_in[AEC_BLOCK + PARLEY_FRAME];
@@ -58,20 +58,15 @@ struct aec {
 	int32_t x[AEC_PARTS_MAX][2 * FFT_BINS];
 	/* per-bin sum of |X|^2 over the ring, DFT units squared */
 	int64_t xpow[FFT_BINS];
-	/* weights, Q24 (AEC_WQ): background (adapting) and foreground */
-	int32_t wb[AEC_PARTS_MAX][2 * FFT_BINS];
-	int32_t wf[AEC_PARTS_MAX][2 * FFT_BINS];
-	/* two-path decision: smoothed block error energies */
-	int64_t sb, sf;
-	int better, worse; /* blocks in a row background better / worse */
+	int32_t w[AEC_PARTS_MAX][2 * FFT_BINS]; /* weights, Q24 */
+	int adapted; /* active blocks so far (full step while few) */
+	int diverged; /* blocks in a row with the error far above the mic */
 	/* residual suppressor */
-	int32_t eprev[AEC_BLOCK]; /* previous foreground error block */
-	int32_t yprev[AEC_BLOCK]; /* previous foreground echo estimate */
+	int32_t eprev[AEC_BLOCK]; /* previous error block */
 	int32_t ola[AEC_BLOCK]; /* overlap-add tail */
 	int16_t gain[FFT_BINS]; /* smoothed gain, Q15 */
 	int32_t leak_q16; /* residual echo / echo estimate, Q16 */
-	int32_t eh[FFT_BINS], yh[FFT_BINS]; /* running mean powers >> PS */
-	int64_t pey, pyy; /* smoothed covariance and variance */
+	int32_t floor_q15; /* lowest gain */
 	/* ERLE estimate over far-end activity */
 	int64_t pmic, pout;
 	int32_t erle_q8;

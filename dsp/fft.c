@@ -32,26 +32,62 @@ static inline int32_t rot_im(int32_t ar, int32_t ai, int32_t wr, int32_t wi)
 
 /*
  * In-place radix-2 DIT complex FFT of M points on bit-reversed input,
- * halving after each stage.  sign = -1 forward (e^-j), +1 inverse.
+ * halving after each stage.  sign = -1 forward (e^-j), +1 inverse.  The
+ * twiddles 1 and -+j are applied exactly (no multiply).
  */
 static void cfft(int32_t *z, int sign)
 {
-	for (int len = 2; len <= M; len <<= 1) {
+	/* first stage: twiddle 1 only */
+	for (int i = 0; i < 2 * M; i += 4) {
+		int32_t ar = z[i], ai = z[i + 1], br = z[i + 2], bi = z[i + 3];
+
+		z[i] = (ar + br) >> 1;
+		z[i + 1] = (ai + bi) >> 1;
+		z[i + 2] = (ar - br) >> 1;
+		z[i + 3] = (ai - bi) >> 1;
+	}
+	for (int len = 4; len <= M; len <<= 1) {
 		int half = len >> 1, step = FFT_N / len;
 
-		for (int j = 0; j < half; j++) {
+		/* j = 0: twiddle 1 */
+		for (int i = 0; i < M; i += len) {
+			int32_t *a = z + 2 * i, *b = z + 2 * (i + half);
+			int32_t ar = a[0], ai = a[1], br = b[0], bi = b[1];
+
+			a[0] = (ar + br) >> 1;
+			a[1] = (ai + bi) >> 1;
+			b[0] = (ar - br) >> 1;
+			b[1] = (ai - bi) >> 1;
+		}
+		for (int j = 1; j < half; j++) {
 			int32_t wr = fft_cos[j * step];
 			int32_t wi = sign < 0 ? -fft_sin[j * step] : fft_sin[j * step];
 
+			if (j * step == FFT_N / 4) {
+				/* twiddle -+j: (br + j bi)(-+j) */
+				for (int i = j; i < M; i += len) {
+					int32_t *a = z + 2 * i, *b = z + 2 * (i + half);
+					int32_t ar = a[0], ai = a[1];
+					int32_t tr = sign < 0 ? b[1] : -b[1];
+					int32_t ti = sign < 0 ? -b[0] : b[0];
+
+					a[0] = (ar + tr) >> 1;
+					a[1] = (ai + ti) >> 1;
+					b[0] = (ar - tr) >> 1;
+					b[1] = (ai - ti) >> 1;
+				}
+				continue;
+			}
 			for (int i = j; i < M; i += len) {
 				int32_t *a = z + 2 * i, *b = z + 2 * (i + half);
+				int32_t ar = a[0], ai = a[1];
 				int32_t tr = rot(b[0], b[1], wr, wi);
 				int32_t ti = rot_im(b[0], b[1], wr, wi);
 
-				b[0] = (a[0] - tr) >> 1;
-				b[1] = (a[1] - ti) >> 1;
-				a[0] = (a[0] + tr) >> 1;
-				a[1] = (a[1] + ti) >> 1;
+				a[0] = (ar + tr) >> 1;
+				a[1] = (ai + ti) >> 1;
+				b[0] = (ar - tr) >> 1;
+				b[1] = (ai - ti) >> 1;
 			}
 		}
 	}

@@ -12,7 +12,8 @@
  * largest magnitude lies in [2^22, 2^23), every butterfly stage halves its
  * outputs (so nothing can overflow 32 bits), and the function returns the
  * exponent that maps the result back to true units.  Products are 32x16 in
- * 64 bits, rounded half up, then shifted; all other shifts truncate
+ * 64 bits, rounded half up, then shifted (the twiddles 1 and -+j are
+ * applied exactly, without a product); all other shifts truncate
  * (arithmetic shift right).  tests/golden/fft_model.py is an independent
  * Python model of exactly this arithmetic.
  *

@@ -21,6 +21,7 @@ Figures:
   dt_near_snr_db    double talk: near-end speech vs everything else in the
                     output, after a least-squares gain fit of the clean near end
   dt_near_level_db  that gain in dB (0 = the near-end voice kept its level)
+  linear.*          the same without residual echo suppression
   reconverge_ms     after the echo path changes mid-file, time until a 0.5 s
                     window reaches 10 dB again
   instr_per_frame   callgrind instructions per 10 ms frame of aec_process
@@ -205,13 +206,16 @@ def measure(build, quick=False):
             nr = scale_to(nr, 20 * math.log10(rms(echo) / 32768))
             nearsig = [0.0] * t0 + nr + [0.0] * (n - t0 - len(nr))
             mic = [e + b + s for e, b, s in zip(echo, bg, nearsig)]
-            out = run_aec(build, impl, far, mic, tmp)
             a, b = t0, t0 + len(nr)
             sn = sum(s * s for s in nearsig[a:b])
-            g = sum(o * s for o, s in zip(out[a:b], nearsig[a:b])) / sn
-            err = sum((o - g * s) ** 2 for o, s in zip(out[a:b], nearsig[a:b]))
-            res[key + "dt_near_snr_db"] = round(10 * math.log10(g * g * sn / max(err, 1.0)), 2)
-            res[key + "dt_near_level_db"] = round(20 * math.log10(max(abs(g), 1e-6)), 2)
+            for res_on, sub in ((True, ""), (False, "linear.")):
+                out = run_aec(build, impl, far, mic, tmp, residual=res_on)
+                g = sum(o * s for o, s in zip(out[a:b], nearsig[a:b])) / sn
+                err = sum((o - g * s) ** 2 for o, s in zip(out[a:b], nearsig[a:b]))
+                res[key + sub + "dt_near_snr_db"] = round(
+                    10 * math.log10(g * g * sn / max(err, 1.0)), 2)
+                res[key + sub + "dt_near_level_db"] = round(
+                    20 * math.log10(max(abs(g), 1e-6)), 2)
             # echo path change half way: street -> synthetic room
             half = n // 2
             h2 = echoes["room300"]

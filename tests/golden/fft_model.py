@@ -3,7 +3,8 @@
 """Independent integer model of dsp/fft.c, written from the description in
 dsp/fft.h (not from the C code): block-floating normalisation to
 [2^22, 2^23), a 128-point radix-2 decimation-in-time complex FFT whose
-stages halve their outputs, Q15 twiddles (32767 * cos/sin, rounded half up),
+stages halve their outputs, Q15 twiddles (32767 * cos/sin, rounded half up)
+except that the twiddles 1 and -+j are applied exactly,
 products rounded half up before the >> 15, and the real split/unsplit.
 
     tests/golden/fft_model.py > tests/golden/fft_golden.h
@@ -77,9 +78,14 @@ def cfft(z, sign):
         step = N // size
         for start in range(0, M, size):
             for j in range(half):
-                w = (COS[j * step], sign * SIN[j * step])
                 u = a[start + j]
-                t = q15(a[start + j + half], w)
+                b = a[start + j + half]
+                if j * step == 0:               # twiddle 1: exact
+                    t = b
+                elif j * step == N // 4:        # twiddle -j (fwd) / +j (inv)
+                    t = (b[1], -b[0]) if sign < 0 else (-b[1], b[0])
+                else:
+                    t = q15(b, (COS[j * step], sign * SIN[j * step]))
                 a[start + j] = ((u[0] + t[0]) >> 1, (u[1] + t[1]) >> 1)
                 a[start + j + half] = ((u[0] - t[0]) >> 1, (u[1] - t[1]) >> 1)
         size *= 2
