@@ -42,6 +42,7 @@ static const char *const llm_list[] = { "ollama", "openai", NULL };
 static const char *const stt_list[] = { "openai", "whispercpp", "wyoming",
 					NULL };
 static const char *const tts_list[] = { "espeak", "openai", "wyoming", NULL };
+static const char *const aec_list[] = { "fixed", "speex", "off", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
@@ -84,6 +85,20 @@ const struct config_key config_keys[] = {
 	     "lock all memory so the audio thread never page-faults", 0),
 	BOOL("audio.drift_correction", drift_correction, "true",
 	     "follow the playback clock against the capture clock", 0),
+	ENUM("dsp.aec", dsp_aec, "fixed", aec_list,
+	     "echo canceller: fixed (ours, fixed point), speex (speexdsp), off",
+	     0),
+	INT("dsp.aec_tail_ms", dsp_aec_tail_ms, PARLEY_AEC_TAIL_MIN_MS,
+	    PARLEY_AEC_TAIL_MAX_MS, 256,
+	    "echo tail the canceller covers, in ms (longer costs more)", 0),
+	BOOL("dsp.residual", dsp_residual, "true",
+	     "residual echo suppression after the canceller", 0),
+	INT("dsp.ns_db", dsp_ns_db, 0, 60, 15,
+	    "noise suppression depth in dB (speexdsp preprocessor), 0 for off",
+	    0),
+	BOOL("dsp.agc", dsp_agc, "false",
+	     "automatic gain control of the microphone (speexdsp preprocessor)",
+	     0),
 	INT("vad.threshold_db", vad_threshold_db, 3, 30, 12,
 	    "speech starts this many dB over the noise spectrum", 0),
 	INT("vad.release_db", vad_release_db, 1, 30, 6,

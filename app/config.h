@@ -32,6 +32,12 @@ struct parley_config {
 	int rt_priority;
 	int mlock;
 	int drift_correction;
+	/* DSP chain */
+	char dsp_aec[CONFIG_STR_MAX];
+	int dsp_aec_tail_ms;
+	int dsp_residual;
+	int dsp_ns_db;
+	int dsp_agc;
 	/* vad and endpointing */
 	int vad_threshold_db;
 	int vad_min_level_dbfs;
