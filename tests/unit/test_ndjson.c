@@ -81,7 +81,23 @@ static void on_done(void *ctx, enum peer_error e, const char *detail)
 	(void)detail;
 }
 
-static const struct llm_events ev = { on_token, on_done };
+static char calls[512];
+
+/* "name(args);" for each call, args "TOOLONG" when they did not fit */
+static int on_tool_call(void *ctx, const char *id, const char *name,
+			const char *args)
+{
+	size_t n = strlen(calls);
+
+	(void)ctx;
+	snprintf(calls + n, sizeof(calls) - n, "%s:%s(%s);", id, name,
+		 args ? args : "TOOLONG");
+	return 0;
+}
+
+static const struct llm_events ev = { .on_token = on_token,
+				       .on_done = on_done,
+				       .on_tool_call = on_tool_call };
 
 static int line(const char *s)
 {
@@ -197,6 +213,47 @@ static enum peer_error reply(long status, const char *body, char *why)
 	return stt_parse_reply(&s, status, why, 256);
 }
 
+static void ollama_tool_calls_have_object_arguments(void **state)
+{
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.ev = &ev;
+	calls[0] = '\0';
+	assert_int_equal(line("{\"message\":{\"role\":\"assistant\",\"content\":\"\","
+			      "\"tool_calls\":[{\"id\":\"call_x\",\"function\":{\"index\":0,"
+			      "\"name\":\"set_timer\",\"arguments\":{\"seconds\":90}}},"
+			      "{\"function\":{\"name\":\"get_time\",\"arguments\":{}}}]},"
+			      "\"done\":false}"), 0);
+	assert_string_equal(calls, "call_x:set_timer({\"seconds\":90});:get_time({});");
+	/* a call without a name is a bad reply */
+	assert_int_equal(line("{\"message\":{\"tool_calls\":[{\"function\":{}}]}}"), -1);
+	assert_int_equal(o.fail, PEER_PROTOCOL);
+}
+
+static void sse_tool_calls_are_gathered_from_pieces(void **state)
+{
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.ev = &ev;
+	calls[0] = '\0';
+	assert_int_equal(sse("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+			     "\"id\":\"c0\",\"function\":{\"name\":\"set_timer\","
+			     "\"arguments\":\"{\\\"sec\"}}]}}]}"), 0);
+	assert_int_equal(sse("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":1,"
+			     "\"id\":\"c1\",\"function\":{\"name\":\"get_date\","
+			     "\"arguments\":\"\"}}]}}]}"), 0);
+	assert_int_equal(sse("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+			     "\"function\":{\"arguments\":\"onds\\\": 5}\"}}]}}]}"), 0);
+	assert_string_equal(calls, ""); /* nothing until the end */
+	assert_int_equal(sse("data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"tool_calls\"}]}"), 0);
+	assert_int_equal(sse("data: [DONE]"), 1);
+	assert_string_equal(calls, "c0:set_timer({\"seconds\": 5});c1:get_date();");
+	/* an index past PARLEY_TOOL_CALLS_MAX is a bad reply */
+	assert_int_equal(sse("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":99,"
+			     "\"function\":{\"name\":\"x\"}}]}}]}"), -1);
+	assert_int_equal(o.fail, PEER_PROTOCOL);
+}
+
 static void stt_reply_text_is_trimmed(void **state)
 {
 	char why[256];
@@ -227,6 +284,8 @@ int main(void)
 		cmocka_unit_test(ollama_errors_are_failures),
 		cmocka_unit_test(sse_events_give_text_and_done),
 		cmocka_unit_test(sse_errors_are_failures),
+		cmocka_unit_test(ollama_tool_calls_have_object_arguments),
+		cmocka_unit_test(sse_tool_calls_are_gathered_from_pieces),
 		cmocka_unit_test(stt_reply_text_is_trimmed),
 	};
 
