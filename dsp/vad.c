@@ -240,13 +240,19 @@ static int32_t voicing(struct vad *v, const int16_t *pcm, int *best_lag)
 		if (v->cfg.pitch_memory_shift > 0 && !v->speech)
 			v->pitch_bg[lag] += (q - bg) >> v->cfg.pitch_memory_shift;
 		qs[lag] = q > bg ? q - bg : 0;
-		if (qs[lag] > best)
+	}
+	/* only peaks are periods: low-pass noise (wind, rumble) correlates
+	 * most at the shortest lag and falls from there */
+	for (int lag = LAG_MIN + 1; lag < LAG_MAX; lag++) {
+		if (qs[lag] > best && qs[lag] >= qs[lag - 1] &&
+		    qs[lag] >= qs[lag + 1])
 			best = qs[lag];
 	}
 	/* the period is the shortest lag within an eighth of the best, not
 	 * one of its multiples */
-	for (int lag = LAG_MIN; lag <= LAG_MAX; lag++) {
-		if (8 * (int64_t)qs[lag] >= 7 * best) {
+	for (int lag = LAG_MIN + 1; lag < LAG_MAX && best > 0; lag++) {
+		if (8 * (int64_t)qs[lag] >= 7 * best &&
+		    qs[lag] >= qs[lag - 1] && qs[lag] >= qs[lag + 1]) {
 			*best_lag = lag;
 			break;
 		}
