@@ -661,6 +661,22 @@ int config_load(struct parley_config *cfg, const char *file,
 	return config_load_over(cfg, file, report, ctx);
 }
 
+/* Rules between keys, checked once every layer is in. */
+static int cross_check(const struct parley_config *cfg, const char *file,
+		       void (*report)(const char *line, void *ctx), void *ctx)
+{
+	char out[512];
+
+	if (cfg->capture_channel >= cfg->capture_channels) {
+		snprintf(out, sizeof(out),
+			 "%s: audio.capture_channel = %d: must be -1 (mix) or below audio.capture_channels (%d)",
+			 file, cfg->capture_channel, cfg->capture_channels);
+		report(out, ctx);
+		return 1;
+	}
+	return 0;
+}
+
 int config_load_layers(struct parley_config *cfg, const char *file,
 		       void (*report)(const char *line, void *ctx),
 		       void *ctx)
@@ -681,7 +697,7 @@ int config_load_layers(struct parley_config *cfg, const char *file,
 		return r;
 	int m = config_load_over(cfg, file, report, ctx);
 
-	return m < 0 ? m : r + m;
+	return m < 0 ? m : r + m + cross_check(cfg, file, report, ctx);
 }
 
 int config_load_over(struct parley_config *cfg, const char *file,

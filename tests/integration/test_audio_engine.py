@@ -259,3 +259,26 @@ def test_reference_leads_the_echo_it_explains():
             coarse = max(range(-800, 1600, 4), key=lambda L: corr(L, 3))
             lag = max(range(coarse - 4, coarse + 5), key=lambda L: corr(L, 1))
             assert 480 <= lag <= 480 + 480, (rate, lag)
+
+
+def test_audio_limits_are_named():
+    import tempfile
+    from common import BUILD
+    with tempfile.TemporaryDirectory() as d:
+        conf = os.path.join(d, "parley.conf")
+        with open(conf, "w") as f:
+            f.write("audio = {\n\tplayback_periods = 4;\n\tcapture_rate = 44150;\n"
+                    "\tcapture_channels = 9;\n};\n")
+        p = subprocess.run([os.path.join(BUILD, "parleyd"), "-t", "-c", conf],
+                           capture_output=True, text=True)
+        assert p.returncode != 0
+        assert f"{conf}:2: audio.playback_periods = 4: must be an integer from 2 to 3" in p.stderr
+        assert f"{conf}:3: audio.capture_rate = 44150: must be a multiple of 100 Hz" in p.stderr
+        assert f"{conf}:4: audio.capture_channels = 9: must be an integer from 1 to 8" in p.stderr
+        with open(conf, "w") as f:
+            f.write("audio = {\n\tcapture_channels = 2;\n\tcapture_channel = 2;\n};\n")
+        p = subprocess.run([os.path.join(BUILD, "parleyd"), "-t", "-c", conf],
+                           capture_output=True, text=True)
+        assert p.returncode != 0
+        assert ("audio.capture_channel = 2: must be -1 (mix) or below "
+                "audio.capture_channels (2)") in p.stderr, p.stderr
