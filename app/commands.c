@@ -80,6 +80,10 @@ CMD(cmd_status)
 		       atomic_load(&e->suspends), atomic_load(&e->resumes));
 	console_printf(c, "playback_delay: %d frames, reference lag %d samples at 16 kHz",
 		       atomic_load(&e->play_delay), atomic_load(&e->ref_delay));
+	console_printf(c, "buffers: capture %u frames at %d Hz x%d, playback %u frames at %d Hz",
+		       atomic_load(&e->cap_buffer), p->cfg.capture_rate,
+		       p->cfg.capture_channels, atomic_load(&e->play_buffer),
+		       p->cfg.playback_rate);
 	console_printf(c, "drift: %d ppm, inserted %u dropped %u",
 		       atomic_load(&e->drift_ppm),
 		       atomic_load(&e->drift_inserted),

@@ -53,6 +53,11 @@ struct audio_ops {
 	 * a negative errno.  May be NULL: the engine then assumes 0.
 	 */
 	int (*delay)(void *dev, int playback, long *frames);
+	/**
+	 * @buffer: the device buffer the driver granted, in frames.  May be
+	 * NULL: the engine then reports the buffer it asked for.
+	 */
+	unsigned (*buffer)(void *dev, int playback);
 	/** @close: stops and closes both streams; accepts NULL. */
 	void (*close)(void *dev);
 };

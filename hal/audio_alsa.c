@@ -23,12 +23,14 @@ struct alsa_dev {
 	snd_pcm_t *play;
 	unsigned play_period;
 	unsigned play_prime; /* frames of silence queued at (re)start */
+	unsigned cap_buffer, play_buffer; /* frames granted */
 };
 
 #define RESUME_TRIES 500 /* 10 ms apart: 5 s for a driver to resume */
 
 static int setup(snd_pcm_t *pcm, const char *name, unsigned rate,
-		 unsigned channels, unsigned periods, char *err, size_t errlen)
+		 unsigned channels, unsigned periods, unsigned *granted,
+		 char *err, size_t errlen)
 {
 	snd_pcm_hw_params_t *hw;
 	snd_pcm_sw_params_t *sw;
@@ -74,6 +76,7 @@ static int setup(snd_pcm_t *pcm, const char *name, unsigned rate,
 	what = "hardware parameters";
 	if ((r = snd_pcm_hw_params(pcm, hw)) < 0)
 		goto fail;
+	*granted = (unsigned)buffer;
 	what = "software parameters";
 	if ((r = snd_pcm_sw_params_current(pcm, sw)) < 0)
 		goto fail;
@@ -140,17 +143,20 @@ static int alsa_open(void **out, const struct audio_params *p, char *err,
 		goto fail;
 	}
 	r = setup(dev->cap, p->capture_device, p->capture_rate,
-		  p->capture_channels, p->buffer_periods, err, errlen);
+		  p->capture_channels, p->buffer_periods, &dev->cap_buffer, err,
+		  errlen);
 	if (r < 0)
 		goto fail;
 	r = setup(dev->play, p->playback_device, p->playback_rate, 1,
-		  p->playback_periods, err, errlen);
+		  p->playback_periods, &dev->play_buffer, err, errlen);
 	if (r < 0)
 		goto fail;
 	/* primed to half the buffer plus half a period: one lock-step write
 	 * a period then keeps it between about one and two periods full */
 	dev->play_prime = dev->play_period * p->playback_periods / 2 +
 			  dev->play_period / 2;
+	if (dev->play_prime > dev->play_buffer)
+		dev->play_prime = dev->play_buffer;
 	prime(dev);
 	r = snd_pcm_start(dev->cap);
 	if (r < 0) {
@@ -234,6 +240,13 @@ static int alsa_recover(void *d, int playback, int err)
 	return r < 0 ? r : 0;
 }
 
+static unsigned alsa_buffer(void *d, int playback)
+{
+	struct alsa_dev *dev = d;
+
+	return playback ? dev->play_buffer : dev->cap_buffer;
+}
+
 static int alsa_delay(void *d, int playback, long *frames)
 {
 	struct alsa_dev *dev = d;
@@ -251,6 +264,7 @@ const struct audio_ops audio_alsa_ops = {
 	.write = alsa_write,
 	.recover = alsa_recover,
 	.delay = alsa_delay,
+	.buffer = alsa_buffer,
 	.close = alsa_close,
 };
 

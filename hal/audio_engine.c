@@ -79,6 +79,8 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	atomic_store(&e->suspends, 0);
 	atomic_store(&e->resumes, 0);
 	atomic_store(&e->play_delay, 0);
+	atomic_store(&e->play_buffer, 0);
+	atomic_store(&e->cap_buffer, 0);
 	atomic_store(&e->ref_delay, 0);
 	atomic_store(&e->drift_ppm, 0);
 	atomic_store(&e->drift_inserted, 0);
@@ -114,6 +116,26 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Records the buffers the driver granted; says so if playback's is big. */
+static void note_buffers(struct audio_engine *e)
+{
+	const struct audio_params *p = &e->params;
+	unsigned period = p->playback_rate / 100;
+	unsigned pb = p->playback_periods * period;
+	unsigned cb = p->buffer_periods * (p->capture_rate / 100);
+
+	if (e->ops->buffer) {
+		pb = e->ops->buffer(e->dev, 1);
+		cb = e->ops->buffer(e->dev, 0);
+	}
+	atomic_store(&e->play_buffer, pb);
+	atomic_store(&e->cap_buffer, cb);
+	if (pb > PARLEY_PLAY_PERIODS_MAX * period)
+		emsg(e, LOG_WARNING,
+		     "playback device '%s' keeps a buffer of %u frames (%u ms), more than audio.playback_periods asked; barge-in is slower by the difference",
+		     e->playback_device, pb, pb * 1000 / p->playback_rate);
+}
+
 /* Closes and reopens the devices until they come back or we are stopped. */
 static void reopen(struct audio_engine *e, int err)
 {
@@ -126,6 +148,7 @@ static void reopen(struct audio_engine *e, int err)
 		int r = e->ops->open(&e->dev, &e->params, why, sizeof(why));
 
 		if (r == 0) {
+			note_buffers(e);
 			atomic_fetch_add(&e->reopens, 1);
 			emsg(e, LOG_NOTICE, "audio devices reopened");
 			return;
@@ -496,6 +519,7 @@ int engine_start(struct audio_engine *e, char *err, size_t errlen)
 		free_resamplers(e);
 		return r;
 	}
+	note_buffers(e);
 	atomic_store(&e->run, 1);
 	r = pthread_create(&e->thread, NULL, engine_thread, e);
 	if (r) {

@@ -92,6 +92,8 @@ struct audio_engine {
 	_Atomic uint32_t resumes; /* ... and recovered */
 	_Atomic uint32_t reopens;
 	_Atomic int32_t play_delay; /* playback frames queued, last period */
+	_Atomic uint32_t play_buffer; /* playback device buffer, frames */
+	_Atomic uint32_t cap_buffer; /* capture device buffer, frames */
 	_Atomic int32_t ref_delay; /* 16 kHz samples the reference lags by */
 	_Atomic int32_t drift_ppm; /* estimated playback clock offset */
 	_Atomic uint32_t drift_inserted; /* frames inserted in all */
