@@ -8,6 +8,7 @@ the start and end of listening."""
 import array
 import math
 import os
+import signal
 import subprocess
 import time
 
@@ -119,6 +120,13 @@ def test_volume_scales_playback():
         assert rc == 1 and "usage: volume [0..100]" in err
         assert r.ctl("set", "audio.volume", "30")[0] == 0
         assert r.status()["volume"] == "30"
+        # and from the file on SIGHUP
+        r.write_config(audio__volume=70, audio__mixer_control="NoSuchVolume")
+        os.kill(r.daemon.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while r.status()["volume"] != "70" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert r.status()["volume"] == "70"
         assert r.stop() == 0
         pb = r.playback_samples()
         # two tone bursts, back to back: the first 100 ms and the last
