@@ -13,6 +13,16 @@ BOARD ?= host
 PYTHON ?= python3
 
 PKGS := alsa libgpiod speexdsp libcurl libcjson sqlite3 libconfig espeak-ng
+# Optional: pocketsphinx hears the offline commands when STT is unreachable
+# (app/sphinx.c); without it app/sphinx_stub.c is built.  SPHINX=0 leaves
+# it out where it is installed.
+SPHINX ?= $(shell $(PKG_CONFIG) --exists pocketsphinx 2>/dev/null && echo 1 || echo 0)
+ifeq ($(SPHINX),1)
+PKGS += pocketsphinx
+SPHINX_OUT := app/sphinx_stub.c
+else
+SPHINX_OUT := app/sphinx.c
+endif
 TEST_PKGS := cmocka
 
 ifeq ($(V),1)
@@ -35,7 +45,7 @@ LDLIBS += $(PKG_LIBS) -lpthread -lm
 
 DSP_SRC := $(wildcard dsp/*.c)
 HAL_SRC := $(wildcard hal/*.c)
-APP_SRC := $(filter-out app/main.c,$(wildcard app/*.c))
+APP_SRC := $(filter-out app/main.c $(SPHINX_OUT),$(wildcard app/*.c))
 LIB_SRC := $(DSP_SRC) $(HAL_SRC) $(APP_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILDDIR)/obj/%.o)
 DSP_OBJ := $(DSP_SRC:%.c=$(BUILDDIR)/obj/%.o)

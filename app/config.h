@@ -110,6 +110,8 @@ struct parley_config {
 	int facts_chars;
 	int ring_max_s;
 	int volume_step;
+	char sphinx_model[CONFIG_STR_MAX];
+	char sphinx_dict[CONFIG_STR_MAX];
 	/* console and logging */
 	char console_socket[CONFIG_STR_MAX];
 	char console_device[CONFIG_STR_MAX];

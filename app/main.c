@@ -26,6 +26,7 @@
 #include "log.h"
 #include "loop.h"
 #include "parley.h"
+#include "sphinx.h"
 
 #define DEFAULT_CONFIG "/etc/parley/parley.conf"
 #define CURL_HEAP_CAP (4 * 1024 * 1024)
@@ -87,6 +88,8 @@ static void version(void)
 		printf(" %s", llm_protos[i]->name);
 	printf("\n");
 	printf("tts backends: espeak openai wyoming\n");
+	printf("offline recogniser: %s\n",
+	       sphinx_built() ? "pocketsphinx" : "none");
 }
 
 static void report_stderr(const char *line, void *ctx)
@@ -139,6 +142,17 @@ static void on_synth(int fd, short revents, void *ctx)
 		if (!timers_owns_job(&p->timers, d.id))
 			turn_synth_done(&p->turn, d.id, d.samples, d.cancelled,
 				d.error);
+}
+
+static void on_sphinx(int fd, short revents, void *ctx)
+{
+	struct parley *p = ctx;
+	char text[PARLEY_TRANSCRIPT_MAX];
+
+	(void)fd;
+	(void)revents;
+	if (sphinx_result(text, sizeof(text)))
+		turn_local_transcript(&p->turn, text);
 }
 
 static void on_gpio(int fd, short revents, void *ctx)
@@ -422,6 +436,13 @@ static int run(struct parley *p)
 	turn_init(&p->turn, p);
 	led_init(p);
 	timers_init(&p->timers, p);
+	if (cfg->sphinx_model[0]) {
+		if (sphinx_start(cfg->sphinx_model, cfg->sphinx_dict, err,
+				 sizeof(err)))
+			LOGW("tools", "no offline recogniser: %s", err);
+		else
+			loop_watch(sphinx_fd(), POLLIN, on_sphinx, p);
+	}
 	r = console_open(p, cfg->console_socket, err, sizeof(err));
 	if (r) {
 		LOGE("console", "%s", err);
@@ -452,6 +473,7 @@ static int run(struct parley *p)
 	notify_send("STOPPING=1");
 	turn_abort(&p->turn);
 	timers_stop(&p->timers);
+	sphinx_stop();
 	record_abort(&p->rec);
 	for (int i = 0; i < 3; i++)
 		probe_abort(&p->probes[i]);

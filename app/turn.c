@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "notify.h"
 #include "parley.h"
+#include "sphinx.h"
 #include "tools.h"
 
 static const char *const state_names[] = {
@@ -144,6 +145,10 @@ static void stop_output(struct turn *t)
 	stt_abort(&p->stt);
 	stt_wy_abort(&p->stt_wy);
 	t->streaming = 0;
+	if (t->local_stt) {
+		sphinx_cancel();
+		t->local_stt = 0;
+	}
 	llm_abort(&p->llm);
 	tts_abort(&p->tts);
 	synth_flush(&p->synth);
@@ -601,6 +606,18 @@ static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 		start_llm(t);
 		return;
 	}
+	if ((e == PEER_UNREACHABLE || e == PEER_TIMEOUT) &&
+	    t->p->cfg.tools_offline && sphinx_ready() &&
+	    t->span_end > t->span_begin &&
+	    sphinx_decode(t->utt + (size_t)t->span_begin * PARLEY_FRAME,
+			  (size_t)(t->span_end - t->span_begin) *
+				  PARLEY_FRAME) == 0) {
+		LOGW("turn", "speech recognition failed (%s); recognising the offline commands here",
+		     text);
+		snprintf(t->rec.error, sizeof(t->rec.error), "%s", text);
+		t->local_stt = 1;
+		return;
+	}
 	if (e == PEER_EMPTY)
 		speak_error(t, "I didn't catch that.", text);
 	else if (e == PEER_UNREACHABLE)
@@ -673,6 +690,8 @@ static void end_listening(struct turn *t, const char *why)
 		end = t->utt_frames;
 	LOGI("turn", "utterance: %d ms of audio sent to STT",
 	     (end - begin) * PARLEY_FRAME_MS);
+	t->span_begin = begin;
+	t->span_end = end;
 	set_state(t, TS_TRANSCRIBING);
 	stage(t, ST_STT_SENT);
 	if (t->streaming) { /* the audio is there already: just stop it */
@@ -879,6 +898,23 @@ void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
 	if (t->jobs)
 		t->jobs--;
 	maybe_finish(t);
+}
+
+void turn_local_transcript(struct turn *t, const char *text)
+{
+	if (!t->local_stt || t->state != TS_TRANSCRIBING)
+		return; /* cancelled meanwhile */
+	t->local_stt = 0;
+	stage(t, ST_STT_DONE);
+	if (!text[0]) {
+		speak_error(t, "I can't reach the speech recognition server.",
+			    t->rec.error);
+		return;
+	}
+	LOGI("turn", "offline recogniser heard a command");
+	LOGD("turn", "offline transcript: %s", text);
+	snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s", text);
+	start_llm(t);
 }
 
 static int busy(struct turn *t, char *why, size_t whylen)

@@ -12,6 +12,8 @@
  *   LISTENING     press (tap mode)        TRANSCRIBING  utterance to STT
  *   LISTENING     no speech               SPEAKING      "I didn't hear..."
  *   TRANSCRIBING  transcript              THINKING      chat request
+ *   TRANSCRIBING  STT unreachable, an     TRANSCRIBING  utterance decoded on
+ *                 offline recogniser                    the speaker (sphinx.h)
  *   THINKING      sentence complete       THINKING      queued to TTS
  *   THINKING      first audio written     SPEAKING
  *   THINKING      reply with tool calls   THINKING      tools run, results sent
@@ -100,6 +102,8 @@ struct turn {
 	uint64_t play_base; /* engine played_samples when the answer began */
 	int follow_up; /* this listening is the follow-up window */
 	int streaming; /* utterance audio is being streamed (Wyoming) */
+	int32_t span_begin, span_end; /* the utterance's speech, in frames */
+	int local_stt; /* the offline recogniser is decoding it (sphinx.h) */
 
 	/* request messages */
 	char history[PARLEY_HISTORY_CHARS_MAX + 2 * 64];
@@ -141,6 +145,8 @@ int turn_heard_speech(const struct turn *t);
 void turn_frame(struct turn *t, const struct cap_frame *f);
 void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
 		     int cancelled, int error);
+/* The offline recogniser's words for the utterance ("" for none). */
+void turn_local_transcript(struct turn *t, const char *text);
 /* Console requests; 0 or -errno with why filled. */
 int turn_ask(struct turn *t, const char *text, char *why, size_t whylen);
 int turn_say(struct turn *t, const char *text, char *why, size_t whylen);

@@ -16,6 +16,8 @@ TEST="libcmocka-dev python3 sox espeak-ng alsa-utils sqlite3 systemd valgrind cl
 # Node (a Node that is already there, with its npm, is kept)
 TEST="$TEST libwebrtc-audio-processing-dev"
 command -v npm >/dev/null || TEST="$TEST nodejs npm"
+# optional offline recogniser of the offline commands (app/sphinx.c)
+TEST="$TEST libpocketsphinx-dev pocketsphinx-en-us"
 
 cross=""
 while [ $# -gt 0 ]; do

@@ -329,3 +329,39 @@ def test_alarm_rings_at_its_local_time():
         rang = t1 + (on[0] / RATE - f1 / 100)
         print(f"    alarm: ring began {rang - due:+.3f} s from its time")
         assert abs(rang - due) < 0.5, rang - due
+
+
+def spoken_raw(r, text):
+    """text said by espeak-ng's CLI, as 16 kHz raw capture input (sox)."""
+    import subprocess
+    wav, raw = os.path.join(r.dir, "said.wav"), os.path.join(r.dir, "said.raw")
+    subprocess.run(["espeak-ng", "-w", wav, text], check=True, capture_output=True)
+    subprocess.run(["sox", wav, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed",
+                    "-t", "raw", raw], check=True, capture_output=True)
+    return raw
+
+
+def test_offline_recogniser_with_no_host_at_all():
+    import subprocess
+    from common import BUILD, Skip
+    ver = subprocess.run([os.path.join(BUILD, "parleyd"), "-V"], capture_output=True,
+                         text=True).stdout
+    model = "/usr/share/pocketsphinx/model/en-us/en-us"
+    if "offline recogniser: pocketsphinx" not in ver or not os.path.isdir(model):
+        raise Skip("built without pocketsphinx, or no pocketsphinx-en-us model")
+    with rig() as r:
+        said = spoken_raw(r, "set a timer for two minutes")
+        dead = f"http://127.0.0.1:{free_port()}"
+        r.start(["silence:1.5", said, "silence:8"], llm__url=dead,
+                stt__url=dead + "/v1/audio/transcriptions", tools__sphinx_model=model)
+        r.wait_frames(100)
+        r.ctl("button", "press")
+        time.sleep(0.08)
+        r.ctl("button", "release")  # a tap: the VAD ends it
+        r.wait_turns(1, 30)
+        assert r.stop() == 0
+        (t,) = r.turns()
+        assert t["outcome"] == "offline", t
+        assert t["transcript"] == "set a timer for two minutes"
+        assert t["answer"] == "Timer set for 2 minutes."
+        assert db_rows(r, "SELECT kind, label FROM timers") == [(0, "2 minutes")]
