@@ -29,7 +29,19 @@
 #define SAT_E (1 << 22) /* errors are clamped to +-2^22 */
 /* Tuning (tools/aec_bench.py); -D overrides are for experiments only. */
 #ifndef LEAK_UP_SHIFT
-#define LEAK_UP_SHIFT 4 /* the leak rises over ~16 blocks, falls over ~4 */
+#define LEAK_UP_SHIFT 11 /* the leak rises over ~2048 blocks, falls over ~4 */
+#endif
+#ifndef RES_UP_SHIFT
+#define RES_UP_SHIFT 4 /* the suppressor's leak rises over ~16 blocks */
+#endif
+#ifndef RES_DD
+#define RES_DD 1 /* decision-directed gain (else spectral subtraction) */
+#endif
+#ifndef DD_ALPHA
+#define DD_ALPHA 29491 /* 0.9, Q15 */
+#endif
+#ifndef LEAK_FAST_SHIFT
+#define LEAK_FAST_SHIFT 1 /* ... or over ~2 when the echo path changed */
 #endif
 #ifndef LEAK_MIN
 #define LEAK_MIN 33 /* lowest leak, Q16: -33 dB */
@@ -39,6 +51,9 @@
 #endif
 #ifndef STEP_Y_SHIFT
 #define STEP_Y_SHIFT 1 /* step: |Y|^2 (256 samples) vs |E|^2 (128 of 256) */
+#endif
+#ifndef CONSTRAIN_N
+#define CONSTRAIN_N 2 /* partitions constrained per block */
 #endif
 #ifndef WARMUP
 #define WARMUP 2 /* full step for the first WARMUP x parts active blocks */
@@ -71,6 +86,7 @@ int aec_init(struct aec *a, const struct aec_config *cfg)
 	for (int k = 0; k < NB; k++)
 		a->gain[k] = 32767;
 	a->leak_q16 = 65536;
+	a->res_leak_q16 = 65536;
 	return 0;
 }
 
@@ -111,6 +127,20 @@ static int32_t ratio_q15(int64_t a, int64_t b)
 	int64_t r = (a << 15) / b;
 
 	return r > 32767 ? 32767 : (int32_t)r;
+}
+
+/* a / b in Q12, clamped to [0, 2^24]; a, b >= 0 */
+static int32_t ratio_q12(int64_t a, int64_t b)
+{
+	while (a >= ((int64_t)1 << 50)) {
+		a >>= 1;
+		b >>= 1;
+	}
+	if (b <= 0)
+		return 1 << 24;
+	int64_t r = (a << 12) / b;
+
+	return r > (1 << 24) ? 1 << 24 : (int32_t)r;
 }
 
 /* a / b in Q16, clamped to [0, 2^24]; a, b >= 0 */
@@ -245,21 +275,32 @@ static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 	}
 	/* one partition a block gets its gradient constraint (alternately
 	 * updated MDF); the others run unconstrained in between */
-	constrain(a->w[a->blocks % a->parts]);
+	for (int c = 0; c < CONSTRAIN_N && c < a->parts; c++)
+		constrain(a->w[(a->blocks * CONSTRAIN_N + c) % a->parts]);
+}
+
+/* follows r at once downward, over ~2^up blocks upward, within limits */
+static int32_t track(int32_t l, int32_t r, int up)
+{
+	if (r < l)
+		l -= (l - r) >> 2;
+	else
+		l += (r - l) >> up;
+	return l < LEAK_MIN ? LEAK_MIN : l > 65536 ? 65536 : l;
 }
 
 /*
- * Windowed spectrum of the error over the previous and this block, its
- * power pe, and the echo estimate's power py; updates the leak, the share
+ * Windowed spectra of the error and the echo estimate over the previous
+ * and this block, their powers pe and py; updates the leak, the share
  * of the echo estimate's power left in the error: their ratio, followed at
  * once when it falls and over ~2^LEAK_UP_SHIFT blocks when it rises, so
  * near-end speech (which raises the error, not the estimate) lifts it only
  * slowly while a change of the echo path lifts it within a few blocks.
  */
-static void analyse(struct aec *a, const int32_t *e, const int32_t *ys,
-		    int active, int32_t *es, int64_t *pe, int64_t *py)
+static void analyse(struct aec *a, const int32_t *e, const int32_t *y,
+		    int active, int fast, int32_t *es, int64_t *pe, int64_t *py)
 {
-	int32_t t[FFT_N];
+	int32_t t[FFT_N], ys[2 * NB];
 	int64_t se = 0, sy = 0;
 
 	for (int n = 0; n < B; n++) {
@@ -267,6 +308,11 @@ static void analyse(struct aec *a, const int32_t *e, const int32_t *ys,
 		t[B + n] = (int32_t)(((int64_t)e[n] * fft_sqrt_hann[B + n]) >> 15);
 	}
 	spectrum(t, es);
+	for (int n = 0; n < B; n++) {
+		t[n] = (int32_t)(((int64_t)a->yprev[n] * fft_sqrt_hann[n]) >> 15);
+		t[B + n] = (int32_t)(((int64_t)y[n] * fft_sqrt_hann[B + n]) >> 15);
+	}
+	spectrum(t, ys);
 	for (int k = 0; k < NB; k++) {
 		int64_t er = es[2 * k], ei = es[2 * k + 1];
 		int64_t yr = ys[2 * k], yi = ys[2 * k + 1];
@@ -280,14 +326,9 @@ static void analyse(struct aec *a, const int32_t *e, const int32_t *ys,
 		return;
 	int32_t r = ratio_q16(se, sy);
 
-	if (r < a->leak_q16)
-		a->leak_q16 -= (a->leak_q16 - r) >> 2;
-	else
-		a->leak_q16 += (r - a->leak_q16) >> LEAK_UP_SHIFT;
-	if (a->leak_q16 < LEAK_MIN)
-		a->leak_q16 = LEAK_MIN;
-	if (a->leak_q16 > 65536)
-		a->leak_q16 = 65536;
+	a->leak_q16 = track(a->leak_q16, r, fast ? LEAK_FAST_SHIFT : LEAK_UP_SHIFT);
+	a->res_leak_q16 = track(a->res_leak_q16, r,
+				fast ? LEAK_FAST_SHIFT : RES_UP_SHIFT);
 }
 
 /* Residual echo suppression on the analysed spectra; writes the previous
@@ -298,12 +339,32 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 	int32_t t[FFT_N];
 
 	for (int k = 0; k < NB; k++) {
-		int64_t r = shl64((py[k] >> 16) * a->leak_q16, RES_OVER_SHIFT);
-		int32_t g = 32767 - ratio_q15(r, pe[k]);
+		int64_t r = shl64((py[k] >> 16) * a->res_leak_q16,
+				  RES_OVER_SHIFT);
+		int32_t g;
+#if RES_DD
+		/* decision-directed Wiener gain (Ephraim & Malah 1984) on the
+		 * signal-to-residual-echo ratio, Q12 */
+		int32_t post = r > 0 ? ratio_q12(pe[k], r) : 1 << 24;
+		int32_t gsq = MULT16_16_Q15(a->gain[k], a->gain[k]);
+		int64_t prio = (((int64_t)gsq * a->post[k]) >> 15) * DD_ALPHA +
+			       (int64_t)(post > 4096 ? post - 4096 : 0) *
+				       (32768 - DD_ALPHA);
 
+		prio >>= 15;
+		g = (int32_t)((prio << 15) / (prio + 4096));
+		if (g > 32767)
+			g = 32767;
+		a->post[k] = post;
+		if (g < a->floor_q15)
+			g = a->floor_q15;
+		a->gain[k] = (int16_t)g;
+#else
+		g = 32767 - ratio_q15(r, pe[k]);
 		if (g < a->floor_q15)
 			g = a->floor_q15;
 		a->gain[k] = (int16_t)((a->gain[k] + g) >> 1);
+#endif
 		es[2 * k] = MULT16_32_Q15(a->gain[k], es[2 * k]);
 		es[2 * k + 1] = MULT16_32_Q15(a->gain[k], es[2 * k + 1]);
 	}
@@ -356,7 +417,12 @@ static void block(struct aec *a, const int16_t *d, const int16_t *xin,
 	} else {
 		a->diverged = 0;
 	}
-	analyse(a, e, ys, active, es, pe, py);
+	/* Near-end speech adds to the microphone as much as to the error, so
+	 * the error stays below the microphone; a wrong filter (the echo path
+	 * changed) leaves an error as loud as the microphone or louder. */
+	a->se += (ee - a->se) >> 2;
+	a->sd += (de - a->sd) >> 2;
+	analyse(a, e, y, active, a->se > a->sd, es, pe, py);
 	if (active) {
 		if (a->adapted < WARMUP * a->parts)
 			a->adapted++;
@@ -372,6 +438,7 @@ static void block(struct aec *a, const int16_t *d, const int16_t *xin,
 		out[n] = SATURATE16(o[n]);
 		oe += (int64_t)out[n] * out[n];
 		a->eprev[n] = e[n];
+		a->yprev[n] = y[n];
 	}
 	if (active) {
 		a->pmic += (de - a->pmic) >> 4;

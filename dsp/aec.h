@@ -61,11 +61,15 @@ struct aec {
 	int32_t w[AEC_PARTS_MAX][2 * FFT_BINS]; /* weights, Q24 */
 	int adapted; /* active blocks so far (full step while few) */
 	int diverged; /* blocks in a row with the error far above the mic */
+	int64_t se, sd; /* smoothed block energies of error and microphone */
 	/* residual suppressor */
 	int32_t eprev[AEC_BLOCK]; /* previous error block */
+	int32_t yprev[AEC_BLOCK]; /* previous echo estimate block */
 	int32_t ola[AEC_BLOCK]; /* overlap-add tail */
-	int16_t gain[FFT_BINS]; /* smoothed gain, Q15 */
-	int32_t leak_q16; /* residual echo / echo estimate, Q16 */
+	int16_t gain[FFT_BINS]; /* last gain, Q15 */
+	int32_t post[FFT_BINS]; /* last signal-to-residual-echo ratio, Q12 */
+	int32_t leak_q16; /* residual echo / echo estimate, Q16, for the step */
+	int32_t res_leak_q16; /* the same, quicker to rise, for the suppressor */
 	int32_t floor_q15; /* lowest gain */
 	/* ERLE estimate over far-end activity */
 	int64_t pmic, pout;

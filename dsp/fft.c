@@ -68,8 +68,8 @@ static void cfft(int32_t *z, int sign)
 				for (int i = j; i < M; i += len) {
 					int32_t *a = z + 2 * i, *b = z + 2 * (i + half);
 					int32_t ar = a[0], ai = a[1];
-					int32_t tr = sign < 0 ? b[1] : -b[1];
-					int32_t ti = sign < 0 ? -b[0] : b[0];
+					int32_t tr = sign * -b[1];
+					int32_t ti = sign * b[0];
 
 					a[0] = (ar + tr) >> 1;
 					a[1] = (ai + ti) >> 1;
@@ -106,21 +106,25 @@ static int norm_shift(const int32_t *v, int n)
 	return mx ? TOP - ilog2(mx) : 0;
 }
 
-static inline int32_t shift(int32_t v, int s)
-{
-	return s >= 0 ? (int32_t)((uint32_t)v << s) : v >> -s;
-}
-
 int fft_fwd(const int32_t *in, int32_t *spec)
 {
 	int32_t z[2 * M];
 	int s = norm_shift(in, FFT_N);
 
-	for (int n = 0; n < M; n++) {
-		int r = fft_bitrev[n];
+	if (s >= 0) {
+		for (int n = 0; n < M; n++) {
+			int r = fft_bitrev[n];
 
-		z[2 * r] = shift(in[2 * n], s);
-		z[2 * r + 1] = shift(in[2 * n + 1], s);
+			z[2 * r] = (int32_t)((uint32_t)in[2 * n] << s);
+			z[2 * r + 1] = (int32_t)((uint32_t)in[2 * n + 1] << s);
+		}
+	} else {
+		for (int n = 0; n < M; n++) {
+			int r = fft_bitrev[n];
+
+			z[2 * r] = in[2 * n] >> -s;
+			z[2 * r + 1] = in[2 * n + 1] >> -s;
+		}
 	}
 	cfft(z, -1);
 	/* split: X[k] = (A + W^k B) / 2, A = Z[k] + conj Z[M-k],
@@ -151,8 +155,12 @@ int fft_inv(const int32_t *spec, int32_t *out)
 	x[1] = 0;
 	x[2 * M + 1] = 0;
 	s = norm_shift(x, 2 * FFT_BINS);
-	for (int i = 0; i < 2 * FFT_BINS; i++)
-		x[i] = shift(x[i], s);
+	if (s >= 0)
+		for (int i = 0; i < 2 * FFT_BINS; i++)
+			x[i] = (int32_t)((uint32_t)x[i] << s);
+	else
+		for (int i = 0; i < 2 * FFT_BINS; i++)
+			x[i] >>= -s;
 	/* unsplit: Z[k] = (A + j W^-k D) / 2, A = X[k] + conj X[M-k],
 	 * D = X[k] - conj X[M-k] */
 	{
