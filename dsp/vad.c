@@ -13,7 +13,9 @@
  *    a minimum tracker in the log domain: it drops a quarter of the way to
  *    any quieter frame, and rises rise_noise_mdb a frame outside speech
  *    and rise_speech_mdb inside it; it starts from the mean of the first
- *    ten frames.  The frame's SNR is the
+ *    ten frames, and never stays more than floor_gap_db under the quietest
+ *    frame of the last 2 s (so a floor seeded on the digital silence of a
+ *    starting device, and held down since by speech, recovers).  The frame's SNR is the
  *    weighted mean of the band SNRs, each limited to 0..30 dB, with
  *    250-4000 Hz weighted double: the spectral distance to the noise of
  *    classic VADs (Sohn et al., "A statistical model-based voice activity
@@ -52,6 +54,7 @@
 #include "sizes.h"
 
 #define SEED_FRAMES 10
+#define WIN_LEN 50 /* frames in one window of the floor's lower bound */
 #define BAND_SNR_MAX_Q8 (30 * 256)
 #define DB_PER_LOG2_Q8 771 /* 10 log10(2) = 3.0103 */
 #define HOP PARLEY_FRAME
@@ -275,6 +278,7 @@ void vad_config_default(struct vad_config *cfg)
 	cfg->rise_noise_mdb = 30; /* 3 dB/s */
 	cfg->rise_speech_mdb = 2; /* 0.2 dB/s */
 	cfg->pitch_memory_shift = 8;
+	cfg->floor_gap_db = 6;
 }
 
 void vad_init(struct vad *v, const struct vad_config *cfg)
@@ -289,6 +293,11 @@ void vad_init(struct vad *v, const struct vad_config *cfg)
 		v->dec[i] = 0;
 	for (int i = 0; i <= VAD_LAG_MAX; i++)
 		v->pitch_bg[i] = 0;
+	/* empty windows: loud enough never to be the minimum */
+	for (int b = 0; b < VAD_BANDS; b++)
+		for (int i = 0; i <= VAD_WINS; i++)
+			v->win_min[b][i] = 200 * 256;
+	v->win_n = 0;
 	v->frames = 0;
 	v->run = 0;
 	v->hang = 0;
@@ -322,6 +331,32 @@ static void track(const struct vad_config *cfg, int32_t *floor,
 	}
 }
 
+/*
+ * The quietest band level of the last VAD_WINS windows of WIN_LEN frames
+ * (about 2 s) bounds the floor from below: a floor more than floor_gap_db
+ * under it (seeded on digital silence, say, and held down since by speech)
+ * is lifted to it at once.
+ */
+static void window_floor(struct vad *v, int b, int32_t db_q8)
+{
+	int32_t m = v->win_min[b][VAD_WINS];
+
+	if (v->win_n == 0 || db_q8 < m)
+		m = db_q8;
+	v->win_min[b][VAD_WINS] = m;
+	for (int i = 0; i < VAD_WINS; i++)
+		if (v->win_min[b][i] < m)
+			m = v->win_min[b][i];
+	if (v->cfg.floor_gap_db > 0 &&
+	    v->band_floor_q16[b] < (m - v->cfg.floor_gap_db * 256) * 256)
+		v->band_floor_q16[b] = (m - v->cfg.floor_gap_db * 256) * 256;
+	if (v->win_n == WIN_LEN - 1) {
+		for (int i = 0; i < VAD_WINS - 1; i++)
+			v->win_min[b][i] = v->win_min[b][i + 1];
+		v->win_min[b][VAD_WINS - 1] = v->win_min[b][VAD_WINS];
+	}
+}
+
 void vad_process(struct vad *v, const int16_t *in, int n,
 		 struct vad_result *out)
 {
@@ -337,12 +372,15 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 	band_levels(v, pcm, band);
 
 	track(&v->cfg, &v->floor_q16, level * 256, v->frames, v->speech);
+	if (++v->win_n == WIN_LEN)
+		v->win_n = 0;
 	for (int b = 0; b < VAD_BANDS; b++) {
 		int32_t db_q8 = (band[b] * DB_PER_LOG2_Q8) >> 8;
 		int32_t s;
 
 		track(&v->cfg, &v->band_floor_q16[b], db_q8 * 256, v->frames,
 		      v->speech);
+		window_floor(v, b, db_q8);
 		s = db_q8 - v->band_floor_q16[b] / 256;
 		s = s < 0 ? 0 : (s > BAND_SNR_MAX_Q8 ? BAND_SNR_MAX_Q8 : s);
 		snr += s * band_weight[b];

@@ -14,6 +14,7 @@
 #define VAD_DEC 4 /* decimation for the pitch search: 4 kHz */
 #define VAD_DEC_HIST 160 /* decimated history, samples (40 ms) */
 #define VAD_LAG_MAX 64 /* longest pitch period searched, 4 kHz samples */
+#define VAD_WINS 4 /* windows of the floors' lower bound */
 
 struct vad_config {
 	int threshold_db; /* band SNR over the noise spectrum for activity (dB) */
@@ -28,6 +29,7 @@ struct vad_config {
 	int rise_noise_mdb; /* floors rise this fast outside speech, mdB/frame */
 	int rise_speech_mdb; /* and this fast inside speech, mdB/frame */
 	int pitch_memory_shift; /* background periodicity learnt at 2^-this */
+	int floor_gap_db; /* floors stay within this of the 2 s minimum (0: off) */
 };
 
 struct vad_result {
@@ -48,6 +50,8 @@ struct vad {
 	int16_t prev[VAD_FFT - 160]; /* tail of the previous frame */
 	int16_t dec[VAD_DEC_HIST]; /* decimated history, oldest first */
 	int32_t pitch_bg[VAD_LAG_MAX + 1]; /* background correlation per lag, Q15 */
+	int32_t win_min[VAD_BANDS][VAD_WINS + 1]; /* band minima, dB Q8; last: current */
+	int win_n; /* frames into the current window */
 	int frames; /* frames seen, saturating */
 	int run; /* raw frames in a row */
 	int hang; /* hangover frames left */

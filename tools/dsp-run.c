@@ -50,7 +50,7 @@ static const struct {
 	KEY(hangover_frames), KEY(voicing_q15),  KEY(voiced_frames),
 	KEY(voice_hold_frames), KEY(release_db),  KEY(rise_noise_mdb),
 	KEY(rise_speech_mdb), KEY(revoice_frames),
-	KEY(pitch_memory_shift),
+	KEY(pitch_memory_shift), KEY(floor_gap_db),
 #undef KEY
 };
 

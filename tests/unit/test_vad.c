@@ -258,6 +258,45 @@ static void vad_needs_minimum_length(void **state)
 	assert_int_equal(r.speech_frames, 0);
 }
 
+static void vad_floor_recovers_from_digital_silence(void **state)
+{
+	struct vad_config cfg;
+	struct vad v;
+	struct vad_result r = { 0 };
+	int16_t pcm[PARLEY_FRAME];
+
+	(void)state;
+	vad_config_default(&cfg);
+	vad_init(&v, &cfg);
+	/* 0.5 s of zeros seed the floors at the bottom ... */
+	memset(pcm, 0, sizeof(pcm));
+	for (int f = 0; f < 50; f++)
+		vad_process(&v, pcm, PARLEY_FRAME, &r);
+	/* ... then steady noise near -30 dBFS: rising at rise_noise_mdb the
+	 * floors would need 20 s; the minimum of the last 2 s lifts them
+	 * once the zeros have left it, 2-2.5 s in, to floor_gap_db under it */
+	for (int f = 0; f < 400; f++) {
+		for (int i = 0; i < PARLEY_FRAME; i++)
+			pcm[i] = noise(1800);
+		vad_process(&v, pcm, PARLEY_FRAME, &r);
+		assert_false(r.speech);
+		if (f >= 300)
+			assert_true(r.snr_q8 < cfg.threshold_db * 256);
+	}
+	/* without the bound the noise stays far over the floors */
+	cfg.floor_gap_db = 0;
+	vad_init(&v, &cfg);
+	memset(pcm, 0, sizeof(pcm));
+	for (int f = 0; f < 50; f++)
+		vad_process(&v, pcm, PARLEY_FRAME, &r);
+	for (int f = 0; f < 400; f++) {
+		for (int i = 0; i < PARLEY_FRAME; i++)
+			pcm[i] = noise(1800);
+		vad_process(&v, pcm, PARLEY_FRAME, &r);
+	}
+	assert_true(r.snr_q8 > cfg.threshold_db * 256);
+}
+
 static void vad_needs_absolute_level(void **state)
 {
 	struct vad_config cfg;
@@ -422,6 +461,7 @@ int main(void)
 		cmocka_unit_test(vad_ignores_steady_noise),
 		cmocka_unit_test(vad_needs_a_voice_not_just_energy),
 		cmocka_unit_test(vad_needs_minimum_length),
+		cmocka_unit_test(vad_floor_recovers_from_digital_silence),
 		cmocka_unit_test(vad_needs_absolute_level),
 		cmocka_unit_test(vad_golden_pin),
 		cmocka_unit_test(endpoint_ends_after_silence),
