@@ -55,6 +55,18 @@
 #ifndef CONSTRAIN_N
 #define CONSTRAIN_N 2 /* partitions constrained per block */
 #endif
+#ifndef RER_MUL
+#define RER_MUL 1 /* block residual-to-error ratio: leak x |Y|^2 / |E|^2 */
+#endif
+#ifndef RER_MAX
+#define RER_MAX 16384 /* ... at most 0.5 */
+#endif
+#ifndef BIN_MAX
+#define BIN_MAX 16384 /* a bin's own ratio at most 0.5 */
+#endif
+#ifndef BIN_W
+#define BIN_W 22938 /* step = 0.7 bin ratio + 0.3 block ratio */
+#endif
 #ifndef WARMUP
 #define WARMUP 2 /* full step for the first WARMUP x parts active blocks */
 #endif
@@ -230,6 +242,25 @@ static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 		t[B + n] = e[n];
 	}
 	spectrum(t, es);
+	/* the residual-to-error ratio of the whole block: a floor under
+	 * every bin's step, so bins the far end has seldom excited (where
+	 * the estimate |Y| is still small) learn too (as speexdsp does) */
+	int64_t syy = 0, see = 0;
+	int32_t rer = 0;
+
+	if (!warm) {
+		for (int k = 0; k < NB; k++) {
+			int64_t yr = ys[2 * k], yi = ys[2 * k + 1];
+			int64_t er = es[2 * k], ei = es[2 * k + 1];
+
+			syy += (yr * yr + yi * yi) >> 8;
+			see += (er * er + ei * ei) >> 8;
+		}
+		rer = ratio_q15(shl64((syy >> 16) * a->leak_q16, STEP_Y_SHIFT) * RER_MUL,
+				see);
+		if (rer > RER_MAX)
+			rer = RER_MAX;
+	}
 	/* per-bin step: s = mu E / (sum |X|^2 + delta), Q(WQ + GQ) */
 	for (int k = 0; k < NB; k++) {
 		int64_t p = a->xpow[k] + delta;
@@ -247,7 +278,11 @@ static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 			int64_t ry = shl64(((yr * yr + yi * yi) >> 16) *
 						   a->leak_q16, STEP_Y_SHIFT);
 
-			mu = MULT16_16_Q15(mu, ratio_q15(ry, er * er + ei * ei));
+			int32_t r = ratio_q15(ry, er * er + ei * ei);
+
+			if (r > BIN_MAX)
+				r = BIN_MAX;
+			mu = MULT16_16_Q15(mu, (BIN_W * r + (32768 - BIN_W) * rer) >> 15);
 		}
 		for (int c = 0; c < 2; c++) {
 			int64_t tt = ((int64_t)es[2 * k + c] * mu) >> 15;

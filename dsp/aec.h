@@ -6,18 +6,24 @@
  * multidelay block frequency-domain filter, Soo & Pang 1990; partitioned
  * overlap-save as in Borrallo & Otero 1992) on the 256-point fixed-point FFT
  * of dsp/fft.h: 128-sample blocks, one partition per block, the gradient
- * constraint applied to one partition a block in turn.  The step of each
+ * constraint applied to two partitions a block in turn.  The step of each
  * bin is normalised by the reference power the filter holds, and scaled by
- * the estimated share of residual echo in that bin's error,
- * leak * |Y|^2 / |E|^2 (Valin 2007, "On adjusting the learning rate in
- * frequency domain echo cancellation with double-talk"): near-end speech
- * raises |E| and so slows adaptation, while a change of the echo path
- * raises the leak and speeds it up.  A filter whose error stays far above
- * the microphone signal is restarted.
+ * the estimated share of residual echo in that bin's error (Valin 2007, "On
+ * adjusting the learning rate in frequency domain echo cancellation with
+ * double-talk"): 0.7 x the bin's own leak |Y|^2 / |E|^2 (capped at 0.5)
+ * plus 0.3 x the same ratio over the whole block, so bins the far end has
+ * seldom excited still learn.  Near-end speech raises |E| and so slows
+ * adaptation.  The leak (residual echo power over echo estimate power)
+ * follows the measured ratio down at once and up only slowly, unless the
+ * error grows louder than the microphone, which near-end speech cannot
+ * cause but a change of the echo path does; then it rises within a few
+ * blocks.  A filter whose error stays far above the microphone is
+ * restarted.
  *
- * Residual stage: a spectral gain per bin, 1 - 2 leak |Y|^2 / |E|^2, with
- * a floor, smoothed over two blocks, on sqrt-Hann windowed blocks with 50 %
- * overlap-add.
+ * Residual stage: a decision-directed Wiener gain per bin (Ephraim & Malah
+ * 1984) on the ratio of the error's power to the residual echo estimate,
+ * 2 leak' |Y|^2, with a floor, on sqrt-Hann windowed blocks with 50 %
+ * overlap-add; its leak' rises faster than the step's.
  *
  * Frames are PARLEY_FRAME (160) samples; internally 128-sample blocks, so
  * the output lags the input by AEC_DELAY samples (16 ms).  All state lives
