@@ -173,10 +173,12 @@ static void levels_tick(struct console_client *c, void *ctx)
 {
 	struct parley *p = ctx;
 
-	console_live_line(c, "mic %6.1f dBFS  peak %6.1f  floor %6.1f  vad %s  erle %4.1f dB (aec off)",
+	console_live_line(c, "mic %6.1f dBFS  peak %6.1f  floor %6.1f  vad %s  erle %4.1f dB (aec %s)",
 			  p->meter.level_q8 / 256.0, p->meter.peak_q8 / 256.0,
 			  p->meter.floor_q8 / 256.0,
-			  p->meter.speech ? "speech" : "-     ", 0.0);
+			  p->meter.speech ? "speech" : "-     ",
+			  atomic_load(&p->eng.erle_q8) / 256.0,
+			  chain_aec_name(p->eng.chain_cfg.aec));
 	p->meter.peak_q8 = -100 * 256;
 }
 

@@ -348,18 +348,24 @@ static int run(struct parley *p)
 		{ "disable", GPIO_BIAS_DISABLE },
 		{ "as-is", GPIO_BIAS_AS_IS },
 	};
-	struct vad_config vc;
+	struct chain_config cc;
 	char err[512];
 	int r, sfd, status = 1;
 
 	/* members without a config key keep the tuned defaults */
-	vad_config_default(&vc);
-	vc.threshold_db = cfg->vad_threshold_db;
-	vc.min_level_dbfs = cfg->vad_min_level_dbfs;
-	vc.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS;
-	vc.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS;
-	vc.release_db = cfg->vad_release_db;
-	vc.voicing_q15 = cfg->vad_voicing_pct * 32768 / 100;
+	chain_config_default(&cc);
+	cc.aec = (enum chain_aec)chain_aec_parse(cfg->dsp_aec);
+	cc.tail_ms = cfg->dsp_aec_tail_ms;
+	cc.residual = cfg->dsp_residual;
+	cc.ns_db = cfg->dsp_ns_db;
+	cc.agc = cfg->dsp_agc;
+	vad_config_default(&cc.vad);
+	cc.vad.threshold_db = cfg->vad_threshold_db;
+	cc.vad.min_level_dbfs = cfg->vad_min_level_dbfs;
+	cc.vad.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS;
+	cc.vad.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS;
+	cc.vad.release_db = cfg->vad_release_db;
+	cc.vad.voicing_q15 = cfg->vad_voicing_pct * 32768 / 100;
 	p->started_ms = loop_now_ms();
 	p->rec.fd = -1;
 	stt_wy_init(&p->stt_wy);
@@ -402,9 +408,12 @@ static int run(struct parley *p)
 	}
 	loop_watch(p->gpio->event_fd(p->gpio_ctx), POLLIN, on_gpio, p);
 	button_init(p);
-	r = engine_init(&p->eng, aops, &ap, &vc);
+	r = engine_init(&p->eng, aops, &ap, &cc, err, sizeof(err));
 	if (r) {
-		LOGE("audio", "cannot prepare the engine: %s", strerror(-r));
+		LOGE("audio", "cannot prepare the engine: %s", err);
+		chain_free(&p->eng.chain);
+		if (p->eng.event_fd >= 0)
+			close(p->eng.event_fd);
 		goto out_gpio;
 	}
 	if (cfg->mixer_control[0]) {
@@ -488,6 +497,7 @@ out_synth:
 out_engine:
 	if (p->eng.event_fd >= 0)
 		close(p->eng.event_fd);
+	chain_free(&p->eng.chain);
 out_gpio:
 	p->gpio->close(p->gpio_ctx);
 out_store:

@@ -40,7 +40,8 @@ __attribute__((format(printf, 3, 4))) static void emsg(struct audio_engine *e,
 }
 
 int engine_init(struct audio_engine *e, const struct audio_ops *ops,
-		const struct audio_params *p, const struct vad_config *vad)
+		const struct audio_params *p, const struct chain_config *cc,
+		char *err, size_t errlen)
 {
 	int r;
 
@@ -52,7 +53,7 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 		 p->playback_device);
 	e->params.capture_device = e->capture_device;
 	e->params.playback_device = e->playback_device;
-	e->vad_cfg = *vad;
+	e->chain_cfg = *cc;
 	e->dev = NULL;
 	atomic_store(&e->run, 0);
 	r = ring_init(&e->cap_ring, e->cap_buf, sizeof(e->cap_buf[0]),
@@ -103,10 +104,13 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	e->mixer = NULL;
 	engine_set_volume(e, 100);
 	e->gain_now = GAIN_UNITY;
-	hpf_init(&e->hpf);
-	vad_init(&e->vad, &e->vad_cfg);
 	e->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	return e->event_fd < 0 ? -errno : 0;
+	if (e->event_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		return -errno;
+	}
+	/* the chain's speexdsp states are allocated here, before the thread */
+	return chain_init(&e->chain, &e->chain_cfg, err, errlen);
 }
 
 static void sleep_ms(int ms)
@@ -239,14 +243,11 @@ static void process_frame(struct audio_engine *e, const int16_t *pcm,
 	memcpy(f.pcm, pcm, sizeof(f.pcm));
 	ref_get(e, ref_end, f.ref);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/*
-	 * THE DSP CHAIN.  f.ref is the echo reference aligned with f.pcm: what
-	 * the loudspeaker emitted while f.pcm was recorded.  To be replaced by
-	 *	chain_process(&e->chain, f.pcm, f.ref, &f.vad);
-	 */
-	hpf_process(&e->hpf, f.pcm, PARLEY_FRAME);
-	vad_process(&e->vad, f.pcm, PARLEY_FRAME, &f.vad);
-	/* end of the DSP chain */
+	/* f.ref is the echo reference aligned with f.pcm: what the
+	 * loudspeaker emitted while f.pcm was recorded */
+	chain_process(&e->chain, f.pcm, f.ref, &f.vad);
+	atomic_store_explicit(&e->erle_q8, chain_erle_q8(&e->chain),
+			      memory_order_relaxed);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ns = (uint32_t)((t1.tv_sec - t0.tv_sec) * 1000000000L +
 			(t1.tv_nsec - t0.tv_nsec));
@@ -547,6 +548,7 @@ void engine_stop(struct audio_engine *e)
 	e->event_fd = -1;
 	audio_mixer_close(e->mixer);
 	e->mixer = NULL;
+	chain_free(&e->chain);
 }
 
 void engine_flush_playback(struct audio_engine *e)

@@ -23,11 +23,11 @@
 #include "../dsp/drift.h"
 #include "../dsp/earcon.h"
 #include "../dsp/gain.h"
-#include "../dsp/hpf.h"
 #include "../dsp/ring.h"
 #include "../dsp/sizes.h"
 #include "../dsp/vad.h"
 #include "audio.h"
+#include "chain.h"
 
 /* One processed capture frame, as queued to the control thread. */
 struct cap_frame {
@@ -55,7 +55,7 @@ struct audio_engine {
 	struct audio_params params;
 	char capture_device[128];
 	char playback_device[128];
-	struct vad_config vad_cfg;
+	struct chain_config chain_cfg;
 	/* options, set by the control thread before engine_start */
 	int capture_channel; /* 0..channels-1, or -1 to mix all */
 	int rt_priority; /* SCHED_FIFO priority, 0 for none */
@@ -118,8 +118,8 @@ struct audio_engine {
 	uint32_t earcon_seen; /* audio thread only */
 
 	/* DSP state, audio thread only */
-	struct hpf hpf;
-	struct vad vad;
+	struct chain chain;
+	_Atomic int32_t erle_q8; /* the canceller's ERLE, dB Q8, for the console */
 	struct drift drift;
 	struct earcon earcon;
 	void *cap_rs; /* SpeexResamplerState, capture rate -> 16 kHz, or NULL */
@@ -136,9 +136,14 @@ struct audio_engine {
 	uint64_t ref_w; /* samples ever written to ref_line */
 };
 
-/* Prepares the engine; does not open devices.  Returns 0 or -errno. */
+/*
+ * Prepares the engine and its DSP chain (whose speexdsp states are
+ * allocated here); does not open devices.  Returns 0, or -errno with a
+ * message in err.  engine_stop frees what this made.
+ */
 int engine_init(struct audio_engine *e, const struct audio_ops *ops,
-		const struct audio_params *p, const struct vad_config *vad);
+		const struct audio_params *p, const struct chain_config *cc,
+		char *err, size_t errlen);
 /* Opens the devices and starts the thread.  err names the device. */
 int engine_start(struct audio_engine *e, char *err, size_t errlen);
 /* Stops the thread and closes the devices. */
