@@ -55,6 +55,9 @@
 #ifndef CONSTRAIN_N
 #define CONSTRAIN_N 2 /* partitions constrained per block */
 #endif
+#ifndef RES_FLOOR_DB
+#define RES_FLOOR_DB -30 /* default lowest suppressor gain */
+#endif
 #ifndef RER_MUL
 #define RER_MUL 1 /* block residual-to-error ratio: leak x |Y|^2 / |E|^2 */
 #endif
@@ -76,7 +79,7 @@ void aec_config_default(struct aec_config *cfg)
 	cfg->tail_ms = 256;
 	cfg->residual = 1;
 	cfg->step_q15 = 32767; /* 1.0 */
-	cfg->res_floor_db = -30;
+	cfg->res_floor_db = RES_FLOOR_DB;
 }
 
 int aec_init(struct aec *a, const struct aec_config *cfg)
@@ -256,7 +259,8 @@ static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 			syy += (yr * yr + yi * yi) >> 8;
 			see += (er * er + ei * ei) >> 8;
 		}
-		rer = ratio_q15(shl64((syy >> 16) * a->leak_q16, STEP_Y_SHIFT) * RER_MUL,
+		rer = ratio_q15(shl64((syy >> 16) * a->leak_q16, STEP_Y_SHIFT) *
+					RER_MUL,
 				see);
 		if (rer > RER_MAX)
 			rer = RER_MAX;

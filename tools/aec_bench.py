@@ -17,7 +17,7 @@ talker (the JFK recording) at the echo's level.  Convolution is sox's fir.
 
 Figures:
   erle_db           10 log10(mic energy / output energy) after 2 s, far end only
-  t10_ms            first time a 0.5 s window reaches 10 dB ERLE
+  t10_ms            first time a 0.25 s window reaches 10 dB ERLE
   dt_near_snr_db    double talk: near-end speech vs everything else in the
                     output, after a least-squares gain fit of the clean near end
   dt_near_level_db  that gain in dB (0 = the near-end voice kept its level)
@@ -127,9 +127,9 @@ def erle_db(mic, out, start):
                            max(energy(out, start, len(out)), 1.0))
 
 
-def time_to(mic, out, since, db=10, win=RATE // 2):
+def time_to(mic, out, since, db=10, win=RATE // 4):
     """ms from `since` until a window of `win` samples first reaches `db`."""
-    hop = FRAME * 5
+    hop = FRAME * 2
     for end in range(since + win, len(mic) + 1, hop):
         em = energy(mic, end - win, end)
         if em < win * 30.0 ** 2:  # no echo to speak of
