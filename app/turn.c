@@ -907,8 +907,11 @@ void turn_local_transcript(struct turn *t, const char *text)
 	t->local_stt = 0;
 	stage(t, ST_STT_DONE);
 	if (!text[0]) {
+		char why[sizeof(t->rec.error)];
+
+		memcpy(why, t->rec.error, sizeof(why)); /* set_error rewrites it */
 		speak_error(t, "I can't reach the speech recognition server.",
-			    t->rec.error);
+			    why);
 		return;
 	}
 	LOGI("turn", "offline recogniser heard a command");

@@ -349,6 +349,10 @@ def test_offline_recogniser_with_no_host_at_all():
     model = "/usr/share/pocketsphinx/model/en-us/en-us"
     if "offline recogniser: pocketsphinx" not in ver or not os.path.isdir(model):
         raise Skip("built without pocketsphinx, or no pocketsphinx-en-us model")
+    if os.environ.get("PARLEY_SANITIZED"):
+        # Debian 12's libsphinxbase keeps the parsed JSGF grammar for ever
+        # (ps_set_jsgf_string); LeakSanitizer reports it at exit
+        raise Skip("libsphinxbase leaks its parsed grammar under LeakSanitizer")
     with rig() as r:
         said = spoken_raw(r, "set a timer for two minutes")
         dead = f"http://127.0.0.1:{free_port()}"
