@@ -70,6 +70,15 @@
 #ifndef BIN_W
 #define BIN_W 22938 /* step = 0.7 bin ratio + 0.3 block ratio */
 #endif
+#ifndef COH_SMOOTH
+#define COH_SMOOTH 7 /* spectra smoothed over ~128 blocks (1 s) */
+#endif
+#ifndef COH_BIAS
+#define COH_BIAS 800 /* 0.024 */
+#endif
+#ifndef COH_RES_SHIFT
+#define COH_RES_SHIFT 3 /* residual echo at least 8 x coherence x |E|^2 */
+#endif
 #ifndef WARMUP
 #define WARMUP 2 /* full step for the first WARMUP x parts active blocks */
 #endif
@@ -180,6 +189,12 @@ static void scale_block(int32_t *v, int n, int e)
 			e = -31;
 		for (int i = 0; i < n; i++)
 			v[i] >>= -e;
+	} else if (e < 31) {
+		int32_t hi = INT32_MAX >> e, lo = INT32_MIN >> e;
+
+		for (int i = 0; i < n; i++)
+			v[i] = v[i] > hi ? INT32_MAX : v[i] < lo ? INT32_MIN :
+			       (int32_t)((uint32_t)v[i] << e);
 	} else {
 		for (int i = 0; i < n; i++)
 			v[i] = fft_scale(v[i], e);
@@ -233,6 +248,83 @@ static void filter(struct aec *a, int32_t *ys, int32_t *y)
 	memcpy(y, t + B, B * sizeof(*y));
 }
 
+static int bitlen64(uint64_t v)
+{
+	return v ? 64 - __builtin_clzll(v) : 0;
+}
+
+static inline uint64_t abs64(int64_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+/*
+ * Magnitude-squared coherence of the error with the reference block that
+ * carries most of the echo path (|Sxe|^2 / (Sxx See), cross- and auto-spectra
+ * smoothed over ~128 blocks, less the bias of
+ * such an average for unrelated signals), Q15.  Echo the filter has not learnt yet (bins
+ * the far end seldom excites, a changed path) is coherent with the far end;
+ * near-end speech is not.  The residual suppressor takes 8 x coherence x
+ * |E|^2 as a second residual echo estimate.  In the manner of WebRTC's coherence-based
+ * suppression; mantissas of 20 bits keep the products in 64 bits.
+ */
+static void coherence(struct aec *a, const int32_t *es)
+{
+	const int32_t *x = a->x[ring(a, a->peak)];
+
+	for (int k = 0; k < NB; k++) {
+		int64_t xr = x[2 * k] >> 8, xi = x[2 * k + 1] >> 8;
+		int64_t er = es[2 * k] >> 4, ei = es[2 * k + 1] >> 4;
+		int64_t *c = a->sxe[k];
+		uint64_t m;
+		int e1, e2, e3, d;
+		int64_t num, den;
+		int32_t q;
+
+		c[0] += ((xr * er + xi * ei) - c[0]) >> COH_SMOOTH;
+		c[1] += ((xr * ei - xi * er) - c[1]) >> COH_SMOOTH;
+		a->sxx[k] += ((xr * xr + xi * xi) - a->sxx[k]) >> COH_SMOOTH;
+		a->see[k] += ((er * er + ei * ei) - a->see[k]) >> COH_SMOOTH;
+		m = abs64(c[0]) | abs64(c[1]);
+		e1 = bitlen64(m) > 20 ? bitlen64(m) - 20 : 0;
+		e2 = bitlen64((uint64_t)a->sxx[k]) > 20 ? bitlen64((uint64_t)a->sxx[k]) - 20 : 0;
+		e3 = bitlen64((uint64_t)a->see[k]) > 20 ? bitlen64((uint64_t)a->see[k]) - 20 : 0;
+		num = (c[0] >> e1) * (c[0] >> e1) + (c[1] >> e1) * (c[1] >> e1);
+		den = (a->sxx[k] >> e2) * (a->see[k] >> e3);
+		d = 2 * e1 - e2 - e3;
+		if (den <= 0) {
+			a->coh[k] = 0;
+			continue;
+		}
+		q = ratio_q16(num, den); /* Q16, up to 2^24 */
+		q = d >= 0 ? (d > 8 ? 1 << 24 : q << d) : (d < -24 ? 0 : q >> -d);
+		q >>= 1; /* Q15 */
+		if (q > 32767)
+			q = 32767;
+		/* less the bias of a short average of unrelated signals */
+		q = q <= COH_BIAS ? 0 : (int32_t)(((int64_t)(q - COH_BIAS) << 15) /
+						   (32768 - COH_BIAS));
+		a->coh[k] = (int16_t)(q > 32767 ? 32767 : q);
+	}
+}
+
+/* The partition holding most of the weights' energy (the direct path). */
+static void find_peak(struct aec *a)
+{
+	int64_t best = -1;
+
+	for (int p = 0; p < a->parts; p++) {
+		int64_t e = 0;
+
+		for (int i = 0; i < 2 * NB; i++)
+			e += ((int64_t)(a->w[p][i] >> 8)) * (a->w[p][i] >> 8);
+		if (e > best) {
+			best = e;
+			a->peak = p;
+		}
+	}
+}
+
 /* One NLMS step from the error block e; ys is the echo estimate's spectrum. */
 static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 {
@@ -245,6 +337,9 @@ static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 		t[B + n] = e[n];
 	}
 	spectrum(t, es);
+	if ((a->blocks & 31) == 0)
+		find_peak(a);
+	coherence(a, es);
 	/* the residual-to-error ratio of the whole block: a floor under
 	 * every bin's step, so bins the far end has seldom excited (where
 	 * the estimate |Y| is still small) learn too (as speexdsp does) */
@@ -380,7 +475,12 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 	for (int k = 0; k < NB; k++) {
 		int64_t r = shl64((py[k] >> 16) * a->res_leak_q16,
 				  RES_OVER_SHIFT);
+		/* or the share of the error coherent with the far end */
+		int64_t rc = shl64((pe[k] >> 15) * a->coh[k], COH_RES_SHIFT);
 		int32_t g;
+
+		if (rc > r)
+			r = rc;
 #if RES_DD
 		/* decision-directed Wiener gain (Ephraim & Malah 1984) on the
 		 * signal-to-residual-echo ratio, Q12 */

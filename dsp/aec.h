@@ -68,6 +68,9 @@ struct aec {
 	int adapted; /* active blocks so far (full step while few) */
 	int diverged; /* blocks in a row with the error far above the mic */
 	int64_t se, sd; /* smoothed block energies of error and microphone */
+	int peak; /* partition with the most weight energy */
+	int64_t sxe[FFT_BINS][2], sxx[FFT_BINS], see[FFT_BINS]; /* smoothed */
+	int16_t coh[FFT_BINS]; /* error / far end coherence, Q15 */
 	/* residual suppressor */
 	int32_t eprev[AEC_BLOCK]; /* previous error block */
 	int32_t yprev[AEC_BLOCK]; /* previous echo estimate block */
