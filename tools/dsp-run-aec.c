@@ -79,7 +79,7 @@ int dsp_run_aec(int argc, char **argv)
 		case 'i':
 			impl = chain_aec_parse(optarg);
 			if (impl != CHAIN_AEC_FIXED && impl != CHAIN_AEC_SPEEX)
-				return bad("--impl must be fixed or speex, not",
+				return bad("--impl must be fixed or speex",
 					   optarg);
 			break;
 		case 'f':
