@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../dsp/level.h"
+
 #include <speex/speex_echo.h>
 #include <speex/speex_preprocess.h>
 
@@ -120,6 +122,30 @@ int chain_init(struct chain *c, const struct chain_config *cfg, char *err,
 	return 0;
 }
 
+/* speexdsp keeps no ERLE figure: microphone over output energy, smoothed
+ * over frames where the far end plays (as dsp/aec.c does for ours) */
+static void speex_erle(struct chain *c, const int16_t *mic, const int16_t *ref,
+		       const int16_t *out)
+{
+	int64_t em = 0, eo = 0, er = 0;
+
+	for (int i = 0; i < PARLEY_FRAME; i++) {
+		em += (int32_t)mic[i] * mic[i];
+		eo += (int32_t)out[i] * out[i];
+		er += (int32_t)ref[i] * ref[i];
+	}
+	if (er <= (int64_t)PARLEY_FRAME * 32 * 32)
+		return;
+	c->pmic += (em - c->pmic) >> 4;
+	c->pout += (eo - c->pout) >> 4;
+	if (c->pmic > 0) {
+		int32_t lo = c->pout > 0 ? level_log2_q8((uint64_t)c->pout) : -256;
+		int32_t db = (level_log2_q8((uint64_t)c->pmic) - lo) * 771 >> 8;
+
+		c->erle_q8 = db < 0 ? 0 : db;
+	}
+}
+
 void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 		   struct vad_result *vad)
 {
@@ -131,6 +157,7 @@ void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 		break;
 	case CHAIN_AEC_SPEEX:
 		speex_echo_cancellation(c->echo, pcm, ref, c->tmp);
+		speex_erle(c, pcm, ref, c->tmp);
 		memcpy(pcm, c->tmp, sizeof(c->tmp));
 		break;
 	case CHAIN_AEC_OFF:
@@ -152,8 +179,7 @@ int32_t chain_erle_q8(const struct chain *c)
 {
 	if (c->cfg.aec == CHAIN_AEC_FIXED)
 		return aec_erle_q8(&c->aec);
-	/* speexdsp keeps no ERLE figure for us */
-	return 0;
+	return c->erle_q8; /* 0 when off */
 }
 
 void chain_free(struct chain *c)

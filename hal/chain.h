@@ -41,6 +41,8 @@ struct chain {
 	struct SpeexPreprocessState_ *pre; /* NULL when nothing needs it */
 	struct vad vad;
 	int16_t tmp[PARLEY_FRAME];
+	int64_t pmic, pout; /* speex: smoothed frame energies for the ERLE */
+	int32_t erle_q8;
 };
 
 /* Parses "fixed" | "speex" | "off"; -1 for anything else. */
