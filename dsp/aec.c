@@ -31,6 +31,9 @@
 #ifndef LEAK_UP_SHIFT
 #define LEAK_UP_SHIFT 11 /* the leak rises over ~2048 blocks, falls over ~4 */
 #endif
+#ifndef TALK_RATIO
+#define TALK_RATIO 2 /* near end when the error is this x the leak share */
+#endif
 #ifndef RES_UP_SHIFT
 #define RES_UP_SHIFT 4 /* the suppressor's leak rises over ~16 blocks */
 #endif
@@ -47,7 +50,10 @@
 #define LEAK_MIN 33 /* lowest leak, Q16: -33 dB */
 #endif
 #ifndef RES_OVER_SHIFT
-#define RES_OVER_SHIFT 1 /* residual echo taken as 2^this x leak x |Y|^2 */
+#define RES_OVER_SHIFT 1 /* residual echo: 2^this x leak x |Y|^2 in talk ... */
+#endif
+#ifndef RES_OVER_ECHO
+#define RES_OVER_ECHO 4 /* ... and 2^this while only echo is heard */
 #endif
 #ifndef STEP_Y_SHIFT
 #define STEP_Y_SHIFT 1 /* step: |Y|^2 (256 samples) vs |E|^2 (128 of 256) */
@@ -460,6 +466,8 @@ static void analyse(struct aec *a, const int32_t *e, const int32_t *y,
 		return;
 	int32_t r = ratio_q16(se, sy);
 
+	/* an error much louder than the leak predicts: near-end speech */
+	a->talk = (int64_t)r > (int64_t)a->res_leak_q16 * TALK_RATIO;
 	a->leak_q16 = track(a->leak_q16, r, fast ? LEAK_FAST_SHIFT : LEAK_UP_SHIFT);
 	a->res_leak_q16 = track(a->res_leak_q16, r,
 				fast ? LEAK_FAST_SHIFT : RES_UP_SHIFT);
@@ -474,7 +482,7 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 
 	for (int k = 0; k < NB; k++) {
 		int64_t r = shl64((py[k] >> 16) * a->res_leak_q16,
-				  RES_OVER_SHIFT);
+				  a->talk ? RES_OVER_SHIFT : RES_OVER_ECHO);
 		/* or the share of the error coherent with the far end */
 		int64_t rc = shl64((pe[k] >> 15) * a->coh[k], COH_RES_SHIFT);
 		int32_t g;

@@ -22,8 +22,10 @@
  *
  * Residual stage: a decision-directed Wiener gain per bin (Ephraim & Malah
  * 1984) on the ratio of the error's power to the residual echo estimate,
- * 2 leak' |Y|^2, with a floor, on sqrt-Hann windowed blocks with 50 %
- * overlap-add; its leak' rises faster than the step's.
+ * the larger of k leak' |Y|^2 (k = 16 while only echo is heard, 2 when the
+ * error says the near end talks; leak' rises faster than the step's leak)
+ * and 8 x the error's coherence with the far end x |E|^2, with a floor, on
+ * sqrt-Hann windowed blocks with 50 % overlap-add.
  *
  * Frames are PARLEY_FRAME (160) samples; internally 128-sample blocks, so
  * the output lags the input by AEC_DELAY samples (16 ms).  All state lives
@@ -80,6 +82,7 @@ struct aec {
 	int32_t leak_q16; /* residual echo / echo estimate, Q16, for the step */
 	int32_t res_leak_q16; /* the same, quicker to rise, for the suppressor */
 	int32_t floor_q15; /* lowest gain */
+	int talk; /* this block's error is well above the residual echo */
 	/* ERLE estimate over far-end activity */
 	int64_t pmic, pout;
 	int32_t erle_q8;
