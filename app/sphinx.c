@@ -197,7 +197,11 @@ int sphinx_decode(const int16_t *pcm, size_t n)
 	if (sx.busy) {
 		r = -EBUSY; /* a cancelled decode is still running */
 	} else {
-		memcpy(sx.pcm, pcm, n * sizeof(pcm[0]));
+		/* digital silence (exact zeros, as the echo canceller's start
+		 * gives) has no log energy and upsets the recogniser's feature
+		 * normalisation: one LSB of fixed dither there */
+		for (size_t i = 0; i < n; i++)
+			sx.pcm[i] = pcm[i] ? pcm[i] : (int16_t)(i & 1 ? 1 : -1);
 		sx.n = n;
 		sx.gen++;
 		sx.job_gen = sx.gen;
