@@ -26,7 +26,8 @@
 #define AEC_WQ 24 /* weight fraction bits */
 #define AEC_GQ 16 /* extra bits of the per-bin step */
 #define ACTIVE_E (B * 32 * 32) /* far end active: block energy over -60 dBFS */
-#define SAT_E (1 << 22) /* errors are clamped to +-2^22 */
+#define SAT_E (1 << 22) /* errors and echo estimates: +-2^22 */
+#define YMAX ((1 << 30) - 1) /* echo estimate spectra: +-2^30 */
 /* Tuning (tools/aec_bench.py); -D overrides are for experiments only. */
 #ifndef LEAK_UP_SHIFT
 #define LEAK_UP_SHIFT 11 /* the leak rises over ~2048 blocks, falls over ~4 */
@@ -248,10 +249,15 @@ static void filter(struct aec *a, int32_t *ys, int32_t *y)
 			acc[i + 1] += xr * w[i + 1] + xi * w[i];
 		}
 	}
-	for (int i = 0; i < 2 * NB; i++)
-		ys[i] = sat32(PSHR64(acc[i], AEC_WQ));
+	/* |Y| < 2^30 and |y| <= 2^22 keep every power below in 63 bits */
+	for (int i = 0; i < 2 * NB; i++) {
+		int64_t v = PSHR64(acc[i], AEC_WQ);
+
+		ys[i] = (int32_t)(v > YMAX ? YMAX : v < -YMAX ? -YMAX : v);
+	}
 	scale_block(t + B, B, fft_inv(ys, t));
-	memcpy(y, t + B, B * sizeof(*y));
+	for (int n = 0; n < B; n++)
+		y[n] = clampe(t[B + n]);
 }
 
 static int bitlen64(uint64_t v)
