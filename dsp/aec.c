@@ -38,9 +38,6 @@
 #ifndef RES_UP_SHIFT
 #define RES_UP_SHIFT 4 /* the suppressor's leak rises over ~16 blocks */
 #endif
-#ifndef RES_DD
-#define RES_DD 1 /* decision-directed gain (else spectral subtraction) */
-#endif
 #ifndef DD_ALPHA
 #define DD_ALPHA 29491 /* 0.9, Q15 */
 #endif
@@ -495,7 +492,6 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 
 		if (rc > r)
 			r = rc;
-#if RES_DD
 		/* decision-directed Wiener gain (Ephraim & Malah 1984) on the
 		 * signal-to-residual-echo ratio, Q12 */
 		int32_t post = r > 0 ? ratio_q12(pe[k], r) : 1 << 24;
@@ -512,12 +508,6 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 		if (g < a->floor_q15)
 			g = a->floor_q15;
 		a->gain[k] = (int16_t)g;
-#else
-		g = 32767 - ratio_q15(r, pe[k]);
-		if (g < a->floor_q15)
-			g = a->floor_q15;
-		a->gain[k] = (int16_t)((a->gain[k] + g) >> 1);
-#endif
 		es[2 * k] = MULT16_32_Q15(a->gain[k], es[2 * k]);
 		es[2 * k + 1] = MULT16_32_Q15(a->gain[k], es[2 * k + 1]);
 	}
