@@ -102,6 +102,8 @@ struct parley_config {
 	char store_path[CONFIG_STR_MAX];
 	int conversation_idle_s;
 	int follow_up_ms;
+	int barge_in_voice;
+	int barge_in_min_speech_ms;
 	int max_turns;
 	int max_days;
 	/* device tools (function calling), timers, facts */

@@ -408,6 +408,10 @@ static int run(struct parley *p)
 	}
 	loop_watch(p->gpio->event_fd(p->gpio_ctx), POLLIN, on_gpio, p);
 	button_init(p);
+	if (cfg->barge_in_voice && cc.aec == CHAIN_AEC_OFF)
+		LOGW("turn", "barge_in.voice is on but dsp.aec is off: the "
+			     "speaker would interrupt itself, so only a press "
+			     "barges in");
 	r = engine_init(&p->eng, aops, &ap, &cc, err, sizeof(err));
 	if (r) {
 		LOGE("audio", "cannot prepare the engine: %s", err);

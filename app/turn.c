@@ -643,8 +643,15 @@ static void start_listening(struct turn *t, uint64_t time_ms)
 		.preroll_frames = p->cfg.preroll_ms / PARLEY_FRAME_MS,
 		.tail_frames = p->cfg.tail_ms / PARLEY_FRAME_MS,
 	};
-	int32_t pre = ec.preroll_frames;
+	int32_t pre;
 
+	/* a voice barge-in keeps the speech that made it */
+	if (t->voice_pre > ec.preroll_frames)
+		ec.preroll_frames = t->voice_pre < PARLEY_PREROLL_MAX_FRAMES ?
+					    t->voice_pre :
+					    PARLEY_PREROLL_MAX_FRAMES;
+	t->voice_pre = 0;
+	pre = ec.preroll_frames;
 	begin_record(t, "voice", time_ms);
 	t->streaming = 0;
 	t->mode = LM_UNDECIDED;
@@ -861,6 +868,65 @@ int turn_heard_speech(const struct turn *t)
 	return t->state == TS_LISTENING && t->ep.started;
 }
 
+/*
+ * Voice barge-in: speech over an answer, with the echo canceller taking the
+ * answer itself out of the microphone, interrupts it as a press would.  It
+ * needs barge_in.min_speech_ms of speech in a row while audio plays, so a
+ * cough or a residue of the answer's own onset does not stop it.
+ */
+#define BARGE_IN_ERLE_Q8 (12 * 256) /* the canceller is working: 12 dB */
+#define BARGE_IN_MARGIN_Q8 (10 * 256) /* output this far above the residue */
+
+static int voice_barge_in(struct turn *t, const struct cap_frame *f)
+{
+	const struct parley_config *cfg = &t->p->cfg;
+	int need = cfg->barge_in_min_speech_ms / PARLEY_FRAME_MS;
+	int32_t erle;
+	int near;
+
+	if (!cfg->barge_in_voice || t->p->eng.chain_cfg.aec == CHAIN_AEC_OFF ||
+	    t->state != TS_SPEAKING || !t->recording || t->muted) {
+		t->voice_run = 0;
+		return 0;
+	}
+	/*
+	 * Double talk: the canceller takes erle dB off the echo, so with the
+	 * far end alone the output sits about erle below the input.  A voice
+	 * in the room lifts the output well above that; the answer's own
+	 * residue does not.  Until the canceller has learnt the room (erle
+	 * small), nothing counts.
+	 */
+	erle = atomic_load_explicit(&t->p->eng.erle_q8, memory_order_relaxed);
+	/* the canceller's estimate falls as soon as someone talks over the
+	 * answer: hold its recent best, letting go 1 dB a second */
+	t->erle_hold = erle > t->erle_hold - 3 ? erle : t->erle_hold - 3;
+	erle = t->erle_hold;
+	near = f->vad.speech && erle >= BARGE_IN_ERLE_Q8 &&
+	       f->vad.level_q8 >= f->mic_in_q8 - erle + BARGE_IN_MARGIN_Q8;
+	/* a score, not a strict run: double talk comes and goes with the
+	 * answer's own syllables, so a frame of doubt costs one, not all */
+	if (near) {
+		if (t->voice_run == 0)
+			t->voice_first = t->frames_seen;
+		t->voice_run++;
+	} else if (t->voice_run > 0) {
+		t->voice_run--;
+	}
+	if (t->voice_run < need)
+		return 0;
+	LOGI("turn", "voice barge-in: %d ms of speech over the answer "
+		     "(echo cancelled by %.1f dB)",
+	     (int)(t->frames_seen - t->voice_first) * PARLEY_FRAME_MS,
+	     erle / 256.0);
+	/* keep the speech from its first frame (and the VAD's onset) */
+	t->voice_pre = (int)(t->frames_seen - t->voice_first) + t->onset_frames;
+	t->voice_run = 0;
+	barge_in(t);
+	start_listening(t, loop_now_ms());
+	t->mode = LM_TAP; /* no button is held: the VAD ends it */
+	return 1;
+}
+
 void turn_frame(struct turn *t, const struct cap_frame *f)
 {
 	memcpy(t->preroll[t->frames_seen % PARLEY_PREROLL_MAX_FRAMES], f->pcm,
@@ -876,6 +942,8 @@ void turn_frame(struct turn *t, const struct cap_frame *f)
 			stage(t, ST_FIRST_AUDIO);
 			set_state(t, TS_SPEAKING);
 		}
+		if (voice_barge_in(t, f))
+			break;
 		maybe_finish(t);
 		break;
 	default:

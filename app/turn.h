@@ -25,6 +25,8 @@
  *   TRANSCRIBING,
  *   THINKING,
  *   SPEAKING      button press (barge-in) LISTENING     abort, flush, store
+ *   SPEAKING      speech over the answer  LISTENING     as a press, when
+ *                 (barge_in.voice)                      the canceller is on
  */
 #ifndef PARLEY_APP_TURN_H
 #define PARLEY_APP_TURN_H
@@ -70,6 +72,10 @@ struct turn {
 	uint64_t press_ms;
 	struct endpoint ep;
 	int onset_frames;
+	int voice_run; /* score of speech over the answer, in frames */
+	uint64_t voice_first; /* frame where that speech began */
+	int voice_pre; /* pre-roll frames for a voice barge-in, 0 if none */
+	int32_t erle_hold; /* the canceller's recent best ERLE, dB Q8 */
 	int16_t preroll[PARLEY_PREROLL_MAX_FRAMES][PARLEY_FRAME];
 	uint64_t frames_seen; /* capture frames handled */
 	int32_t pre_frames; /* pre-roll frames at the start of utt */

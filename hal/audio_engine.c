@@ -7,6 +7,8 @@
  */
 #include "audio_engine.h"
 
+#include "../dsp/level.h"
+
 #include "../dsp/mix.h"
 
 #include <errno.h>
@@ -101,6 +103,8 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	e->cap16_n = 0;
 	e->ref_w = 0;
 	memset(e->ref_line, 0, sizeof(e->ref_line));
+	for (int i = 0; i < ENGINE_MIC_HIST; i++)
+		e->mic_hist[i] = LEVEL_FLOOR_Q8;
 	e->mixer = NULL;
 	engine_set_volume(e, 100);
 	e->gain_now = GAIN_UNITY;
@@ -245,6 +249,21 @@ static void process_frame(struct audio_engine *e, const int16_t *pcm,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* f.ref is the echo reference aligned with f.pcm: what the
 	 * loudspeaker emitted while f.pcm was recorded */
+	{
+		uint64_t k = atomic_load_explicit(&e->frames,
+						  memory_order_relaxed);
+		int d = chain_delay(&e->chain) / PARLEY_FRAME;
+		int32_t a, b;
+
+		e->mic_hist[k % ENGINE_MIC_HIST] =
+			level_dbfs_q8(f.pcm, PARLEY_FRAME);
+		/* the delay falls between two frames: the louder of both */
+		a = e->mic_hist[(k + ENGINE_MIC_HIST - (uint64_t)d) %
+				ENGINE_MIC_HIST];
+		b = e->mic_hist[(k + ENGINE_MIC_HIST - (uint64_t)d - 1) %
+				ENGINE_MIC_HIST];
+		f.mic_in_q8 = a > b ? a : b;
+	}
 	chain_process(&e->chain, f.pcm, f.ref, &f.vad);
 	atomic_store_explicit(&e->erle_q8, chain_erle_q8(&e->chain),
 			      memory_order_relaxed);

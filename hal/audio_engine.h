@@ -37,9 +37,14 @@ struct cap_frame {
 	 * written, at 16 kHz, delayed by the measured device delays */
 	int16_t ref[PARLEY_FRAME];
 	struct vad_result vad;
+	/* level of the microphone before the chain (dBFS Q8), taken as many
+	 * frames back as the chain delays pcm: out against in is the echo
+	 * the canceller removed from this frame */
+	int32_t mic_in_q8;
 	uint32_t played; /* playback samples taken from the ring this period */
 };
 
+#define ENGINE_MIC_HIST 8 /* frames: more than the chain's delay */
 #define ENGINE_MSG_MAX 160
 struct engine_msg {
 	int level; /* LOG_* from <syslog.h> */
@@ -134,6 +139,7 @@ struct audio_engine {
 	int16_t ref_tmp[PARLEY_FRAME * 2];
 	int16_t ref_line[ENGINE_REF_LINE]; /* 16 kHz reference, circular */
 	uint64_t ref_w; /* samples ever written to ref_line */
+	int32_t mic_hist[ENGINE_MIC_HIST]; /* input levels of recent frames */
 };
 
 /*
