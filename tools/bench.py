@@ -11,8 +11,16 @@ object) and a table.
   written) minus those three service times.  Barge-in is the time from the
   button press to the last answer sample written, read off the playback
   device's file.
-- dsp.*: instructions per 10 ms frame of the DSP chain (callgrind, counted,
-  not timed) and nanoseconds per frame on this machine.
+- aec.*, dsp.*: the echo cancellers (ours in fixed point, speexdsp's at
+  its best setting, 256 ms with residual suppression) on real speech
+  through a measured room response and a synthetic 300 ms room: ERLE,
+  time to 10 dB, reconvergence after an echo path change, the near-end
+  voice in double talk; instructions per 10 ms frame (callgrind, counted,
+  not timed) of each canceller and of each whole chain; see aec_bench.py.
+- vad.*: our VAD and WebRTC's against Silero's labels on real speech, clean
+  and in real noise, false alarms on real noise, and instructions per frame;
+  see vad_bench.py.
+- ratio.*: ours over the reference, from the same run.
 These are measurements, not tests: nothing here passes or fails.
 """
 import argparse
@@ -27,6 +35,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from rig import FRAME, RATE, Rig, active_span, read_raw  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import aec_bench  # noqa: E402
+import vad_bench  # noqa: E402
 
 
 def p95(v):
@@ -85,32 +96,41 @@ def turn_bench(build, n, stt_ms, llm_ms, tts_ms):
     }
 
 
-def dsp_bench(build):
+def dsp_ns(build):
+    """Wall time per 10 ms frame of the whole chain, ours and speexdsp's, on
+    this machine: dsp-run over 8 s of test audio, best of three runs of
+    five, file reading included, so an upper bound."""
+    td = os.path.join(build, "testdata")
+    far, mic = os.path.join(td, "numbers.raw"), os.path.join(td, "goforward.raw")
+    frames = min(os.path.getsize(far), os.path.getsize(mic)) // (FRAME * 2)
     out = {}
-    raw = os.path.join(build, "testdata", "numbers.raw")
-    frames = os.path.getsize(raw) // (FRAME * 2)
-    try:
-        p = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                            os.path.join(build, "dsp-run"), raw],
-                           capture_output=True, text=True)
-        m = re.search(r"Collected : (\d+)", p.stderr)
-        base = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-                               os.path.join(build, "dsp-run"), "/dev/null"],
-                              capture_output=True, text=True)
-        m0 = re.search(r"Collected : (\d+)", base.stderr)
-        if m and m0:
-            out["dsp.chain.instr_per_frame"] = (int(m.group(1)) - int(m0.group(1))) / frames
-    except FileNotFoundError:
-        print("bench: valgrind is not installed; no instruction counts", file=sys.stderr)
-    # wall time: many passes over the file, best of three
-    best = None
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _ in range(20):
-            subprocess.run([os.path.join(build, "dsp-run"), raw], capture_output=True)
-        dt = (time.perf_counter() - t0) / 20
-        best = dt if best is None else min(best, dt)
-    out["dsp.chain.ns_per_frame_upper_bound"] = best * 1e9 / frames
+    for impl, key in (("fixed", "dsp.chain"), ("speex", "dsp.speex_chain")):
+        cmd = [os.path.join(build, "dsp-run"), "aec", "--impl", impl, "--far", far,
+               "--mic", mic, "--out", "/dev/null", "--tail-ms", "256",
+               "--ns-db", "15", "--agc"]
+        best = None
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for _ in range(5):
+                subprocess.run(cmd, capture_output=True, check=True)
+            dt = (time.perf_counter() - t0) / 5
+            best = dt if best is None else min(best, dt)
+        out[key + ".ns_per_frame_upper_bound"] = round(best * 1e9 / frames)
+    return out
+
+
+def ratios(res):
+    """Ours over the reference, for the keys measured on both."""
+    out = {}
+    for ours, ref, key in (
+            ("dsp.chain.instr_per_frame", "dsp.speex_chain.instr_per_frame",
+             "ratio.chain_vs_speex_chain.instr"),
+            ("aec.fixed.instr_per_frame", "aec.speex.instr_per_frame",
+             "ratio.aec_fixed_vs_speex.instr"),
+            ("vad.instr_per_frame", "vad.webrtc.instr_per_frame",
+             "ratio.vad_vs_webrtc.instr")):
+        if res.get(ours) and res.get(ref):
+            out[key] = round(res[ours] / res[ref], 3)
     return out
 
 
@@ -122,17 +142,25 @@ def main():
     ap.add_argument("--stt-ms", type=int, default=100)
     ap.add_argument("--llm-ms", type=int, default=200)
     ap.add_argument("--tts-ms", type=int, default=50)
+    ap.add_argument("--quick", action="store_true",
+                    help="shorter echo signals and no turns (a smoke run)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     res = {}
-    res.update(dsp_bench(build))
-    res.update(turn_bench(build, args.turns, args.stt_ms, args.llm_ms, args.tts_ms))
+    res.update(aec_bench.measure(build, quick=args.quick))
+    res.update(vad_bench.measure(build))
+    res.update(dsp_ns(build))
+    res.update(ratios(res))
+    if not args.quick:
+        res.update(turn_bench(build, args.turns, args.stt_ms, args.llm_ms, args.tts_ms))
     with open(os.path.join(build, "bench.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
-    print(f"{'measure':<40} {'value':>12}")
+    print(f"{'measure':<44} {'value':>12}")
     for k in sorted(res):
         v = res[k]
-        print(f"{k:<40} {v:>12.1f}" if isinstance(v, float) else f"{k:<40} {v:>12}")
+        if isinstance(v, float):
+            v = f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+        print(f"{k:<44} {v:>12}")
     print(f"written: {os.path.join(build, 'bench.json')}")
 
 
