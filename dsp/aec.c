@@ -83,6 +83,9 @@
 #ifndef COH_RES_SHIFT
 #define COH_RES_SHIFT 3 /* residual echo at least 8 x coherence x |E|^2 */
 #endif
+#ifndef DELTA_SHIFT
+#define DELTA_SHIFT 24 /* NLMS regulariser parts x 2^this: -42 dBFS */
+#endif
 #ifndef WARMUP
 #define WARMUP 2 /* full step for the first WARMUP x parts active blocks */
 #endif
@@ -262,6 +265,12 @@ static int bitlen64(uint64_t v)
 	return v ? 64 - __builtin_clzll(v) : 0;
 }
 
+/* right shift that leaves at most 20 significant bits */
+static int mant_shift(uint64_t v)
+{
+	return bitlen64(v) > 20 ? bitlen64(v) - 20 : 0;
+}
+
 static inline uint64_t abs64(int64_t v)
 {
 	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
@@ -269,13 +278,13 @@ static inline uint64_t abs64(int64_t v)
 
 /*
  * Magnitude-squared coherence of the error with the reference block that
- * carries most of the echo path (|Sxe|^2 / (Sxx See), cross- and auto-spectra
- * smoothed over ~128 blocks, less the bias of
- * such an average for unrelated signals), Q15.  Echo the filter has not learnt yet (bins
+ * carries most of the echo path, |Sxe|^2 / (Sxx See), the cross- and
+ * auto-spectra smoothed over ~128 blocks, less the bias such an average
+ * has for unrelated signals; Q15.  Echo the filter has not learnt yet (bins
  * the far end seldom excites, a changed path) is coherent with the far end;
  * near-end speech is not.  The residual suppressor takes 8 x coherence x
- * |E|^2 as a second residual echo estimate.  In the manner of WebRTC's coherence-based
- * suppression; mantissas of 20 bits keep the products in 64 bits.
+ * |E|^2 as a second residual echo estimate, in the manner of WebRTC's
+ * coherence-based suppression.  20-bit mantissas keep products in 64 bits.
  */
 static void coherence(struct aec *a, const int32_t *es)
 {
@@ -295,9 +304,9 @@ static void coherence(struct aec *a, const int32_t *es)
 		a->sxx[k] += ((xr * xr + xi * xi) - a->sxx[k]) >> COH_SMOOTH;
 		a->see[k] += ((er * er + ei * ei) - a->see[k]) >> COH_SMOOTH;
 		m = abs64(c[0]) | abs64(c[1]);
-		e1 = bitlen64(m) > 20 ? bitlen64(m) - 20 : 0;
-		e2 = bitlen64((uint64_t)a->sxx[k]) > 20 ? bitlen64((uint64_t)a->sxx[k]) - 20 : 0;
-		e3 = bitlen64((uint64_t)a->see[k]) > 20 ? bitlen64((uint64_t)a->see[k]) - 20 : 0;
+		e1 = mant_shift(m);
+		e2 = mant_shift((uint64_t)a->sxx[k]);
+		e3 = mant_shift((uint64_t)a->see[k]);
 		num = (c[0] >> e1) * (c[0] >> e1) + (c[1] >> e1) * (c[1] >> e1);
 		den = (a->sxx[k] >> e2) * (a->see[k] >> e3);
 		d = 2 * e1 - e2 - e3;
@@ -338,7 +347,7 @@ static void find_peak(struct aec *a)
 static void adapt(struct aec *a, const int32_t *e, const int32_t *ys)
 {
 	int32_t t[FFT_N], es[2 * NB], st[2 * NB];
-	int64_t delta = (int64_t)a->parts << 20;
+	int64_t delta = (int64_t)a->parts << DELTA_SHIFT;
 	int warm = a->adapted < WARMUP * a->parts;
 
 	for (int n = 0; n < B; n++) {

@@ -40,7 +40,8 @@
 #include "sizes.h"
 
 #define AEC_BLOCK (FFT_N / 2) /* 128 samples, 8 ms */
-#define AEC_PARTS_MAX (PARLEY_AEC_TAIL_MAX_MS * (PARLEY_RATE / 1000) / AEC_BLOCK)
+#define AEC_PARTS_MAX \
+	(PARLEY_AEC_TAIL_MAX_MS * (PARLEY_RATE / 1000) / AEC_BLOCK)
 #define AEC_DELAY (2 * AEC_BLOCK) /* output lag in samples */
 
 struct aec_config {

@@ -41,7 +41,7 @@ int fft_fwd(const int32_t *in, int32_t *spec);
  */
 int fft_inv(const int32_t *spec, int32_t *out);
 
-/* Shifts v left by e (e > 0) or right by -e (truncating), saturating to int32. */
+/* v shifted left by e (e > 0) or right by -e (truncating), saturated. */
 int32_t fft_scale(int32_t v, int e);
 
 #endif
