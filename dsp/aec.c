@@ -33,13 +33,16 @@
 #define LEAK_UP_SHIFT 11 /* the leak rises over ~2048 blocks, falls over ~4 */
 #endif
 #ifndef TALK_RATIO
-#define TALK_RATIO 2 /* near end when the error is this x the leak share */
+#define TALK_RATIO 8 /* near end when the error is this x the leak share */
+#endif
+#ifndef TALK_HOLD
+#define TALK_HOLD 40 /* ... and for 40 blocks (320 ms) after that */
 #endif
 #ifndef RES_UP_SHIFT
 #define RES_UP_SHIFT 4 /* the suppressor's leak rises over ~16 blocks */
 #endif
 #ifndef DD_ALPHA
-#define DD_ALPHA 29491 /* 0.9, Q15 */
+#define DD_ALPHA 31130 /* 0.95, Q15 */
 #endif
 #ifndef LEAK_FAST_SHIFT
 #define LEAK_FAST_SHIFT 1 /* ... or over ~2 when the echo path changed */
@@ -479,7 +482,11 @@ static void analyse(struct aec *a, const int32_t *e, const int32_t *y,
 	int32_t r = ratio_q16(se, sy);
 
 	/* an error much louder than the leak predicts: near-end speech */
-	a->talk = (int64_t)r > (int64_t)a->res_leak_q16 * TALK_RATIO;
+	if ((int64_t)r > (int64_t)a->res_leak_q16 * TALK_RATIO)
+		a->talk_hold = TALK_HOLD + 1;
+	else if (a->talk_hold > 0)
+		a->talk_hold--;
+	a->talk = a->talk_hold > 0;
 	a->leak_q16 = track(a->leak_q16, r, fast ? LEAK_FAST_SHIFT : LEAK_UP_SHIFT);
 	a->res_leak_q16 = track(a->res_leak_q16, r,
 				fast ? LEAK_FAST_SHIFT : RES_UP_SHIFT);

@@ -23,7 +23,9 @@
  * Residual stage: a decision-directed Wiener gain per bin (Ephraim & Malah
  * 1984) on the ratio of the error's power to the residual echo estimate,
  * the larger of k leak' |Y|^2 (k = 16 while only echo is heard, 2 when the
- * error says the near end talks; leak' rises faster than the step's leak)
+ * error says the near end talks: the error's power is over 8 x leak' times
+ * the estimate's, or was so in the last 320 ms; leak' rises faster than the
+ * step's leak)
  * and 8 x the error's coherence with the far end x |E|^2, with a floor, on
  * sqrt-Hann windowed blocks with 50 % overlap-add.
  *
@@ -84,6 +86,7 @@ struct aec {
 	int32_t res_leak_q16; /* the same, quicker to rise, for the suppressor */
 	int32_t floor_q15; /* lowest gain */
 	int talk; /* this block's error is well above the residual echo */
+	int talk_hold; /* blocks the near end is still taken to talk */
 	/* ERLE estimate over far-end activity */
 	int64_t pmic, pout;
 	int32_t erle_q8;

@@ -113,8 +113,9 @@ int chain_init(struct chain *c, const struct chain_config *cfg, char *err,
 	}
 	v = cfg->agc ? 1 : 0;
 	speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_AGC, &v);
+	/* speexdsp's own VAD starts off and stays off: our VAD follows the
+	 * chain (setting it, even to 0, prints a warning on stderr) */
 	v = 0;
-	speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_VAD, &v);
 	speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_DEREVERB, &v);
 	if (cfg->aec == CHAIN_AEC_SPEEX && cfg->residual)
 		speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_ECHO_STATE,
