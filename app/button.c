@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Debounce: every edge (re)starts a debounce_ms timer; when it fires the
- * line has been quiet that long and its level is read.  A level different
- * from the last stable one is a press or a release, stamped with the time
- * of the first edge of the burst.  With debounce_ms = 0 each edge is read
- * at once.  The gesture rules are in button.h.
+ * Debounce, on the leading edge: the first edge of a burst reads the line
+ * at once, and a level different from the last stable one is a press or a
+ * release straight away, stamped with the edge's time, so a barge-in press
+ * costs no debounce delay.  Edges in the debounce_ms after it are bounces:
+ * they are only counted, and when that lockout ends the line is read once
+ * more, so a change hidden in the bounces (a release within the lockout)
+ * is still seen.  A spike too short to be read back as a new level is
+ * ignored.  With debounce_ms = 0 each edge is read at once.  The gesture
+ * rules are in button.h.
  */
 #include "button.h"
 
@@ -150,8 +154,16 @@ static void settle(struct parley *p)
 
 static void on_debounced(void *ctx)
 {
+	struct parley *p = ctx;
+	int was = b.stable;
+
 	b.debounce_timer = 0;
-	settle(ctx);
+	if (!b.first_edge_ms)
+		return; /* no edge during the lockout */
+	settle(p);
+	if (b.stable != was) /* that change may bounce too */
+		b.debounce_timer = loop_timeout((uint64_t)p->cfg.debounce_ms,
+						on_debounced, p);
 }
 
 void button_event(struct parley *p)
@@ -172,9 +184,14 @@ void button_event(struct parley *p)
 		settle(p);
 		return;
 	}
-	loop_cancel(b.debounce_timer);
-	b.debounce_timer =
-		loop_timeout((uint64_t)p->cfg.debounce_ms, on_debounced, p);
+	if (b.debounce_timer)
+		return; /* bounces: the lockout's end reads the line */
+	int was = b.stable;
+
+	settle(p);
+	if (b.stable != was)
+		b.debounce_timer = loop_timeout((uint64_t)p->cfg.debounce_ms,
+						on_debounced, p);
 }
 
 void button_init(struct parley *p)

@@ -249,7 +249,17 @@ CMD(cmd_button)
 	} else if (!strcmp(argv[0], "release")) {
 		pressed = 0;
 	} else {
-		snprintf(why, whylen, "usage: button [press|release]");
+		snprintf(why, whylen, "usage: button [press|release [BOUNCES]]");
+		return -1;
+	}
+	/* BOUNCES: the contact chatters that many times (back and forth)
+	 * before it settles, as a worn switch does */
+	char *end = NULL;
+	long bounces = argc > 1 ? strtol(argv[1], &end, 10) : 0;
+
+	if (argc > 1 && (*end || bounces < 0 || bounces > 7)) {
+		snprintf(why, whylen, "button: bounces must be 0..7, not '%s'",
+			 argv[1]);
 		return -1;
 	}
 	if (!p->gpio->inject) {
@@ -258,6 +268,11 @@ CMD(cmd_button)
 		return -1;
 	}
 	r = p->gpio->inject(p->gpio_ctx, pressed);
+	for (long i = 0; !r && i < bounces; i++) {
+		r = p->gpio->inject(p->gpio_ctx, !pressed);
+		if (!r)
+			r = p->gpio->inject(p->gpio_ctx, pressed);
+	}
 	if (r == -EALREADY) {
 		snprintf(why, whylen, "button already %s",
 			 pressed ? "pressed" : "released");
@@ -694,8 +709,9 @@ const struct console_cmd console_cmds[] = {
 	  0, 2, cmd_tone },
 	{ "led", "test|log|STATE", "test the LED, show its log (sim), or a state's pattern",
 	  1, 1, cmd_led },
-	{ "button", "[press|release]", "show the button; press or release it (sim)",
-	  0, 1, cmd_button },
+	{ "button", "[press|release [BOUNCES]]",
+	  "show the button; press or release it (sim), chattering BOUNCES times",
+	  0, 2, cmd_button },
 	{ "gpio", "", "GPIO lines in use and their values", 0, 0, cmd_gpio },
 	{ "config", "show [KEY]", "show the configuration", 1, 2, cmd_config },
 	{ "set", "KEY VALUE", "change a setting that can change live", 2, -1,

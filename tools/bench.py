@@ -9,7 +9,8 @@ object) and a table.
   the remote TTS answers after --tts-ms.  Device overhead is the
   voice-to-voice time (button release at the end of speech to first audio
   written) minus those three service times.  Barge-in is the time from the
-  button press to the last answer sample written, read off the playback
+  button press to the moment the last answer sample leaves the playback
+  device (what was still in its buffer included), read off the playback
   device's file.
 - aec.*, dsp.*: the echo cancellers (ours in fixed point, speexdsp's at
   its best setting, 256 ms with residual suppression) on real speech
@@ -76,14 +77,20 @@ def turn_bench(build, n, stt_ms, llm_ms, tts_ms):
             r.ctl("button", "release")
             r.wait_turns(1, 20)
             r.stop()
-            (t,) = r.turns()
+            # the answered turn; the press that interrupted it listens on
+            # and may leave a second, empty one
+            t = r.turns()[0]
+            assert t["outcome"] == "barge-in", t
             overhead.append(t["first_audio_ms"] - t["stt_sent_ms"] - stt_ms - llm_ms - tts_ms)
             first_audio.append(t["first_audio_ms"] - t["speech_end_ms"])
             pb = r.playback_samples()
             last = max(i for i, v in enumerate(pb) if v != 0)
-            # playback sample s was written with capture frame s / FRAME - 1
+            # the device plays sample s s / FRAME periods after the streams
+            # start, which is when the capture's frame counter reads that
+            # many frames (lock-step); so the answer falls silent then, the
+            # device's buffer included
             press = (before + after) / 2
-            bargein.append((last / FRAME - 1 - press) * 10)
+            bargein.append((last / FRAME - press) * 10)
         finally:
             r.close()
     return {

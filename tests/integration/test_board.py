@@ -81,6 +81,26 @@ def test_gestures_are_told_apart():
         con.close()
 
 
+def test_a_chattering_contact_is_one_press_and_one_release():
+    """A press and a release that each chatter (several edges within a
+    millisecond) are one hold; the press acts on its first edge."""
+    with rig() as r:
+        r.start(["silence:60"], button__long_ms=3000)
+        con = Console(r.socket)
+        assert con.cmd("button press 3")[0]
+        time.sleep(0.6)
+        assert con.cmd("button release 3")[0]
+        r.wait_state("idle", 10)
+        time.sleep(0.3)
+        assert gestures(r) == {"hold": 1, "tap": 0, "long": 0, "double": 0}
+        log = r.log_text()
+        assert log.count("button: pressed") == 1, log[-2000:]
+        assert log.count("button: released") == 1, log[-2000:]
+        ok, lines = con.cmd("button press 9")
+        assert not ok and "bounces must be 0..7" in " ".join(lines), lines
+        con.close()
+
+
 def test_long_press_starts_a_new_conversation():
     with rig() as r:
         r.start_ollama("--answer", "Sure.", "--token-rate", "0")
