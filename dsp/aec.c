@@ -42,7 +42,10 @@
 #define RES_UP_SHIFT 4 /* the suppressor's leak rises over ~16 blocks */
 #endif
 #ifndef DD_ALPHA
-#define DD_ALPHA 31130 /* 0.95, Q15 */
+#define DD_ALPHA 24576 /* 0.75, Q15 */
+#endif
+#ifndef RES_HOLD
+#define RES_HOLD 12 /* held residual estimate: x 12/16 a block (-2.5 dB) */
 #endif
 #ifndef LEAK_FAST_SHIFT
 #define LEAK_FAST_SHIFT 1 /* ... or over ~2 when the echo path changed */
@@ -508,6 +511,13 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 
 		if (rc > r)
 			r = rc;
+		/* the estimate held, decaying by RES_HOLD/16 a block, so the
+		 * echo of a loud syllable is still covered as it rings out */
+		int64_t h = (a->rhold[k] >> 4) * RES_HOLD;
+
+		if (h > r)
+			r = h;
+		a->rhold[k] = r;
 		/* decision-directed Wiener gain (Ephraim & Malah 1984) on the
 		 * signal-to-residual-echo ratio, Q12 */
 		int32_t post = r > 0 ? ratio_q12(pe[k], r) : 1 << 24;

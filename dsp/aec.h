@@ -26,7 +26,9 @@
  * error says the near end talks: the error's power is over 8 x leak' times
  * the estimate's, or was so in the last 320 ms; leak' rises faster than the
  * step's leak)
- * and 8 x the error's coherence with the far end x |E|^2, with a floor, on
+ * and 8 x the error's coherence with the far end x |E|^2, held per bin
+ * with a decay of 2.5 dB a block (so the ringing out of a loud syllable
+ * stays covered, like speexdsp's decaying echo estimate), with a floor, on
  * sqrt-Hann windowed blocks with 50 % overlap-add.
  *
  * Frames are PARLEY_FRAME (160) samples; internally 128-sample blocks, so
@@ -82,6 +84,7 @@ struct aec {
 	int32_t ola[AEC_BLOCK]; /* overlap-add tail */
 	int16_t gain[FFT_BINS]; /* last gain, Q15 */
 	int32_t post[FFT_BINS]; /* last signal-to-residual-echo ratio, Q12 */
+	int64_t rhold[FFT_BINS]; /* residual echo estimate, held */
 	int32_t leak_q16; /* residual echo / echo estimate, Q16, for the step */
 	int32_t res_leak_q16; /* the same, quicker to rise, for the suppressor */
 	int32_t floor_q15; /* lowest gain */
