@@ -32,7 +32,7 @@ def test_console_rejects_bad_requests():
         rc, out, err = r.ctl("frobnicate")
         assert rc == 1 and "unknown command 'frobnicate'" in err
         rc, out, err = r.ctl("button", "sideways")
-        assert rc == 1 and "usage: button [press|release]" in err
+        assert rc == 1 and "usage: button [press|release [BOUNCES]]" in err
         rc, out, err = r.ctl("button", "release")
         assert rc == 1 and "already released" in err
         rc, out, err = r.ctl("say")
