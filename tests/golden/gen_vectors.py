@@ -70,21 +70,23 @@ def dbfs_q8(frame):
     return max(db, -100 * 256)
 
 
+QUARTER = [round(32767 * math.sin(math.pi / 2 * i / 64)) for i in range(65)]
+
+
+def sin_q15(phase):
+    """Quarter-wave table of round(32767 sin), linear interpolation on the
+    16 bits below a 22-bit position within the quadrant."""
+    q, x = phase >> 30, (phase >> 8) & 0x3FFFFF
+    if q & 1:
+        x = 0x400000 - x
+    idx, frac = x >> 16, x & 0xFFFF
+    a, b = QUARTER[idx], QUARTER[min(idx + 1, 64)]
+    v = a + (((b - a) * frac) >> 16)
+    return -v if q & 2 else v
+
+
 def tone(hz, rate, ms, amp):
-    """DDS: a Q32 phase; sin from a 65-entry quarter-wave table of
-    round(32767 sin), linearly interpolated on 16 bits; 5 ms linear ramps
-    at both ends."""
-    quarter = [round(32767 * math.sin(math.pi / 2 * i / 64)) for i in range(65)]
-
-    def sin_q15(phase):
-        q, x = phase >> 30, (phase >> 8) & 0x3FFFFF
-        if q & 1:
-            x = 0x400000 - x
-        idx, frac = x >> 16, x & 0xFFFF
-        a, b = quarter[idx], quarter[min(idx + 1, 64)]
-        v = a + (((b - a) * frac) >> 16)
-        return -v if q & 2 else v
-
+    """DDS: a Q32 phase through sin_q15; 5 ms linear ramps at both ends."""
     step = (hz << 32) // rate
     total = rate * ms // 1000
     ramp = min(rate // 200, total // 2)
@@ -136,21 +138,6 @@ def mix_mean(x, channels):
         h = channels // 2
         out.append((s + h) // channels if s >= 0 else -((-s + h) // channels))
     return out
-
-
-QUARTER = [round(32767 * math.sin(math.pi / 2 * i / 64)) for i in range(65)]
-
-
-def sin_q15(phase):
-    """Quarter-wave table of round(32767 sin), linear interpolation on the
-    16 bits below a 22-bit position within the quadrant."""
-    q, x = phase >> 30, (phase >> 8) & 0x3FFFFF
-    if q & 1:
-        x = 0x400000 - x
-    idx, frac = x >> 16, x & 0xFFFF
-    a, b = QUARTER[idx], QUARTER[min(idx + 1, 64)]
-    v = a + (((b - a) * frac) >> 16)
-    return -v if q & 2 else v
 
 
 # (Hz, ms, peak Q15) of each earcon's notes, as dsp/earcon.h describes
