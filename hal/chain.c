@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../dsp/level.h"
 
@@ -147,10 +148,36 @@ static void speex_erle(struct chain *c, const int16_t *mic, const int16_t *ref,
 	}
 }
 
+void chain_time_stages(struct chain *c, struct chain_times *t)
+{
+	c->times = t;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Charges the time since *t0 to stage st and restarts the clock. */
+static void lap(struct chain *c, enum chain_stage st, uint64_t *t0)
+{
+	uint64_t t = now_ns();
+
+	c->times->ns[st] += t - *t0;
+	*t0 = t;
+}
+
 void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 		   struct vad_result *vad)
 {
+	uint64_t t0 = c->times ? now_ns() : 0;
+
 	hpf_process(&c->hpf, pcm, PARLEY_FRAME);
+	if (c->times)
+		lap(c, CS_HPF, &t0);
 	switch (c->cfg.aec) {
 	case CHAIN_AEC_FIXED:
 		aec_process(&c->aec, pcm, ref, c->tmp);
@@ -164,9 +191,17 @@ void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 	case CHAIN_AEC_OFF:
 		break;
 	}
+	if (c->times)
+		lap(c, CS_AEC, &t0);
 	if (c->pre)
 		speex_preprocess_run(c->pre, pcm);
+	if (c->times)
+		lap(c, CS_PRE, &t0);
 	vad_process(&c->vad, pcm, PARLEY_FRAME, vad);
+	if (c->times) {
+		lap(c, CS_VAD, &t0);
+		c->times->frames++;
+	}
 }
 
 int chain_delay(const struct chain *c)

@@ -30,6 +30,15 @@ struct chain_config {
 	struct vad_config vad;
 };
 
+/* The chain's stages, for per-stage timing. */
+enum chain_stage { CS_HPF, CS_AEC, CS_PRE, CS_VAD, CS_COUNT };
+
+/* Wall time spent in each stage (CLOCK_MONOTONIC ns), summed over frames. */
+struct chain_times {
+	uint64_t ns[CS_COUNT];
+	uint64_t frames;
+};
+
 struct SpeexEchoState_;
 struct SpeexPreprocessState_;
 
@@ -43,6 +52,7 @@ struct chain {
 	int16_t tmp[PARLEY_FRAME];
 	int64_t pmic, pout; /* speex: smoothed frame energies for the ERLE */
 	int32_t erle_q8;
+	struct chain_times *times; /* NULL: not timed (the daemon) */
 };
 
 /* Parses "fixed" | "speex" | "off"; -1 for anything else. */
@@ -55,6 +65,9 @@ int chain_init(struct chain *c, const struct chain_config *cfg, char *err,
 /* One PARLEY_FRAME frame in place; ref is the aligned played frame. */
 void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 		   struct vad_result *vad);
+/* Times each stage of every chain_process call into t (NULL: stop), for
+ * dsp-run's measurements; two clock reads a stage when on. */
+void chain_time_stages(struct chain *c, struct chain_times *t);
 /* Samples by which chain_process's output lags its input. */
 int chain_delay(const struct chain *c);
 /* The canceller's echo return loss enhancement, dB Q8 (0 when off). */

@@ -26,7 +26,9 @@ Figures:
                     window reaches 10 dB again
   instr_per_frame   callgrind instructions per 10 ms frame of aec_process
                     (ours) or speex_echo_cancellation + speex_preprocess_run;
-                    dsp.*chain.*: chain_process with NS (15 dB) and AGC on
+                    dsp.*chain.*: chain_process with NS (15 dB) and AGC on,
+                    and dsp.*chain.STAGE.*: each stage's share of that run
+                    (hpf, aec, pre = speexdsp's preprocessor, vad)
 """
 import argparse
 import array
@@ -166,6 +168,29 @@ def callgrind(build, args, fns, frames, tmp):
     return int(m.group(1)) / frames
 
 
+STAGES = {"hpf": ["hpf_process"], "aec": ["aec_process", "speex_echo_cancellation"],
+          "pre": ["speex_preprocess_run"], "vad": ["vad_process"]}
+
+
+def stage_instr(build, args, frames, tmp):
+    """Instructions per frame of each stage of one whole-chain run: the
+    inclusive cost of each stage's function (callgrind_annotate)."""
+    out = os.path.join(tmp, "cg.stages")
+    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
+                        os.path.join(build, "dsp-run")] + args,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        raise RuntimeError("callgrind failed: " + r.stderr[-500:])
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
+                         capture_output=True, text=True, check=True).stdout
+    cost = {}
+    for m in re.finditer(r"^\s*([\d,]+) \([ \d.]+%\)\s+\S+:(\w+) \[", ann, re.M):
+        cost.setdefault(m.group(2), int(m.group(1).replace(",", "")))
+    res = {st: round(sum(cost.get(f, 0) for f in fns) / frames)
+           for st, fns in STAGES.items()}
+    return res
+
+
 def signals(testdata, tmp, quick):
     far = []
     for f in ("libri0870", "libri0890", "libri0920"):
@@ -241,6 +266,10 @@ def measure(build, quick=False):
             build, base + ["--impl", "fixed"] + full, ["chain_process"], frames, tmp))
         res["dsp.speex_chain.instr_per_frame"] = round(callgrind(
             build, base + ["--impl", "speex"] + full, ["chain_process"], frames, tmp))
+        for impl, key in (("fixed", "dsp.chain"), ("speex", "dsp.speex_chain")):
+            for st, v in stage_instr(build, base + ["--impl", impl] + full,
+                                     frames, tmp).items():
+                res["%s.%s.instr_per_frame" % (key, st)] = v
     return res
 
 

@@ -104,25 +104,25 @@ def turn_bench(build, n, stt_ms, llm_ms, tts_ms):
 
 
 def dsp_ns(build):
-    """Wall time per 10 ms frame of the whole chain, ours and speexdsp's, on
-    this machine: dsp-run over 8 s of test audio, best of three runs of
-    five, file reading included, so an upper bound."""
+    """Wall time per 10 ms frame of each stage and of the whole chain, ours
+    and speexdsp's, on this machine: dsp-run aec --times (clock reads
+    around each stage of chain_process) over the test audio, the best of
+    five runs for each figure."""
     td = os.path.join(build, "testdata")
     far, mic = os.path.join(td, "numbers.raw"), os.path.join(td, "goforward.raw")
-    frames = min(os.path.getsize(far), os.path.getsize(mic)) // (FRAME * 2)
     out = {}
     for impl, key in (("fixed", "dsp.chain"), ("speex", "dsp.speex_chain")):
         cmd = [os.path.join(build, "dsp-run"), "aec", "--impl", impl, "--far", far,
                "--mic", mic, "--out", "/dev/null", "--tail-ms", "256",
-               "--ns-db", "15", "--agc"]
-        best = None
-        for _ in range(3):
-            t0 = time.perf_counter()
-            for _ in range(5):
-                subprocess.run(cmd, capture_output=True, check=True)
-            dt = (time.perf_counter() - t0) / 5
-            best = dt if best is None else min(best, dt)
-        out[key + ".ns_per_frame_upper_bound"] = round(best * 1e9 / frames)
+               "--ns-db", "15", "--agc", "--times"]
+        best = {}
+        for _ in range(5):
+            line = subprocess.run(cmd, capture_output=True, text=True,
+                                  check=True).stdout.split()
+            for name, v in zip(line[0::2], line[1::2]):
+                best[name] = min(best.get(name, int(v)), int(v))
+        for name, v in best.items():
+            out[key + ("" if name == "chain" else "." + name) + ".ns_per_frame"] = v
     return out
 
 
@@ -135,7 +135,9 @@ def ratios(res):
             ("aec.fixed.instr_per_frame", "aec.speex.instr_per_frame",
              "ratio.aec_fixed_vs_speex.instr"),
             ("vad.instr_per_frame", "vad.webrtc.instr_per_frame",
-             "ratio.vad_vs_webrtc.instr")):
+             "ratio.vad_vs_webrtc.instr"),
+            ("dsp.chain.ns_per_frame", "dsp.speex_chain.ns_per_frame",
+             "ratio.chain_vs_speex_chain.ns")):
         if res.get(ours) and res.get(ref):
             out[key] = round(res[ours] / res[ref], 3)
     return out

@@ -12,7 +12,9 @@
  * residual echo suppression; noise suppression and AGC stay off (unless
  * --ns-db / --agc turn them on) except that speexdsp's residual suppression
  * needs its preprocessor's denoiser.  The VAD runs; its result is unused.
- * Prints the final ERLE estimate (fixed only) on stderr.
+ * Prints the final ERLE estimate (fixed only) on stderr.  --times prints
+ * on stdout the wall time of each stage per frame, in ns:
+ * "hpf N aec N pre N vad N chain N" (the clock reads included).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +29,8 @@
 static const char usage[] =
 	"usage: dsp-run aec --impl fixed|speex --far FAR.raw --mic MIC.raw "
 	"--out OUT.raw [--tail-ms N] [--no-residual]\n"
-	"       [--ns-db N] [--agc]   (the rest of the chain, for measuring)\n";
+	"       [--ns-db N] [--agc]   (the rest of the chain, for measuring)\n"
+	"       [--times]             (ns per frame of each stage on stdout)\n";
 
 static int bad(const char *msg, const char *arg)
 {
@@ -57,6 +60,7 @@ int dsp_run_aec(int argc, char **argv)
 		{ "no-residual", no_argument, NULL, 'n' },
 		{ "ns-db", required_argument, NULL, 's' },
 		{ "agc", no_argument, NULL, 'a' },
+		{ "times", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -68,7 +72,8 @@ int dsp_run_aec(int argc, char **argv)
 	FILE *ff = NULL, *fm = NULL, *fo = NULL;
 	char err[160], *end;
 	long total = -1, written = 0, pos = 0, skip;
-	int c, rc = 1, impl = -1;
+	int c, rc = 1, impl = -1, timed = 0;
+	struct chain_times times = { { 0 }, 0 };
 
 	chain_config_default(&cfg);
 	cfg.ns_db = 0;
@@ -119,6 +124,9 @@ int dsp_run_aec(int argc, char **argv)
 		case 'a':
 			cfg.agc = 1;
 			break;
+		case 'T':
+			timed = 1;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -154,6 +162,8 @@ int dsp_run_aec(int argc, char **argv)
 		goto out;
 	}
 	skip = chain_delay(&ch);
+	if (timed)
+		chain_time_stages(&ch, &times);
 	for (;;) {
 		size_t nf = frame(ff, far), nm = frame(fm, mic);
 		int16_t keep[PARLEY_FRAME];
@@ -180,6 +190,18 @@ int dsp_run_aec(int argc, char **argv)
 	}
 	if (cfg.aec == CHAIN_AEC_FIXED)
 		fprintf(stderr, "erle_db %.1f\n", chain_erle_q8(&ch) / 256.0);
+	if (timed && times.frames) {
+		uint64_t all = 0;
+
+		for (int i = 0; i < CS_COUNT; i++)
+			all += times.ns[i];
+		printf("hpf %llu aec %llu pre %llu vad %llu chain %llu\n",
+		       (unsigned long long)(times.ns[CS_HPF] / times.frames),
+		       (unsigned long long)(times.ns[CS_AEC] / times.frames),
+		       (unsigned long long)(times.ns[CS_PRE] / times.frames),
+		       (unsigned long long)(times.ns[CS_VAD] / times.frames),
+		       (unsigned long long)(all / times.frames));
+	}
 	rc = 0;
 out:
 	chain_free(&ch);

@@ -76,3 +76,32 @@ def test_bad_arguments_are_named():
     assert r.returncode == 2 and "--tail-ms" in r.stderr and "2000" in r.stderr
     r = subprocess.run(run + ["--impl", "fixed"], capture_output=True, text=True)
     assert r.returncode == 2 and "required" in r.stderr
+
+
+def test_stage_times_do_not_change_the_output():
+    """--times reads the clock around each stage: a figure per stage and
+    their sum, and the cleaned signal bit for bit as without it."""
+    for impl in ("fixed", "speex"):
+        with tempfile.TemporaryDirectory() as tmp:
+            far, echo, bg = signals(tmp)
+            fp, mp = os.path.join(tmp, "far.raw"), os.path.join(tmp, "mic.raw")
+            aec_bench.write_s16(fp, far[:2 * RATE])
+            aec_bench.write_s16(mp, [e + b for e, b in zip(echo, bg)][:2 * RATE])
+            outs, lines = [], []
+            for extra in ([], ["--times"]):
+                op = os.path.join(tmp, "out%d.raw" % len(outs))
+                r = subprocess.run([os.path.join(BUILD, "dsp-run"), "aec", "--impl", impl,
+                                    "--far", fp, "--mic", mp, "--out", op,
+                                    "--ns-db", "15", "--agc"] + extra,
+                                   capture_output=True, text=True)
+                assert r.returncode == 0, r.stderr
+                with open(op, "rb") as f:
+                    outs.append(f.read())
+                lines.append(r.stdout.split())
+            assert outs[0] == outs[1] and len(outs[0]) == 4 * RATE
+            assert lines[0] == []
+            t = dict(zip(lines[1][0::2], map(int, lines[1][1::2])))
+            assert sorted(t) == ["aec", "chain", "hpf", "pre", "vad"], t
+            assert all(t[k] > 0 for k in t), t
+            # each figure is a per-frame mean rounded down
+            assert abs(t["chain"] - (t["hpf"] + t["aec"] + t["pre"] + t["vad"])) <= 4, t
