@@ -127,11 +127,20 @@ $(BUILDDIR)/vad-webrtc: tools/vad-webrtc.c
 	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		-l:libwebrtc_audio_processing.so.1
 
+# WebRTC's echo cancellers (AEC, AECM) for the canceller benchmark, through
+# the library's C++ AudioProcessing interface.
+$(BUILDDIR)/aec-webrtc: tools/aec-webrtc.cc
+	$(call msg,LD,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(CROSS_COMPILE)g++ -std=c++11 -O2 -Wall -Wextra -Werror $(LDFLAGS) -o $@ $< \
+		$(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags webrtc-audio-processing)) \
+		$(shell $(PKG_CONFIG) --libs webrtc-audio-processing)
+
 $(BUILDDIR)/silero/.done: tools/silero-install.sh
 	$(Q)tools/silero-install.sh $(BUILDDIR)/silero
 
 .PHONY: vad-instruments
-vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/silero/.done
+vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/aec-webrtc $(BUILDDIR)/silero/.done
 
 # Test audio is fetched from Debian packages, never committed.
 testdata: deps
@@ -148,7 +157,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory unit-and-integration
 
 .PHONY: unit-and-integration
-unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
+unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) $(BUILDDIR)/aec-webrtc testdata
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
 
 # The unit and integration tests again, built with AddressSanitizer and

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Echo canceller benchmark: ours (fixed point) against speexdsp's at its best
-setting (256 ms filter + residual suppression), on real speech.
+setting (256 ms filter + residual suppression) and, where tools/aec-webrtc
+is built (make vad-instruments), WebRTC's AEC with its extended filter at
+high suppression (aec.webrtc.*) and at its default, moderate
+(aec.webrtc_default.*), on real speech.
 
     tools/aec_bench.py --build build/aec [--quick]
 
@@ -25,7 +28,8 @@ Figures:
   reconverge_ms     after the echo path changes mid-file, time until a 0.5 s
                     window reaches 10 dB again
   instr_per_frame   callgrind instructions per 10 ms frame of aec_process
-                    (ours) or speex_echo_cancellation + speex_preprocess_run;
+                    (ours) or speex_echo_cancellation + speex_preprocess_run
+                    or WebRTC's ProcessStream + ProcessReverseStream;
                     dsp.*chain.*: chain_process with NS (15 dB) and AGC on,
                     and dsp.*chain.STAGE.*: each stage's share of that run
                     (hpf, aec, pre = speexdsp's preprocessor, vad)
@@ -141,10 +145,36 @@ def time_to(mic, out, since, db=10, win=RATE // 4):
     return None
 
 
-def run_aec(build, impl, far, mic, tmp, tail=256, residual=True):
+# WebRTC's canceller through tools/aec-webrtc (make vad-instruments), at
+# the suppression level that takes out the most echo and at the library's
+# default; its output lags by the library's algorithmic delay, measured
+# once with a silent far end (webrtc_lag) and taken out
+WEBRTC = {"webrtc": "high", "webrtc_default": "moderate"}
+
+
+def webrtc_lag(build, near, tmp):
+    """Samples by which aec-webrtc's output lags its microphone input: the
+    lag of the best correlation with a talker and a silent far end."""
+    x = near[RATE:3 * RATE]
+    fp, mp, op = (os.path.join(tmp, n) for n in ("lf.raw", "lm.raw", "lo.raw"))
+    write_s16(fp, [0] * len(x))
+    write_s16(mp, x)
+    subprocess.run([os.path.join(build, "aec-webrtc"), fp, mp, op], check=True)
+    y = read_s16(op)
+    span = range(RATE // 4, len(x) - 2 * FRAME * 2)
+    return max(range(0, 2 * FRAME * 2),
+               key=lambda d: sum(y[i + d] * x[i] for i in span[::4]))
+
+
+def run_aec(build, impl, far, mic, tmp, tail=256, residual=True, lag=0):
     fp, mp, op = (os.path.join(tmp, n) for n in ("far.raw", "mic.raw", "out.raw"))
     write_s16(fp, far)
     write_s16(mp, mic)
+    if impl in WEBRTC:
+        subprocess.run([os.path.join(build, "aec-webrtc"), "--level", WEBRTC[impl],
+                        fp, mp, op], check=True)
+        out = read_s16(op)
+        return out[lag:] + [0] * lag
     cmd = [os.path.join(build, "dsp-run"), "aec", "--impl", impl, "--far", fp,
            "--mic", mp, "--out", op, "--tail-ms", str(tail)]
     if not residual:
@@ -153,11 +183,11 @@ def run_aec(build, impl, far, mic, tmp, tail=256, residual=True):
     return read_s16(op)
 
 
-def callgrind(build, args, fns, frames, tmp):
+def callgrind(build, args, fns, frames, tmp, prog="dsp-run"):
     out = os.path.join(tmp, "cg.out")
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
     cmd += ["--toggle-collect=" + f for f in fns]
-    cmd += [os.path.join(build, "dsp-run")] + args
+    cmd += [os.path.join(build, prog)] + args
     r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode:
         raise RuntimeError("callgrind failed: " + r.stderr[-500:])
@@ -210,12 +240,18 @@ def measure(build, quick=False):
         far, near, echoes = signals(testdata, tmp, quick)
         n = len(far)
         bg = noise(n, -65)
-        for impl in ("fixed", "speex"):
+        impls = ["fixed", "speex"]
+        lag = 0
+        if os.path.exists(os.path.join(build, "aec-webrtc")):
+            impls += list(WEBRTC)
+            lag = webrtc_lag(build, near, tmp)
+            res["aec.webrtc.lag_samples"] = lag
+        for impl in impls:
             key = "aec.%s." % impl
             erles, t10s = [], []
             for room, echo in echoes.items():
                 mic = [e + b for e, b in zip(echo, bg)]
-                out = run_aec(build, impl, far, mic, tmp)
+                out = run_aec(build, impl, far, mic, tmp, lag=lag)
                 e = erle_db(mic, out, 2 * RATE)
                 t = time_to(mic, out, 0)
                 res[key + room + ".erle_db"] = round(e, 2)
@@ -234,7 +270,9 @@ def measure(build, quick=False):
             a, b = t0, t0 + len(nr)
             sn = sum(s * s for s in nearsig[a:b])
             for res_on, sub in ((True, ""), (False, "linear.")):
-                out = run_aec(build, impl, far, mic, tmp, residual=res_on)
+                if impl in WEBRTC and not res_on:
+                    continue  # its suppressor cannot be turned off
+                out = run_aec(build, impl, far, mic, tmp, residual=res_on, lag=lag)
                 g = sum(o * s for o, s in zip(out[a:b], nearsig[a:b])) / sn
                 err = sum((o - g * s) ** 2 for o, s in zip(out[a:b], nearsig[a:b]))
                 res[key + sub + "dt_near_snr_db"] = round(
@@ -245,7 +283,7 @@ def measure(build, quick=False):
             half = n // 2
             h2 = echoes["room300"]
             mic = [(echo[i] if i < half else h2[i]) + bg[i] for i in range(n)]
-            out = run_aec(build, impl, far, mic, tmp)
+            out = run_aec(build, impl, far, mic, tmp, lag=lag)
             t = time_to(mic, out, half)
             res[key + "reconverge_ms"] = t if t is not None else (n - half) * 1000 // RATE
         # instructions per frame, on 5 s of the far-end-only street signal
@@ -266,6 +304,12 @@ def measure(build, quick=False):
             build, base + ["--impl", "fixed"] + full, ["chain_process"], frames, tmp))
         res["dsp.speex_chain.instr_per_frame"] = round(callgrind(
             build, base + ["--impl", "speex"] + full, ["chain_process"], frames, tmp))
+        if "webrtc" in impls:
+            res["aec.webrtc.instr_per_frame"] = round(callgrind(
+                build, ["--level", "high", fp, mp, op],
+                ["webrtc::AudioProcessingImpl::ProcessStream(webrtc::AudioFrame*)",
+                 "webrtc::AudioProcessingImpl::ProcessReverseStream(webrtc::AudioFrame*)"],
+                frames, tmp, prog="aec-webrtc"))
         for impl, key in (("fixed", "dsp.chain"), ("speex", "dsp.speex_chain")):
             for st, v in stage_instr(build, base + ["--impl", impl] + full,
                                      frames, tmp).items():

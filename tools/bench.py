@@ -13,7 +13,8 @@ object) and a table.
   device (what was still in its buffer included), read off the playback
   device's file.
 - aec.*, dsp.*: the echo cancellers (ours in fixed point, speexdsp's at
-  its best setting, 256 ms with residual suppression) on real speech
+  its best setting, 256 ms with residual suppression, and WebRTC's AEC with
+  its extended filter at high and at default suppression) on real speech
   through a measured room response and a synthetic 300 ms room: ERLE,
   time to 10 dB, reconvergence after an echo path change, the near-end
   voice in double talk; instructions per 10 ms frame (callgrind, counted,
@@ -134,6 +135,8 @@ def ratios(res):
              "ratio.chain_vs_speex_chain.instr"),
             ("aec.fixed.instr_per_frame", "aec.speex.instr_per_frame",
              "ratio.aec_fixed_vs_speex.instr"),
+            ("aec.fixed.instr_per_frame", "aec.webrtc.instr_per_frame",
+             "ratio.aec_fixed_vs_webrtc.instr"),
             ("vad.instr_per_frame", "vad.webrtc.instr_per_frame",
              "ratio.vad_vs_webrtc.instr"),
             ("dsp.chain.ns_per_frame", "dsp.speex_chain.ns_per_frame",
