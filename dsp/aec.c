@@ -489,7 +489,6 @@ static void analyse(struct aec *a, const int32_t *e, const int32_t *y,
 		a->talk_hold = TALK_HOLD + 1;
 	else if (a->talk_hold > 0)
 		a->talk_hold--;
-	a->talk = a->talk_hold > 0;
 	a->leak_q16 = track(a->leak_q16, r, fast ? LEAK_FAST_SHIFT : LEAK_UP_SHIFT);
 	a->res_leak_q16 = track(a->res_leak_q16, r,
 				fast ? LEAK_FAST_SHIFT : RES_UP_SHIFT);
@@ -504,7 +503,7 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 
 	for (int k = 0; k < NB; k++) {
 		int64_t r = shl64((py[k] >> 16) * a->res_leak_q16,
-				  a->talk ? RES_OVER_SHIFT : RES_OVER_ECHO);
+				  a->talk_hold ? RES_OVER_SHIFT : RES_OVER_ECHO);
 		/* or the share of the error coherent with the far end */
 		int64_t rc = shl64((pe[k] >> 15) * a->coh[k], COH_RES_SHIFT);
 		int32_t g;

@@ -88,8 +88,7 @@ struct aec {
 	int32_t leak_q16; /* residual echo / echo estimate, Q16, for the step */
 	int32_t res_leak_q16; /* the same, quicker to rise, for the suppressor */
 	int32_t floor_q15; /* lowest gain */
-	int talk; /* this block's error is well above the residual echo */
-	int talk_hold; /* blocks the near end is still taken to talk */
+	int talk_hold; /* blocks the near end still counts as talking (0: not) */
 	/* ERLE estimate over far-end activity */
 	int64_t pmic, pout;
 	int32_t erle_q8;

@@ -114,10 +114,10 @@ int chain_init(struct chain *c, const struct chain_config *cfg, char *err,
 	}
 	v = cfg->agc ? 1 : 0;
 	speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_AGC, &v);
-	/* speexdsp's own VAD starts off and stays off: our VAD follows the
-	 * chain (setting it, even to 0, prints a warning on stderr) */
 	v = 0;
 	speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_DEREVERB, &v);
+	/* speexdsp's own VAD starts off and is left alone (our VAD follows
+	 * the chain): setting it, even to 0, prints a warning on stderr */
 	if (cfg->aec == CHAIN_AEC_SPEEX && cfg->residual)
 		speex_preprocess_ctl(c->pre, SPEEX_PREPROCESS_SET_ECHO_STATE,
 				     c->echo);
@@ -161,9 +161,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Charges the time since *t0 to stage st and restarts the clock. */
+/* Charges the time since *t0 to stage st and restarts the clock; nothing
+ * when the chain is not timed. */
 static void lap(struct chain *c, enum chain_stage st, uint64_t *t0)
 {
+	if (!c->times)
+		return;
 	uint64_t t = now_ns();
 
 	c->times->ns[st] += t - *t0;
@@ -176,8 +179,7 @@ void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 	uint64_t t0 = c->times ? now_ns() : 0;
 
 	hpf_process(&c->hpf, pcm, PARLEY_FRAME);
-	if (c->times)
-		lap(c, CS_HPF, &t0);
+	lap(c, CS_HPF, &t0);
 	switch (c->cfg.aec) {
 	case CHAIN_AEC_FIXED:
 		aec_process(&c->aec, pcm, ref, c->tmp);
@@ -191,17 +193,14 @@ void chain_process(struct chain *c, int16_t *pcm, const int16_t *ref,
 	case CHAIN_AEC_OFF:
 		break;
 	}
-	if (c->times)
-		lap(c, CS_AEC, &t0);
+	lap(c, CS_AEC, &t0);
 	if (c->pre)
 		speex_preprocess_run(c->pre, pcm);
-	if (c->times)
-		lap(c, CS_PRE, &t0);
+	lap(c, CS_PRE, &t0);
 	vad_process(&c->vad, pcm, PARLEY_FRAME, vad);
-	if (c->times) {
-		lap(c, CS_VAD, &t0);
+	lap(c, CS_VAD, &t0);
+	if (c->times)
 		c->times->frames++;
-	}
 }
 
 int chain_delay(const struct chain *c)
