@@ -152,18 +152,24 @@ static void settle(struct parley *p)
 		released(p, t);
 }
 
-static void on_debounced(void *ctx)
+static void on_debounced(void *ctx);
+
+/* Reads the line; a change starts a lockout, as it may bounce. */
+static void settle_and_lock(struct parley *p)
 {
-	struct parley *p = ctx;
 	int was = b.stable;
 
-	b.debounce_timer = 0;
-	if (!b.first_edge_ms)
-		return; /* no edge during the lockout */
 	settle(p);
-	if (b.stable != was) /* that change may bounce too */
+	if (b.stable != was)
 		b.debounce_timer = loop_timeout((uint64_t)p->cfg.debounce_ms,
 						on_debounced, p);
+}
+
+static void on_debounced(void *ctx)
+{
+	b.debounce_timer = 0;
+	if (b.first_edge_ms) /* edges during the lockout */
+		settle_and_lock(ctx);
 }
 
 void button_event(struct parley *p)
@@ -184,14 +190,8 @@ void button_event(struct parley *p)
 		settle(p);
 		return;
 	}
-	if (b.debounce_timer)
-		return; /* bounces: the lockout's end reads the line */
-	int was = b.stable;
-
-	settle(p);
-	if (b.stable != was)
-		b.debounce_timer = loop_timeout((uint64_t)p->cfg.debounce_ms,
-						on_debounced, p);
+	if (!b.debounce_timer) /* else bounces: the lockout's end reads the line */
+		settle_and_lock(p);
 }
 
 void button_init(struct parley *p)
