@@ -30,8 +30,9 @@ Figures:
   instr_per_frame   callgrind instructions per 10 ms frame of aec_process
                     (ours) or speex_echo_cancellation + speex_preprocess_run
                     or WebRTC's ProcessStream + ProcessReverseStream;
-                    dsp.*chain.*: chain_process with NS (15 dB) and AGC on,
-                    and dsp.*chain.STAGE.*: each stage's share of that run
+                    dsp.*chain.*: chain_process with NS (15 dB) and AGC on
+                    (inclusive, callgrind_annotate), and dsp.*chain.STAGE.*:
+                    each stage's share of that same run
                     (hpf, aec, pre = speexdsp's preprocessor, vad)
 """
 import argparse
@@ -183,15 +184,21 @@ def run_aec(build, impl, far, mic, tmp, tail=256, residual=True, lag=0):
     return read_s16(op)
 
 
-def callgrind(build, args, fns, frames, tmp, prog="dsp-run"):
-    out = os.path.join(tmp, "cg.out")
-    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
-    cmd += ["--toggle-collect=" + f for f in fns]
-    cmd += [os.path.join(build, prog)] + args
-    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+def run_callgrind(cmd, out, fns=()):
+    """cmd under callgrind into out, collecting only inside fns if given;
+    returns valgrind's stderr."""
+    vg = ["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out]
+    vg += ["--toggle-collect=" + f for f in fns]
+    r = subprocess.run(vg + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if r.returncode:
         raise RuntimeError("callgrind failed: " + r.stderr[-500:])
-    m = re.search(r"Collected\s*:\s*(\d+)", r.stderr)
+    return r.stderr
+
+
+def callgrind(build, args, fns, frames, tmp, prog="dsp-run"):
+    out = os.path.join(tmp, "cg.out")
+    err = run_callgrind([os.path.join(build, prog)] + args, out, fns)
+    m = re.search(r"Collected\s*:\s*(\d+)", err)
     if not m:
         with open(out) as f:
             m = re.search(r"^summary:\s*(\d+)", f.read(), re.M)
@@ -199,26 +206,23 @@ def callgrind(build, args, fns, frames, tmp, prog="dsp-run"):
 
 
 STAGES = {"hpf": ["hpf_process"], "aec": ["aec_process", "speex_echo_cancellation"],
-          "pre": ["speex_preprocess_run"], "vad": ["vad_process"]}
+          "pre": ["speex_preprocess_run"], "vad": ["vad_process"],
+          "chain": ["chain_process"]}
 
 
 def stage_instr(build, args, frames, tmp):
-    """Instructions per frame of each stage of one whole-chain run: the
-    inclusive cost of each stage's function (callgrind_annotate)."""
+    """Instructions per frame of each stage of one whole-chain run, and of
+    the chain: the inclusive cost of each one's function
+    (callgrind_annotate)."""
     out = os.path.join(tmp, "cg.stages")
-    r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out,
-                        os.path.join(build, "dsp-run")] + args,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if r.returncode:
-        raise RuntimeError("callgrind failed: " + r.stderr[-500:])
+    run_callgrind([os.path.join(build, "dsp-run")] + args, out)
     ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", out],
                          capture_output=True, text=True, check=True).stdout
     cost = {}
     for m in re.finditer(r"^\s*([\d,]+) \([ \d.]+%\)\s+\S+:(\w+) \[", ann, re.M):
         cost.setdefault(m.group(2), int(m.group(1).replace(",", "")))
-    res = {st: round(sum(cost.get(f, 0) for f in fns) / frames)
-           for st, fns in STAGES.items()}
-    return res
+    return {st: round(sum(cost.get(f, 0) for f in fns) / frames)
+            for st, fns in STAGES.items()}
 
 
 def signals(testdata, tmp, quick):
@@ -300,10 +304,6 @@ def measure(build, quick=False):
             build, base + ["--impl", "speex"],
             ["speex_echo_cancellation", "speex_preprocess_run"], frames, tmp))
         full = ["--ns-db", "15", "--agc"]
-        res["dsp.chain.instr_per_frame"] = round(callgrind(
-            build, base + ["--impl", "fixed"] + full, ["chain_process"], frames, tmp))
-        res["dsp.speex_chain.instr_per_frame"] = round(callgrind(
-            build, base + ["--impl", "speex"] + full, ["chain_process"], frames, tmp))
         if "webrtc" in impls:
             res["aec.webrtc.instr_per_frame"] = round(callgrind(
                 build, ["--level", "high", fp, mp, op],
@@ -313,7 +313,7 @@ def measure(build, quick=False):
         for impl, key in (("fixed", "dsp.chain"), ("speex", "dsp.speex_chain")):
             for st, v in stage_instr(build, base + ["--impl", impl] + full,
                                      frames, tmp).items():
-                res["%s.%s.instr_per_frame" % (key, st)] = v
+                res["%s%s.instr_per_frame" % (key, "" if st == "chain" else "." + st)] = v
     return res
 
 
