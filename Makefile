@@ -127,7 +127,7 @@ $(BUILDDIR)/vad-webrtc: tools/vad-webrtc.c
 	$(Q)$(CC) -std=c11 $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< \
 		-l:libwebrtc_audio_processing.so.1
 
-# WebRTC's echo cancellers (AEC, AECM) for the canceller benchmark, through
+# WebRTC's echo canceller (AEC) for the canceller benchmark, through
 # the library's C++ AudioProcessing interface.
 $(BUILDDIR)/aec-webrtc: tools/aec-webrtc.cc
 	$(call msg,LD,$@)

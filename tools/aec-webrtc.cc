@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * aec-webrtc: WebRTC's echo cancellers over files, the second reference of
+ * aec-webrtc: WebRTC's echo canceller over files, the second reference of
  * tools/aec_bench.py (speexdsp's is in dsp-run).  Debian's
  * webrtc-audio-processing 0.3 through its AudioProcessing interface:
  *
- *   aec-webrtc [--mobile | --level low|moderate|high] FAR.raw MIC.raw OUT.raw
+ *   aec-webrtc [--level low|moderate|high] FAR.raw MIC.raw OUT.raw
  *
  * FAR is what the loudspeaker played, MIC what the microphone heard (S16_LE
  * mono 16 kHz, time-aligned: the stream delay is 0 ms); OUT gets the
- * processed microphone, as long as the shorter input.  Without --mobile it
- * is the full canceller (AEC) with the extended filter, at the suppression
- * level given (moderate, the library's default, unless told); with
- * --mobile the mobile canceller (AECM) in loudspeaker mode.  No noise suppression or gain control.  Only the echo cancellation
- * of AudioProcessing is enabled, so its output is the canceller's own.
+ * processed microphone, as long as the shorter input.  The canceller is the
+ * full one (AEC) with the extended filter, at the suppression level given
+ * (moderate, the library's default, unless told).  Only echo cancellation
+ * is enabled in AudioProcessing, so the output is the canceller's own.
  */
 #include <cerrno>
 #include <cstdio>
@@ -28,7 +27,7 @@ const int kFrame = kRate / 100;
 
 int usage()
 {
-	std::fputs("usage: aec-webrtc [--mobile | --level low|moderate|high] "
+	std::fputs("usage: aec-webrtc [--level low|moderate|high] "
 		   "FAR.raw MIC.raw OUT.raw\n", stderr);
 	return 2;
 }
@@ -49,15 +48,11 @@ size_t read_frame(std::FILE *in, webrtc::AudioFrame *f)
 
 int main(int argc, char **argv)
 {
-	bool mobile = false;
 	webrtc::EchoCancellation::SuppressionLevel level =
 		webrtc::EchoCancellation::kModerateSuppression;
 	int a = 1;
 
-	if (a < argc && !std::strcmp(argv[a], "--mobile")) {
-		mobile = true;
-		a++;
-	} else if (a + 1 < argc && !std::strcmp(argv[a], "--level")) {
+	if (a + 1 < argc && !std::strcmp(argv[a], "--level")) {
 		const char *l = argv[a + 1];
 
 		if (!std::strcmp(l, "low"))
@@ -86,20 +81,13 @@ int main(int argc, char **argv)
 	webrtc::Config config;
 	config.Set<webrtc::ExtendedFilter>(new webrtc::ExtendedFilter(true));
 	webrtc::AudioProcessing *apm = webrtc::AudioProcessing::Create(config);
-	int r;
+	webrtc::EchoCancellation *ec = apm->echo_cancellation();
+	int r = ec->set_suppression_level(level);
 
-	if (mobile) {
-		r = apm->echo_control_mobile()->set_routing_mode(
-			webrtc::EchoControlMobile::kLoudSpeakerphone);
-		if (!r)
-			r = apm->echo_control_mobile()->Enable(true);
-	} else {
-		r = apm->echo_cancellation()->set_suppression_level(level);
-		if (!r)
-			r = apm->echo_cancellation()->enable_drift_compensation(false);
-		if (!r)
-			r = apm->echo_cancellation()->Enable(true);
-	}
+	if (!r)
+		r = ec->enable_drift_compensation(false);
+	if (!r)
+		r = ec->Enable(true);
 	if (r) {
 		std::fprintf(stderr, "aec-webrtc: cannot enable the canceller (%d)\n", r);
 		return 1;

@@ -10,8 +10,9 @@ that names an s/d/h register as a float operand (fadd, fmul, scvtf, ...).
 Integer SIMD (paddw, pmulhw, movdqa and the like, or arm64's add v0.2s) is
 allowed: the compiler may vectorise integer loops.  So is arm64's fmov
 between a general register and a vector register (fmov d0, x0): it copies
-bits into a NEON lane and computes nothing in floating point.  The checker is first shown a float function
-and must flag it, so a checker that sees nothing cannot pass.
+bits into a NEON lane and computes nothing in floating point.  The checker
+is first shown a float function and must flag it, so a checker that sees
+nothing cannot pass.
 """
 import glob
 import os
