@@ -228,41 +228,40 @@ def vad_script(seed, n):
 
 
 def drift_loop(n, period, warmup, jitter):
-    """drift() in a closed loop with a card that drains one frame every
-    7 periods (about 300 ppm at 480 frames): the delay each period is 480
-    less the frames drained plus the frames the loop inserted (dropped
-    ones less), plus jitter."""
-    owed = 0
-    steps, ppms = [], []
-    st = {}
-    for k in range(n):
-        d = 480 - k // 7 + owed + jitter[k]
-        r, p = drift_step(st, d, period, warmup, k)
-        owed += r
-        steps.append(r)
-        ppms.append(p)
-    return steps, ppms
-
-
-def drift_step(st, d, period, warmup, k):
+    """The drift loop against a card that drains one frame every 7 periods
+    (about 300 ppm at 480 frames): the delay each period is 480 less the
+    frames drained plus the frames the loop inserted (dropped ones less),
+    plus jitter.  The loop low-passes the delay (Q16, 1/32 a period, the
+    first value taken as is), takes its value after warmup periods as the
+    target, and runs a PI controller on e = target - filtered: integral +=
+    e >> 7 and correction = 2e + integral, both clamped to 1000 ppm of a
+    period (Q24 frames); the owed correction pays out one frame (+1
+    inserted, -1 dropped) whenever it reaches a whole frame.  Returns each
+    period's decision and the ppm (integral over period, truncated) after
+    it."""
     one = 1 << 24
     lim = period * one // 1000
-    x = d * 65536
-    st["filt"] = x if k == 0 else st["filt"] + ((x - st["filt"]) >> 5)
-    r = 0
-    if k < warmup:
-        if k + 1 == warmup:
-            st["target"] = st["filt"]
-    else:
-        e = st["target"] - st["filt"]
-        st["integ"] = max(-lim, min(lim, st.get("integ", 0) + (e >> 7)))
-        corr = max(-lim, min(lim, e * 2 + st["integ"]))
-        st["acc"] = st.get("acc", 0) + corr
-        if st["acc"] >= one:
-            st["acc"], r = st["acc"] - one, 1
-        elif st["acc"] <= -one:
-            st["acc"], r = st["acc"] + one, -1
-    return r, tdiv(st.get("integ", 0) * 1000000, period * one)
+    filt = target = integ = acc = owed = 0
+    steps, ppms = [], []
+    for k in range(n):
+        x = (480 - k // 7 + owed + jitter[k]) * 65536
+        filt = x if k == 0 else filt + ((x - filt) >> 5)
+        r = 0
+        if k < warmup:
+            if k + 1 == warmup:
+                target = filt
+        else:
+            e = target - filt
+            integ = max(-lim, min(lim, integ + (e >> 7)))
+            acc += max(-lim, min(lim, e * 2 + integ))
+            if acc >= one:
+                acc, r = acc - one, 1
+            elif acc <= -one:
+                acc, r = acc + one, -1
+        owed += r
+        steps.append(r)
+        ppms.append(tdiv(integ * 1000000, period * one))
+    return steps, ppms
 
 
 def stretch(x, k):
