@@ -45,6 +45,7 @@ struct parley_config {
 	int vad_hangover_ms;
 	int vad_release_db;
 	int vad_voicing_pct;
+	int vad_lookback_ms;
 	int end_silence_ms;
 	int max_utterance_ms;
 	int no_speech_ms;

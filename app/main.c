@@ -366,6 +366,7 @@ static int run(struct parley *p)
 	cc.vad.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS;
 	cc.vad.release_db = cfg->vad_release_db;
 	cc.vad.voicing_q15 = cfg->vad_voicing_pct * 32768 / 100;
+	cc.vad.lookback_frames = cfg->vad_lookback_ms / PARLEY_FRAME_MS;
 	p->started_ms = loop_now_ms();
 	p->rec.fd = -1;
 	stt_wy_init(&p->stt_wy);

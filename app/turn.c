@@ -645,11 +645,11 @@ static void start_listening(struct turn *t, uint64_t time_ms)
 	};
 	int32_t pre;
 
-	/* a voice barge-in keeps the speech that made it */
-	if (t->voice_pre > ec.preroll_frames)
-		ec.preroll_frames = t->voice_pre < PARLEY_PREROLL_MAX_FRAMES ?
-					    t->voice_pre :
-					    PARLEY_PREROLL_MAX_FRAMES;
+	/* a voice barge-in keeps the speech that made it, and the pre-roll
+	 * before that */
+	ec.preroll_frames += t->voice_pre;
+	if (ec.preroll_frames > PARLEY_RECENT_FRAMES)
+		ec.preroll_frames = PARLEY_RECENT_FRAMES;
 	t->voice_pre = 0;
 	pre = ec.preroll_frames;
 	begin_record(t, "voice", time_ms);
@@ -663,8 +663,8 @@ static void start_listening(struct turn *t, uint64_t time_ms)
 		uint64_t idx = t->frames_seen - (uint64_t)pre + (uint64_t)i;
 
 		memcpy(t->utt + (size_t)i * PARLEY_FRAME,
-		       t->preroll[idx % PARLEY_PREROLL_MAX_FRAMES],
-		       sizeof(t->preroll[0]));
+		       t->recent[idx % PARLEY_RECENT_FRAMES],
+		       sizeof(t->recent[0]));
 	}
 	t->pre_frames = pre;
 	t->utt_frames = pre;
@@ -722,7 +722,7 @@ static void listen_frame(struct turn *t, const struct cap_frame *f)
 		       sizeof(f->pcm));
 		t->utt_frames++;
 	}
-	ev = endpoint_feed(&t->ep, &f->vad, t->onset_frames);
+	ev = endpoint_feed(&t->ep, &f->vad);
 	if (!strcmp(t->p->cfg.stt_backend, "wyoming") && t->ep.started) {
 		if (!t->streaming) {
 			/* speech began: stream from the pre-roll on, and keep
@@ -766,7 +766,6 @@ void turn_init(struct turn *t, struct parley *p)
 	memset(t, 0, sizeof(*t));
 	t->p = p;
 	t->state = TS_IDLE;
-	t->onset_frames = p->cfg.vad_onset_ms / PARLEY_FRAME_MS;
 }
 
 static void barge_in(struct turn *t)
@@ -918,8 +917,10 @@ static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 		     "(echo cancelled by %.1f dB)",
 	     (int)(t->frames_seen - t->voice_first) * PARLEY_FRAME_MS,
 	     erle / 256.0);
-	/* keep the speech from its first frame (and the VAD's onset) */
-	t->voice_pre = (int)(t->frames_seen - t->voice_first) + t->onset_frames;
+	/* keep the speech from where the VAD dates its onset */
+	t->voice_pre = (int)(t->frames_seen - (t->speech_from < t->voice_first ?
+						t->speech_from :
+						t->voice_first)) + 1;
 	t->voice_run = 0;
 	barge_in(t);
 	start_listening(t, loop_now_ms());
@@ -929,9 +930,13 @@ static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 
 void turn_frame(struct turn *t, const struct cap_frame *f)
 {
-	memcpy(t->preroll[t->frames_seen % PARLEY_PREROLL_MAX_FRAMES], f->pcm,
+	memcpy(t->recent[t->frames_seen % PARLEY_RECENT_FRAMES], f->pcm,
 	       sizeof(f->pcm));
 	t->frames_seen++;
+	if (f->vad.onset)
+		t->speech_from = (uint64_t)f->vad.onset_back < t->frames_seen ?
+					 t->frames_seen - (uint64_t)f->vad.onset_back :
+					 1;
 	switch (t->state) {
 	case TS_LISTENING:
 		listen_frame(t, f);

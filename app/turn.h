@@ -71,12 +71,12 @@ struct turn {
 	enum listen_mode mode;
 	uint64_t press_ms;
 	struct endpoint ep;
-	int onset_frames;
+	uint64_t speech_from; /* frame where the VAD dates its last onset */
 	int voice_run; /* score of speech over the answer, in frames */
 	uint64_t voice_first; /* frame where that speech began */
 	int voice_pre; /* pre-roll frames for a voice barge-in, 0 if none */
 	int32_t erle_hold; /* the canceller's recent best ERLE, dB Q8 */
-	int16_t preroll[PARLEY_PREROLL_MAX_FRAMES][PARLEY_FRAME];
+	int16_t recent[PARLEY_RECENT_FRAMES][PARLEY_FRAME]; /* last capture */
 	uint64_t frames_seen; /* capture frames handled */
 	int32_t pre_frames; /* pre-roll frames at the start of utt */
 	int32_t utt_frames;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Endpointer.  Counts frames from the start of listening.  Speech begins at
- * the first frame of the raw run that made the VAD's onset; the utterance
- * ends once silence_frames have passed since the last raw speech frame
- * inside speech, or at max_frames, or at no_speech_frames if speech never
- * began.  The span sent to speech-to-text is the speech plus preroll_frames
+ * Endpointer.  Counts frames from the start of listening.  Speech begins
+ * where the VAD dates its onset back to (the raw run that made it and the
+ * lead-in before it: onset_back in vad.h); the utterance ends once
+ * silence_frames have passed since the last raw speech frame inside
+ * speech, or at max_frames, or at no_speech_frames if speech never began.  The span sent to speech-to-text is the speech plus preroll_frames
  * before it and tail_frames after it, so the recogniser hears soft onsets
  * and final consonants but not the whole end-of-speech silence.
  */
@@ -20,7 +20,7 @@ void endpoint_start(struct endpoint *ep, const struct endpoint_config *cfg)
 }
 
 enum endpoint_event endpoint_feed(struct endpoint *ep,
-				  const struct vad_result *r, int onset_frames)
+				  const struct vad_result *r)
 {
 	int32_t i = ep->n++;
 
@@ -28,8 +28,8 @@ enum endpoint_event endpoint_feed(struct endpoint *ep,
 		/* speech already under way at the start counts from here */
 		ep->started = 1;
 		ep->first = i;
-		if (r->onset && onset_frames > 0)
-			ep->first -= onset_frames - 1;
+		if (r->onset)
+			ep->first -= r->onset_back;
 	}
 	if (r->raw && r->speech && ep->started)
 		ep->last = i;

@@ -36,7 +36,7 @@ struct endpoint {
 void endpoint_start(struct endpoint *ep, const struct endpoint_config *cfg);
 /* Feeds one frame's VAD result; returns what, if anything, has ended. */
 enum endpoint_event endpoint_feed(struct endpoint *ep,
-				  const struct vad_result *r, int onset_frames);
+				  const struct vad_result *r);
 /*
  * The span to send, in frames since endpoint_start: [*begin, *end).  The
  * begin may be negative (pre-roll from before the start).  Returns 0, or

@@ -40,6 +40,13 @@
 /* Audio kept from before the button press (pre-roll). */
 #define PARLEY_PREROLL_MAX_MS 500
 #define PARLEY_PREROLL_MAX_FRAMES (PARLEY_PREROLL_MAX_MS / PARLEY_FRAME_MS)
+/* the longest lead-in the VAD dates an onset back over (vad.lookback_ms) */
+#define PARLEY_LOOKBACK_MAX_MS 500
+/* The capture kept from before listening starts: a voice barge-in needs the
+ * speech that made it (up to barge_in.min_speech_ms, 1 s, and the VAD's
+ * confirmation), its lead-in and the pre-roll: 2 s, 64 000 bytes. */
+#define PARLEY_RECENT_MS (1000 + PARLEY_LOOKBACK_MAX_MS + PARLEY_PREROLL_MAX_MS)
+#define PARLEY_RECENT_FRAMES (PARLEY_RECENT_MS / PARLEY_FRAME_MS)
 
 /* Text. */
 #define PARLEY_TRANSCRIPT_MAX 2048 /* bytes of one transcript */

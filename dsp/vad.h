@@ -9,12 +9,16 @@
 
 #include <stdint.h>
 
+#include "sizes.h"
+
 #define VAD_BANDS 6 /* 125-250-500-1000-2000-4000-8000 Hz */
 #define VAD_FFT 256 /* analysis window, samples (16 ms) */
 #define VAD_DEC 4 /* decimation for the pitch search: 4 kHz */
 #define VAD_DEC_HIST 160 /* decimated history, samples (40 ms) */
 #define VAD_LAG_MAX 64 /* longest pitch period searched, 4 kHz samples */
 #define VAD_WINS 4 /* windows of the floors' lower bound */
+/* longest lead-in an onset is dated back, frames */
+#define VAD_LOOKBACK_MAX (PARLEY_LOOKBACK_MAX_MS / PARLEY_FRAME_MS)
 
 struct vad_config {
 	int threshold_db; /* band SNR over the noise spectrum for activity (dB) */
@@ -30,6 +34,8 @@ struct vad_config {
 	int rise_speech_mdb; /* and this fast inside speech, mdB/frame */
 	int pitch_memory_shift; /* background periodicity learnt at 2^-this */
 	int floor_gap_db; /* floors stay within this of the 2 s minimum (0: off) */
+	int lead_db; /* band SNR of a frame in the lead-in to an onset (dB) */
+	int lookback_frames; /* longest lead-in counted, 0..VAD_LOOKBACK_MAX */
 };
 
 struct vad_result {
@@ -40,7 +46,9 @@ struct vad_result {
 	int32_t lag; /* pitch period at 4 kHz, in samples (0: none found) */
 	uint8_t raw; /* this frame alone looks like speech */
 	uint8_t speech; /* smoothed decision: onset and hangover applied */
-	uint8_t onset; /* speech began in this frame */
+	uint8_t onset; /* speech was confirmed in this frame */
+	int32_t onset_back; /* at an onset: speech began this many frames
+			     * earlier (the raw run and its lead-in) */
 };
 
 struct vad {
@@ -54,6 +62,7 @@ struct vad {
 	int win_n; /* frames into the current window */
 	int frames; /* frames seen, saturating */
 	int run; /* raw frames in a row */
+	int lead; /* frames in a row above lead_db, this one included */
 	int hang; /* hangover frames left */
 	int vrun; /* voiced frames in a row */
 	int vhold; /* frames left in which active frames are raw */

@@ -9,12 +9,15 @@
  * the processed audio and VAD flags, so that runs on two machines can be
  * compared bit for bit; -f also prints one line per frame.
  *
- *   dsp-run vad [-v] [-s KEY=VALUE]... < IN.raw
+ *   dsp-run vad [-v] [-c] [-s KEY=VALUE]... < IN.raw
  *
  * Runs the high-pass filter and the VAD over stdin and prints one line per
- * 10 ms frame: 1 for speech, 0 for not.  -v adds the frame's features
- * (level, band SNR, voicing, raw); -s overrides a struct vad_config member
- * by name, for tuning.
+ * 10 ms frame: 1 for speech, 0 for not.  Each onset dates its speech back
+ * over its lead-in (onset_back), as the endpointer does, so a line is
+ * printed once no later onset can change it; -c prints the decisions as
+ * the VAD makes them, frame by frame, without dating back.  -v adds the
+ * frame's features (level, band SNR, voicing, raw); -s overrides a struct
+ * vad_config member by name, for tuning.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,7 +53,8 @@ static const struct {
 	KEY(hangover_frames), KEY(voicing_q15),  KEY(voiced_frames),
 	KEY(voice_hold_frames), KEY(release_db),  KEY(rise_noise_mdb),
 	KEY(rise_speech_mdb), KEY(revoice_frames),
-	KEY(pitch_memory_shift), KEY(floor_gap_db),
+	KEY(pitch_memory_shift), KEY(floor_gap_db), KEY(lead_db),
+	KEY(lookback_frames),
 #undef KEY
 };
 
@@ -83,50 +87,92 @@ static int vad_set(struct vad_config *cfg, const char *kv)
 	return -1;
 }
 
+/* One frame of `dsp-run vad` output, held until no onset can date it. */
+struct vad_line {
+	struct vad_result r;
+	uint8_t speech; /* the decision, back-dated onsets applied */
+};
+
+static void vad_print(const struct vad_line *l, int verbose)
+{
+	if (verbose)
+		printf("%d level %.1f floor %.1f snr %.1f voicing %.2f raw %d "
+		       "lag %d\n",
+		       l->speech, l->r.level_q8 / 256.0, l->r.floor_q8 / 256.0,
+		       l->r.snr_q8 / 256.0, l->r.voicing_q15 / 32768.0, l->r.raw,
+		       (int)l->r.lag);
+	else
+		printf("%d\n", l->speech);
+}
+
 static int run_vad(int argc, char **argv)
 {
+	static const char usage[] =
+		"usage: dsp-run vad [-v] [-c] [-s KEY=VALUE]... < IN.raw\n";
 	struct vad_config cfg;
 	struct vad vad;
 	struct hpf hpf;
-	struct vad_result r;
+	struct vad_line *ring;
 	int16_t pcm[PARLEY_FRAME];
-	int c, verbose = 0;
+	long n = 0;
+	int c, verbose = 0, causal = 0, delay;
 
 	vad_config_default(&cfg);
 	optind = 1;
-	while ((c = getopt(argc, argv, "vs:h")) != -1) {
+	while ((c = getopt(argc, argv, "vcs:h")) != -1) {
 		switch (c) {
 		case 'v':
 			verbose = 1;
+			break;
+		case 'c':
+			causal = 1;
 			break;
 		case 's':
 			if (vad_set(&cfg, optarg))
 				return 2;
 			break;
 		default:
-			fprintf(stderr, "usage: dsp-run vad [-v] [-s KEY=VALUE]... "
-				"< IN.raw\n");
+			fputs(usage, stderr);
 			return c == 'h' ? 0 : 2;
 		}
 	}
 	if (optind != argc) {
-		fprintf(stderr, "usage: dsp-run vad [-v] [-s KEY=VALUE]... < IN.raw\n");
+		fputs(usage, stderr);
 		return 2;
+	}
+	/* an onset dates speech back at most this many frames */
+	delay = cfg.lookback_frames < VAD_LOOKBACK_MAX ? cfg.lookback_frames :
+							 VAD_LOOKBACK_MAX;
+	if (delay < cfg.onset_frames - 1)
+		delay = cfg.onset_frames - 1;
+	if (delay < 0 || causal)
+		delay = 0;
+	ring = calloc((size_t)delay + 1, sizeof(*ring));
+	if (!ring) {
+		perror("dsp-run vad");
+		return 1;
 	}
 	vad_init(&vad, &cfg);
 	hpf_init(&hpf);
 	while (fread(pcm, sizeof(pcm), 1, stdin) == 1) {
+		struct vad_line *l = &ring[n % (delay + 1)];
+
+		/* the slot about to be reused holds the frame delay + 1 back:
+		 * no later onset can reach it, so it is final */
+		if (n > delay)
+			vad_print(l, verbose);
 		hpf_process(&hpf, pcm, PARLEY_FRAME);
-		vad_process(&vad, pcm, PARLEY_FRAME, &r);
-		if (verbose)
-			printf("%d level %.1f floor %.1f snr %.1f voicing %.2f raw %d "
-			       "lag %d\n",
-			       r.speech, r.level_q8 / 256.0, r.floor_q8 / 256.0,
-			       r.snr_q8 / 256.0,
-			       r.voicing_q15 / 32768.0, r.raw, (int)r.lag);
-		else
-			printf("%d\n", r.speech);
+		vad_process(&vad, pcm, PARLEY_FRAME, &l->r);
+		l->speech = l->r.speech;
+		for (int k = 1; !causal && l->r.onset && k <= l->r.onset_back &&
+				k <= n && k <= delay;
+		     k++)
+			ring[(n - k) % (delay + 1)].speech = 1;
+		n++;
 	}
+	for (long i = n > delay + 1 ? n - delay - 1 : 0; i < n; i++)
+		vad_print(&ring[i % (delay + 1)], verbose);
+	free(ring);
 	return 0;
 }
 
@@ -191,7 +237,7 @@ int main(int argc, char **argv)
 			       frame, r.level_q8 / 256.0, r.floor_q8 / 256.0,
 			       r.raw, r.speech);
 		if (r.onset)
-			seg_start = frame - (cfg.onset_frames - 1);
+			seg_start = frame - r.onset_back;
 		if (seg_start >= 0 && !r.speech) {
 			printf("speech %ld %ld\n", seg_start * PARLEY_FRAME_MS,
 			       frame * PARLEY_FRAME_MS);

@@ -173,9 +173,9 @@ def earcon(notes, rate, under):
     return out
 
 
-def endpoint(frames, cfg, onset_frames):
-    """frames: (raw, speech, onset) per 10 ms.  Speech starts at the first
-    speech frame, moved back to the start of the onset run when the VAD
+def endpoint(frames, cfg):
+    """frames: (raw, speech, onset, back) per 10 ms.  Speech starts at the
+    first speech frame, moved back by the VAD's onset_back when the VAD
     says the onset is here; the last raw speech frame ends it after
     silence frames; max and no-speech limits; the span adds the pre-roll
     and the tail (not past the frames seen).  Returns the event of every
@@ -183,12 +183,12 @@ def endpoint(frames, cfg, onset_frames):
     and the span."""
     silence, maxf, nospeech, preroll, tail = cfg
     started, first, last, events = False, 0, -1, []
-    for i, (raw, speech, onset) in enumerate(frames):
+    for i, (raw, speech, onset, back) in enumerate(frames):
         n = i + 1
         if speech and not started:
             started, first = True, i
-            if onset and onset_frames > 0:
-                first -= onset_frames - 1
+            if onset:
+                first -= back
         if raw and speech and started:
             last = i
         if n >= maxf:
@@ -207,23 +207,27 @@ def endpoint(frames, cfg, onset_frames):
 def vad_script(seed, n):
     """A fixed VAD decision sequence: 40 frames of quiet with stray raw
     frames, 120 of speech with short gaps, then quiet again; the smoothed
-    decision has a 3-frame onset and an 8-frame hangover."""
-    out, speech, run, hang = [], 0, 0, 0
+    decision has a 3-frame onset and an 8-frame hangover, and an onset is
+    dated back over its raw run and a lead-in of up to 12 frames (frames
+    of the script's noise over -30000 in a row)."""
+    out, speech, run, hang, lead = [], 0, 0, 0, 0
     for i, v in enumerate(lcg_noise(seed, n, 32767)):
         talking = 40 <= i < 160
         raw = 1 if (talking and v > -24000) or (not talking and v > 26000) else 0
-        onset = 0
+        onset = back = 0
         run = run + 1 if raw else 0
+        lead = lead + 1 if v > -30000 else 0
         if raw and speech:
             hang = 8
         elif raw and run >= 3:
             speech, hang, onset = 1, 8, 1
+            back = max(run - 1, min(lead - 1, 12))
         elif speech and not raw:
             if hang == 0:
                 speech = 0
             else:
                 hang -= 1
-        out.append((raw, speech, onset))
+        out.append((raw, speech, onset, back))
     return out
 
 
@@ -295,7 +299,7 @@ def main():
     log2s = [log2_q8(v) for v in (1, 2, 3, 1000, 4095, 4096, 65535, 1 << 30, (1 << 40) + 12345)]
     gnoise = lcg_noise(4242, 480, 32767)
     mnoise = lcg_noise(31, 960, 32767)
-    ep_events, ep_span = endpoint(vad_script(2024, 400), (30, 300, 100, 20, 5), 3)
+    ep_events, ep_span = endpoint(vad_script(2024, 400), (30, 300, 100, 20, 5))
     jitter = lcg_noise(88, 1500, 12)
     dr_step, dr_ppm = drift_loop(1500, 480, 100, jitter)
     snoise = lcg_noise(606, 160, 20000)
@@ -337,7 +341,8 @@ def main():
         c_array("golden_earcon_stop", "int16_t", earcon(EARCONS["stop"], 48000, lcg_noise(5, 9600, 30000))),
         c_array("golden_earcon_error", "int16_t", earcon(EARCONS["error"], 16000, lcg_noise(5, 6400, 30000))),
         "/* endpoint over vad_script(2024, 400): silence 30, max 300, no speech",
-        " * 100, pre-roll 20, tail 5 frames, onset 3: events, then the span */",
+        " * 100, pre-roll 20, tail 5 frames; onset 3, lead-in up to 12: events,",
+        " * then the span */",
         c_array("golden_ep_events", "int8_t", ep_events),
         c_array("golden_ep_span", "int32_t", ep_span),
         "/* drift over 1500 periods of 480 frames, warm-up 100, in a closed loop:",

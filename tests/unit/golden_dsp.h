@@ -2166,7 +2166,8 @@ static const int16_t golden_earcon_error[6400] = {
 	19035, -18927, 1988, 1256,
 };
 /* endpoint over vad_script(2024, 400): silence 30, max 300, no speech
- * 100, pre-roll 20, tail 5 frames, onset 3: events, then the span */
+ * 100, pre-roll 20, tail 5 frames; onset 3, lead-in up to 12: events,
+ * then the span */
 static const int8_t golden_ep_events[197] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -2187,7 +2188,7 @@ static const int8_t golden_ep_events[197] = {
 	0, 0, 0, 0, 1,
 };
 static const int32_t golden_ep_span[2] = {
-	20, 172,
+	10, 172,
 };
 /* drift over 1500 periods of 480 frames, warm-up 100, in a closed loop:
  * delay 480 - k / 7 + frames inserted - dropped + lcg_noise(88, n, 12) */

@@ -176,21 +176,25 @@ static void earcons_match_the_model(void **state)
 static void vad_script(uint32_t seed, int n, struct vad_result *r)
 {
 	int16_t v[400];
-	int speech = 0, run = 0, hang = 0;
+	int speech = 0, run = 0, hang = 0, lead = 0;
 
 	lcg_noise(seed, n, 32767, v);
 	for (int i = 0; i < n; i++) {
 		int talking = i >= 40 && i < 160;
 		int raw = talking ? v[i] > -24000 : v[i] > 26000;
-		int onset = 0;
+		int onset = 0, back = 0;
 
 		run = raw ? run + 1 : 0;
+		lead = v[i] > -30000 ? lead + 1 : 0;
 		if (raw && speech) {
 			hang = 8;
 		} else if (raw && run >= 3) {
 			speech = 1;
 			hang = 8;
 			onset = 1;
+			back = lead - 1 < 12 ? lead - 1 : 12;
+			if (back < run - 1)
+				back = run - 1;
 		} else if (speech && !raw) {
 			if (hang == 0)
 				speech = 0;
@@ -199,7 +203,8 @@ static void vad_script(uint32_t seed, int n, struct vad_result *r)
 		}
 		r[i] = (struct vad_result){ .raw = (uint8_t)raw,
 					    .speech = (uint8_t)speech,
-					    .onset = (uint8_t)onset };
+					    .onset = (uint8_t)onset,
+					    .onset_back = back };
 	}
 }
 
@@ -215,7 +220,7 @@ static void endpoint_matches_the_model(void **state)
 	vad_script(2024, 400, r);
 	endpoint_start(&ep, &cfg);
 	while (ev == EP_CONTINUE && i < 400) {
-		ev = endpoint_feed(&ep, &r[i], 3);
+		ev = endpoint_feed(&ep, &r[i]);
 		assert_int_equal(ev, golden_ep_events[i]);
 		i++;
 	}
