@@ -881,11 +881,12 @@ static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 	const struct parley_config *cfg = &t->p->cfg;
 	int need = cfg->barge_in_min_speech_ms / PARLEY_FRAME_MS;
 	int32_t erle;
-	int near;
+	int over, near;
 
 	if (!cfg->barge_in_voice || t->p->eng.chain_cfg.aec == CHAIN_AEC_OFF ||
 	    t->state != TS_SPEAKING || !t->recording || t->muted) {
 		t->voice_run = 0;
+		t->over_bits = 0;
 		return 0;
 	}
 	/*
@@ -900,8 +901,22 @@ static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 	 * answer: hold its recent best, letting go 1 dB a second */
 	t->erle_hold = erle > t->erle_hold - 3 ? erle : t->erle_hold - 3;
 	erle = t->erle_hold;
-	near = f->vad.speech && erle >= BARGE_IN_ERLE_Q8 &&
+	over = erle >= BARGE_IN_ERLE_Q8 &&
 	       f->vad.level_q8 >= f->mic_in_q8 - erle + BARGE_IN_MARGIN_Q8;
+	t->over_bits = t->over_bits << 1 | (uint64_t)over;
+	near = f->vad.speech && over;
+	/* the VAD confirms a voice some frames into it and dates its onset
+	 * back: the frames of that lead-in that stood over the residue count
+	 * as speech over the answer too */
+	if (f->vad.onset && f->vad.onset_back > 0) {
+		int k = f->vad.onset_back < 63 ? f->vad.onset_back : 63;
+		int lead = __builtin_popcountll((t->over_bits >> 1) &
+						((1ull << k) - 1));
+
+		if (lead && t->voice_run == 0)
+			t->voice_first = t->frames_seen - (uint64_t)k;
+		t->voice_run += lead;
+	}
 	/* a score, not a strict run: double talk comes and goes with the
 	 * answer's own syllables, so a frame of doubt costs one, not all */
 	if (near) {

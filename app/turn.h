@@ -73,6 +73,7 @@ struct turn {
 	struct endpoint ep;
 	uint64_t speech_from; /* frame where the VAD dates its last onset */
 	int voice_run; /* score of speech over the answer, in frames */
+	uint64_t over_bits; /* frames over the answer's residue, newest in bit 0 */
 	uint64_t voice_first; /* frame where that speech began */
 	int voice_pre; /* pre-roll frames for a voice barge-in, 0 if none */
 	int32_t erle_hold; /* the canceller's recent best ERLE, dB Q8 */
