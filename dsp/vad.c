@@ -7,19 +7,20 @@
  *
  *  - level: the frame's mean-square level in dBFS, and a full-band noise
  *    floor under it (reported for the level meter);
- *  - band SNR: a 256-point FFT (radix-2, 32-bit integer data, Q15
- *    twiddles) over a Hann window of the last 16 ms gives the power in six
- *    octave bands from 125 Hz to 8 kHz.  Each band has its own noise floor,
- *    a minimum tracker in the log domain: it drops a quarter of the way to
- *    any quieter frame, and rises rise_noise_mdb a frame outside speech
- *    and rise_speech_mdb inside it; it starts from the mean of the first
- *    ten frames, and never stays more than floor_gap_db under the quietest
- *    frame of the last 2 s (so a floor seeded on the digital silence of a
- *    starting device, and held down since by speech, recovers).  The frame's SNR is the
- *    weighted mean of the band SNRs, each limited to 0..30 dB, with
- *    250-4000 Hz weighted double: the spectral distance to the noise of
- *    classic VADs (Sohn et al., "A statistical model-based voice activity
- *    detector", 1999, here in a deterministic form);
+ *  - band SNR: the 256-point real FFT the echo canceller uses (dsp/fft.c,
+ *    block floating point) over a Hann window of the last 16 ms gives the
+ *    power in six octave bands from 125 Hz to 8 kHz.  Each band has its
+ *    own noise floor, a minimum tracker in the log domain: it drops a
+ *    quarter of the way to any quieter frame, and rises rise_noise_mdb a
+ *    frame outside speech and rise_speech_mdb inside it; it starts from the
+ *    mean of the first ten frames, and never stays more than floor_gap_db
+ *    under the quietest frame of the last 2 s (so a floor seeded on the
+ *    digital silence of a starting device, and held down since by speech,
+ *    recovers).  The frame's SNR is the weighted mean of the band SNRs,
+ *    each limited to 0..30 dB, with 250-4000 Hz weighted double: the
+ *    spectral distance to the noise of classic VADs (Sohn et al., "A
+ *    statistical model-based voice activity detector", 1999, here in a
+ *    deterministic form);
  *  - voicing: the signal is decimated to 4 kHz (mean of 4 samples) and the
  *    squared normalised autocorrelation r^2 / (e0 e1) of the last 16 ms
  *    against lags of 2.5-16 ms (pitch 62-400 Hz) is taken per lag (the
@@ -58,6 +59,8 @@
  */
 #include "vad.h"
 
+#include "fft.h"
+#include "fft_table.h"
 #include "fixed.h"
 #include "level.h"
 #include "sizes.h"
@@ -75,135 +78,56 @@
 /* Quietest decimated energy the pitch search looks at (about -75 dBFS). */
 #define PITCH_MIN_ENERGY 4096
 
-/* sin(2 pi k / 256) in Q15, k = 0..255. */
-static const int16_t sintab[VAD_FFT] = {
-	0, 804, 1608, 2410, 3212, 4011, 4808, 5602, 6393, 7179,
-	7962, 8739, 9512, 10278, 11039, 11793, 12539, 13279, 14010, 14732,
-	15446, 16151, 16846, 17530, 18204, 18868, 19519, 20159, 20787, 21403,
-	22005, 22594, 23170, 23731, 24279, 24811, 25329, 25832, 26319, 26790,
-	27245, 27683, 28105, 28510, 28898, 29268, 29621, 29956, 30273, 30571,
-	30852, 31113, 31356, 31580, 31785, 31971, 32137, 32285, 32412, 32521,
-	32609, 32678, 32728, 32757, 32767, 32757, 32728, 32678, 32609, 32521,
-	32412, 32285, 32137, 31971, 31785, 31580, 31356, 31113, 30852, 30571,
-	30273, 29956, 29621, 29268, 28898, 28510, 28105, 27683, 27245, 26790,
-	26319, 25832, 25329, 24811, 24279, 23731, 23170, 22594, 22005, 21403,
-	20787, 20159, 19519, 18868, 18204, 17530, 16846, 16151, 15446, 14732,
-	14010, 13279, 12539, 11793, 11039, 10278, 9512, 8739, 7962, 7179,
-	6393, 5602, 4808, 4011, 3212, 2410, 1608, 804, 0, -804,
-	-1608, -2410, -3212, -4011, -4808, -5602, -6393, -7179, -7962, -8739,
-	-9512, -10278, -11039, -11793, -12539, -13279, -14010, -14732, -15446, -16151,
-	-16846, -17530, -18204, -18868, -19519, -20159, -20787, -21403, -22005, -22594,
-	-23170, -23731, -24279, -24811, -25329, -25832, -26319, -26790, -27245, -27683,
-	-28105, -28510, -28898, -29268, -29621, -29956, -30273, -30571, -30852, -31113,
-	-31356, -31580, -31785, -31971, -32137, -32285, -32412, -32521, -32609, -32678,
-	-32728, -32757, -32767, -32757, -32728, -32678, -32609, -32521, -32412, -32285,
-	-32137, -31971, -31785, -31580, -31356, -31113, -30852, -30571, -30273, -29956,
-	-29621, -29268, -28898, -28510, -28105, -27683, -27245, -26790, -26319, -25832,
-	-25329, -24811, -24279, -23731, -23170, -22594, -22005, -21403, -20787, -20159,
-	-19519, -18868, -18204, -17530, -16846, -16151, -15446, -14732, -14010, -13279,
-	-12539, -11793, -11039, -10278, -9512, -8739, -7962, -7179, -6393, -5602,
-	-4808, -4011, -3212, -2410, -1608, -804,
-};
+_Static_assert(VAD_FFT == FFT_N, "the VAD's window is the FFT's size");
 
 /* Band edges in FFT bins of 62.5 Hz: [edge[b], edge[b + 1]). */
 static const uint8_t band_edge[VAD_BANDS + 1] = { 2, 4, 8, 16, 32, 64, 128 };
 static const uint8_t band_weight[VAD_BANDS] = { 1, 2, 2, 2, 2, 1 };
 #define BAND_WEIGHT_SUM 10
 
-#define SIN_Q15(k) ((int32_t)sintab[(k) & (VAD_FFT - 1)])
-#define COS_Q15(k) ((int32_t)sintab[((k) + VAD_FFT / 4) & (VAD_FFT - 1)])
-#define NH (VAD_FFT / 2) /* the complex FFT's size */
-
-/* In-place radix-2 decimation-in-time FFT of NH complex points.  Inputs up
- * to 2^16 grow at most 2^7 over the seven stages, so 32 bits never
- * overflow. */
-static void fft_half(int32_t *re, int32_t *im)
+/* Hann window (1 - cos(2 pi n / 256)) / 2 in Q15 (at most 32767), from the
+ * FFT's cosine table: cos(2 pi (n + 128) / 256) = -cos(2 pi n / 256). */
+static int32_t hann(int n)
 {
-	for (int i = 1, j = 0; i < NH; i++) {
-		int bit = NH >> 1;
+	int32_t c = n < VAD_FFT / 2 ? fft_cos[n] : -fft_cos[n - VAD_FFT / 2];
 
-		for (; j & bit; bit >>= 1)
-			j ^= bit;
-		j |= bit;
-		if (i < j) {
-			int32_t t = re[i];
-
-			re[i] = re[j];
-			re[j] = t;
-			t = im[i];
-			im[i] = im[j];
-			im[j] = t;
-		}
-	}
-	for (int len = 2; len <= NH; len <<= 1) {
-		int half = len >> 1, step = VAD_FFT / len;
-
-		for (int k = 0; k < half; k++) {
-			int32_t c = COS_Q15(k * step), s = -SIN_Q15(k * step);
-
-			for (int i = k; i < NH; i += len) {
-				int j = i + half;
-				int32_t tr = (int32_t)SHR64((int64_t)re[j] * c -
-							    (int64_t)im[j] * s, 15);
-				int32_t ti = (int32_t)SHR64((int64_t)re[j] * s +
-							    (int64_t)im[j] * c, 15);
-
-				re[j] = re[i] - tr;
-				im[j] = im[i] - ti;
-				re[i] += tr;
-				im[i] += ti;
-			}
-		}
-	}
+	return (32767 - c + 1) >> 1;
 }
 
-/* Band powers of the Hann-windowed last 256 samples, log2 Q8.  The real
- * 256-point transform comes from a 128-point complex one over the even
- * and odd samples: with Z = FFT(x[2n] + j x[2n+1]) and W = e^(-j 2 pi k /
- * 256), X[k] = (Z[k] + Z*[128-k]) / 2 + W (Z[k] - Z*[128-k]) / 2j. */
+/* Band powers of the Hann-windowed last 256 samples, log2 Q8 of the power
+ * plus one, through the shared real FFT (dsp/fft.c): its block floating
+ * point gives the power of a band as sum |X|^2 * 4^e, so log2 adds 2e. */
 static void band_levels(struct vad *v, const int16_t *pcm, int32_t *out)
 {
-	int32_t re[NH], im[NH];
+	int32_t in[VAD_FFT], spec[2 * FFT_BINS];
+	int e;
 
-	/* Hann: (1 - cos(2 pi i / N)) / 2, Q15; at most 32767 */
-#define HANN(i) ((32767 - COS_Q15(i) + 1) >> 1)
-#define SAMPLE(i) ((i) < KEEP ? v->prev[i] : pcm[(i) - KEEP])
-	for (int n = 0; n < NH; n++) {
-		re[n] = MULT16_16_Q15(HANN(2 * n), SAMPLE(2 * n));
-		im[n] = MULT16_16_Q15(HANN(2 * n + 1), SAMPLE(2 * n + 1));
-	}
-#undef SAMPLE
-#undef HANN
+	for (int n = 0; n < VAD_FFT; n++)
+		in[n] = MULT16_16_Q15(hann(n), n < KEEP ? v->prev[n] :
+							  pcm[n - KEEP]);
 	for (int i = 0; i < KEEP; i++)
 		v->prev[i] = pcm[HOP - KEEP + i];
-	fft_half(re, im);
+	e = fft_fwd(in, spec);
 	for (int b = 0; b < VAD_BANDS; b++) {
 		uint64_t p = 0;
 
-		for (int k = band_edge[b]; k < band_edge[b + 1]; k++) {
-			int32_t ar = re[k] + re[NH - k], ai = im[k] - im[NH - k];
-			int32_t br = re[k] - re[NH - k], bi = im[k] + im[NH - k];
-			int32_t c = COS_Q15(k), s = SIN_Q15(k);
-			int32_t xr = (ar + (int32_t)SHR64((int64_t)c * bi -
-							  (int64_t)s * br, 15)) >> 1;
-			int32_t xi = (ai - (int32_t)SHR64((int64_t)c * br +
-							  (int64_t)s * bi, 15)) >> 1;
-
-			p += (uint64_t)((int64_t)xr * xr) +
-			     (uint64_t)((int64_t)xi * xi);
-		}
-		out[b] = level_log2_q8(p + 1);
+		for (int k = band_edge[b]; k < band_edge[b + 1]; k++)
+			p += (uint64_t)((int64_t)spec[2 * k] * spec[2 * k]) +
+			     (uint64_t)((int64_t)spec[2 * k + 1] * spec[2 * k + 1]);
+		/* log2(power + 1) in true units: never below 0 */
+		out[b] = p ? level_log2_q8(p) + 2 * e * 256 : 0;
+		out[b] = out[b] > 0 ? out[b] : 0;
 	}
 }
 
 /* Pitch strength of the decimated history, Q15. */
 static int32_t voicing(struct vad *v, const int16_t *pcm, int *best_lag)
 {
-	int64_t cum[VAD_DEC_HIST + 1];
-	int16_t *x = v->dec;
+	int32_t cum[VAD_DEC_HIST + 1];
+	int16_t *x = v->dec, xs[VAD_DEC_HIST];
 	int64_t e0, best = 0;
 	int32_t qs[LAG_MAX + 1];
-	int sh = 0;
+	int peak = 0, sh = 0;
 
 	*best_lag = 0;
 	for (int i = 0; i < VAD_DEC_HIST - DEC_FRAME; i++)
@@ -214,33 +138,42 @@ static int32_t voicing(struct vad *v, const int16_t *pcm, int *best_lag)
 		x[VAD_DEC_HIST - DEC_FRAME + i] =
 			(int16_t)((p[0] + p[1] + p[2] + p[3]) >> 2);
 	}
+	/* the correlations are ratios, so the history may be scaled: down to
+	 * 11 bits and a sign, products stay under 2^22 and every sum of them
+	 * in 32 bits, which the compiler turns into SIMD multiply-adds */
+	for (int i = 0; i < VAD_DEC_HIST; i++) {
+		int m = x[i] < 0 ? -x[i] : x[i];
+
+		peak = m > peak ? m : peak;
+	}
+	while ((peak >> sh) >= 2048)
+		sh++;
+	for (int i = 0; i < VAD_DEC_HIST; i++)
+		xs[i] = (int16_t)(x[i] >> sh);
 	cum[0] = 0;
 	for (int i = 0; i < VAD_DEC_HIST; i++)
-		cum[i + 1] = cum[i] + MULT16_16(x[i], x[i]);
-	if (cum[VAD_DEC_HIST] < PITCH_MIN_ENERGY)
+		cum[i + 1] = cum[i] + MULT16_16(xs[i], xs[i]);
+	/* too quiet to tell (a peak of 2048 or more is never too quiet) */
+	if (sh == 0 && cum[VAD_DEC_HIST] < PITCH_MIN_ENERGY)
 		return 0;
-	/* one shift keeps every energy and correlation under 2^28 */
-	while ((cum[VAD_DEC_HIST] >> sh) >= ((int64_t)1 << 28))
-		sh++;
-	e0 = (cum[VAD_DEC_HIST] - cum[VAD_DEC_HIST - PITCH_WIN]) >> sh;
+	e0 = cum[VAD_DEC_HIST] - cum[VAD_DEC_HIST - PITCH_WIN];
 	if (e0 == 0)
 		return 0;
 	for (int lag = LAG_MIN; lag <= LAG_MAX; lag++) {
-		const int16_t *a = x + VAD_DEC_HIST - PITCH_WIN;
+		const int16_t *a = xs + VAD_DEC_HIST - PITCH_WIN;
 		const int16_t *b = a - lag;
-		int64_t r = 0, e1, q;
+		int32_t r = 0;
+		int64_t e1, q;
 
 		qs[lag] = 0;
 		for (int i = 0; i < PITCH_WIN; i++)
 			r += MULT16_16(a[i], b[i]);
-		r >>= sh;
 		if (r <= 0)
 			continue;
-		e1 = (cum[VAD_DEC_HIST - lag] -
-		      cum[VAD_DEC_HIST - lag - PITCH_WIN]) >> sh;
+		e1 = cum[VAD_DEC_HIST - lag] - cum[VAD_DEC_HIST - lag - PITCH_WIN];
 		if (e1 == 0)
 			continue;
-		q = (r * r) / (((e0 * e1) >> 15) + 1);
+		q = ((int64_t)r * r) / (((e0 * e1) >> 15) + 1);
 		qs[lag] = q > 32767 ? 32767 : (int32_t)q;
 	}
 	/* periodicity that the background has too (a hum, a tone in the
