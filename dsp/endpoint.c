@@ -4,9 +4,10 @@
  * where the VAD dates its onset back to (the raw run that made it and the
  * lead-in before it: onset_back in vad.h); the utterance ends once
  * silence_frames have passed since the last raw speech frame inside
- * speech, or at max_frames, or at no_speech_frames if speech never began.  The span sent to speech-to-text is the speech plus preroll_frames
- * before it and tail_frames after it, so the recogniser hears soft onsets
- * and final consonants but not the whole end-of-speech silence.
+ * speech, or at max_frames, or at no_speech_frames if speech never began.
+ * The span sent to speech-to-text is the speech plus preroll_frames before
+ * it and tail_frames after it, so the recogniser hears soft onsets and
+ * final consonants but not the whole end-of-speech silence.
  */
 #include "endpoint.h"
 

@@ -310,15 +310,29 @@ static void window_floor(struct vad *v, int b, int32_t db_q8)
  * before its first vowel, and the voicing gate confirms it only at the
  * vowel; the lead-in dates it back to where it rose.
  */
+static int lookback(const struct vad_config *cfg)
+{
+	return cfg->lookback_frames < VAD_LOOKBACK_MAX ? cfg->lookback_frames :
+							 VAD_LOOKBACK_MAX;
+}
+
 static int lead_in(const struct vad *v)
 {
-	int back = v->lead - 1, max = v->cfg.lookback_frames;
+	int back = v->lead - 1, max = lookback(&v->cfg);
 
-	if (max > VAD_LOOKBACK_MAX)
-		max = VAD_LOOKBACK_MAX;
 	if (back > max)
 		back = max;
 	return back > v->run - 1 ? back : v->run - 1;
+}
+
+int vad_onset_back_max(const struct vad_config *cfg)
+{
+	int back = lookback(cfg);
+
+	/* an onset comes the first time the raw run reaches onset_frames */
+	if (back < cfg->onset_frames - 1)
+		back = cfg->onset_frames - 1;
+	return back > 0 ? back : 0;
 }
 
 void vad_process(struct vad *v, const int16_t *in, int n,

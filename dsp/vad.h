@@ -73,6 +73,8 @@ struct vad {
 /* Defaults tuned on real speech and noise (tests/data/README.md). */
 void vad_config_default(struct vad_config *cfg);
 void vad_init(struct vad *v, const struct vad_config *cfg);
+/* The most frames an onset can date its speech back (onset_back) with cfg. */
+int vad_onset_back_max(const struct vad_config *cfg);
 /* Classifies one frame of n samples; n must be PARLEY_FRAME (160). */
 void vad_process(struct vad *v, const int16_t *pcm, int n,
 		 struct vad_result *out);

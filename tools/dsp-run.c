@@ -140,13 +140,8 @@ static int run_vad(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	/* an onset dates speech back at most this many frames */
-	delay = cfg.lookback_frames < VAD_LOOKBACK_MAX ? cfg.lookback_frames :
-							 VAD_LOOKBACK_MAX;
-	if (delay < cfg.onset_frames - 1)
-		delay = cfg.onset_frames - 1;
-	if (delay < 0 || causal)
-		delay = 0;
+	/* each line waits as long as an onset can date speech back */
+	delay = causal ? 0 : vad_onset_back_max(&cfg);
 	ring = calloc((size_t)delay + 1, sizeof(*ring));
 	if (!ring) {
 		perror("dsp-run vad");
@@ -164,8 +159,8 @@ static int run_vad(int argc, char **argv)
 		hpf_process(&hpf, pcm, PARLEY_FRAME);
 		vad_process(&vad, pcm, PARLEY_FRAME, &l->r);
 		l->speech = l->r.speech;
-		for (int k = 1; !causal && l->r.onset && k <= l->r.onset_back &&
-				k <= n && k <= delay;
+		for (int k = 1; l->r.onset && k <= l->r.onset_back && k <= n &&
+				k <= delay;
 		     k++)
 			ring[(n - k) % (delay + 1)].speech = 1;
 		n++;
