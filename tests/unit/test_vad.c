@@ -369,11 +369,11 @@ static void vad_dates_an_onset_back_over_its_lead_in(void **state)
 	assert_in_range(f - back, 100, 101);
 	/* a lead-in longer than lookback_frames is cut there */
 	cfg.lookback_frames = 8;
-	f = onset_after_hiss(&cfg, 15, 0, &back);
+	onset_after_hiss(&cfg, 15, 0, &back);
 	assert_int_equal(back, 8);
 	/* without a lookback only the raw run counts (one frame here) */
 	cfg.lookback_frames = 0;
-	f = onset_after_hiss(&cfg, 15, 0, &back);
+	onset_after_hiss(&cfg, 15, 0, &back);
 	assert_int_equal(back, cfg.onset_frames - 1);
 	/* a pause between the hiss and the voice ends the lead-in: the
 	 * speech starts with the voice, frame 135 */
