@@ -16,7 +16,6 @@
 
 #include "log.h"
 #include "loop.h"
-#include "parley.h"
 
 const char *const gesture_names[G_COUNT] = {
 	[G_HOLD] = "hold", [G_TAP] = "tap", [G_LONG] = "long",
@@ -24,6 +23,10 @@ const char *const gesture_names[G_COUNT] = {
 };
 
 static struct {
+	const struct gpio_ops *ops;
+	void *gpio;
+	const struct parley_config *cfg;
+	struct button_actions act;
 	int stable; /* debounced level */
 	int debounce_timer;
 	uint64_t first_edge_ms; /* of the current bounce burst, 0 if none */
@@ -35,44 +38,42 @@ static struct {
 	unsigned counts[G_COUNT];
 } b;
 
-static void do_action(struct parley *p, const char *action, uint64_t t)
+static void do_action(const char *action, uint64_t t)
 {
-	struct turn *tn = &p->turn;
+	const struct button_actions *a = &b.act;
 
 	if (!strcmp(action, "talk")) {
-		turn_talk_press(tn, t);
-		turn_talk_release(tn, t, 0);
+		a->talk_press(a->ctx, t);
+		a->talk_release(a->ctx, t, 0);
 	} else if (!strcmp(action, "cancel")) {
-		turn_cancel(tn);
+		a->cancel(a->ctx);
 	} else if (!strcmp(action, "new_conversation")) {
-		turn_new_conversation(tn);
+		a->new_conversation(a->ctx);
 	} else if (!strcmp(action, "mute")) {
-		turn_mute(tn, !tn->muted);
+		a->toggle_mute(a->ctx);
 	}
 }
 
-static void gesture(struct parley *p, enum gesture g, const char *action,
-		    uint64_t t)
+static void gesture(enum gesture g, const char *action, uint64_t t)
 {
 	b.counts[g]++;
 	LOGI("button", "%s: %s", gesture_names[g], action);
 	if (b.talking) {
 		/* the press started listening, but this gesture means else */
-		turn_cancel(&p->turn);
+		b.act.cancel(b.act.ctx);
 		b.talking = 0;
 	}
-	do_action(p, action, t);
+	do_action(action, t);
 }
 
 static void on_long(void *ctx)
 {
-	struct parley *p = ctx;
-
+	(void)ctx;
 	b.long_timer = 0;
-	if (!b.stable || b.consumed || turn_heard_speech(&p->turn))
+	if (!b.stable || b.consumed || b.act.heard_speech(b.act.ctx))
 		return;
 	b.consumed = 1;
-	gesture(p, G_LONG, p->cfg.long_action, loop_now_ms());
+	gesture(G_LONG, b.cfg->long_action, loop_now_ms());
 }
 
 static int talks(const char *action)
@@ -80,14 +81,14 @@ static int talks(const char *action)
 	return !strcmp(action, "talk");
 }
 
-static void pressed(struct parley *p, uint64_t t)
+static void pressed(uint64_t t)
 {
-	struct parley_config *c = &p->cfg;
+	const struct parley_config *c = b.cfg;
 
 	b.press_ms = t;
 	b.consumed = 0;
 	b.talking = 0;
-	if (timers_stop_ringing(&p->timers)) {
+	if (b.act.stop_ringing(b.act.ctx)) {
 		/* a press while a timer rings stops it, and does nothing else */
 		LOGI("button", "press: the ringing stops");
 		b.consumed = 1;
@@ -99,20 +100,20 @@ static void pressed(struct parley *p, uint64_t t)
 		b.consumed = 1;
 		/* the tap before this started listening: take that back */
 		b.talking = talks(c->tap_action);
-		gesture(p, G_DOUBLE, c->double_action, t);
+		gesture(G_DOUBLE, c->double_action, t);
 		return;
 	}
 	b.tap_release_ms = 0;
 	if (talks(c->hold_action) || talks(c->tap_action)) {
 		b.talking = 1;
-		turn_talk_press(&p->turn, t);
+		b.act.talk_press(b.act.ctx, t);
 	}
-	b.long_timer = loop_timeout((uint64_t)c->long_ms, on_long, p);
+	b.long_timer = loop_timeout((uint64_t)c->long_ms, on_long, NULL);
 }
 
-static void released(struct parley *p, uint64_t t)
+static void released(uint64_t t)
 {
-	struct parley_config *c = &p->cfg;
+	const struct parley_config *c = b.cfg;
 	int tap = t - b.press_ms < (uint64_t)c->tap_ms;
 	const char *action = tap ? c->tap_action : c->hold_action;
 
@@ -123,18 +124,18 @@ static void released(struct parley *p, uint64_t t)
 	if (talks(action) && b.talking) {
 		b.counts[tap ? G_TAP : G_HOLD]++;
 		LOGI("button", "%s: talk", tap ? "tap" : "hold");
-		turn_talk_release(&p->turn, t, !tap);
+		b.act.talk_release(b.act.ctx, t, !tap);
 		b.talking = 0;
 	} else {
-		gesture(p, tap ? G_TAP : G_HOLD, action, t);
+		gesture(tap ? G_TAP : G_HOLD, action, t);
 	}
 	if (tap && strcmp(c->double_action, "none"))
 		b.tap_release_ms = t;
 }
 
-static void settle(struct parley *p)
+static void settle(void)
 {
-	int level = p->gpio->get_button(p->gpio_ctx);
+	int level = b.ops->get_button(b.gpio);
 	uint64_t t = b.first_edge_ms;
 
 	b.first_edge_ms = 0;
@@ -147,37 +148,38 @@ static void settle(struct parley *p)
 	b.stable = level;
 	LOGD("button", "%s", level ? "pressed" : "released");
 	if (level)
-		pressed(p, t);
+		pressed(t);
 	else
-		released(p, t);
+		released(t);
 }
 
 static void on_debounced(void *ctx);
 
 /* Reads the line; a change starts a lockout, as it may bounce. */
-static void settle_and_lock(struct parley *p)
+static void settle_and_lock(void)
 {
 	int was = b.stable;
 
-	settle(p);
+	settle();
 	if (b.stable != was)
-		b.debounce_timer = loop_timeout((uint64_t)p->cfg.debounce_ms,
-						on_debounced, p);
+		b.debounce_timer = loop_timeout((uint64_t)b.cfg->debounce_ms,
+						on_debounced, NULL);
 }
 
 static void on_debounced(void *ctx)
 {
+	(void)ctx;
 	b.debounce_timer = 0;
 	if (b.first_edge_ms) /* edges during the lockout */
-		settle_and_lock(ctx);
+		settle_and_lock();
 }
 
-void button_event(struct parley *p)
+void button_event(void)
 {
 	struct gpio_event ev;
 	int r, edges = 0;
 
-	while ((r = p->gpio->read_event(p->gpio_ctx, &ev)) > 0) {
+	while ((r = b.ops->read_event(b.gpio, &ev)) > 0) {
 		if (!b.first_edge_ms)
 			b.first_edge_ms = ev.time_ms;
 		edges++;
@@ -186,18 +188,24 @@ void button_event(struct parley *p)
 		LOGE("button", "cannot read button events: %d", r);
 	if (!edges)
 		return;
-	if (p->cfg.debounce_ms == 0) {
-		settle(p);
+	if (b.cfg->debounce_ms == 0) {
+		settle();
 		return;
 	}
 	if (!b.debounce_timer) /* else bounces: the lockout's end reads the line */
-		settle_and_lock(p);
+		settle_and_lock();
 }
 
-void button_init(struct parley *p)
+void button_init(const struct gpio_ops *ops, void *gpio_ctx,
+		 const struct parley_config *cfg,
+		 const struct button_actions *act)
 {
 	memset(&b, 0, sizeof(b));
-	b.stable = p->gpio->get_button(p->gpio_ctx) > 0;
+	b.ops = ops;
+	b.gpio = gpio_ctx;
+	b.cfg = cfg;
+	b.act = *act;
+	b.stable = ops->get_button(gpio_ctx) > 0;
 }
 
 int button_pressed(void)

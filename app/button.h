@@ -18,15 +18,35 @@
 
 #include <stdint.h>
 
-struct parley;
+#include "../hal/gpio.h"
+#include "config.h"
 
 enum gesture { G_HOLD, G_TAP, G_LONG, G_DOUBLE, G_COUNT };
 
 extern const char *const gesture_names[G_COUNT];
 
-void button_init(struct parley *p);
+/* What the gestures do: callbacks into the turn and the timers, given at
+ * button_init by the wiring (main.c). */
+struct button_actions {
+	void (*talk_press)(void *ctx, uint64_t time_ms);
+	/* hold: the press was held (the utterance ends now) */
+	void (*talk_release)(void *ctx, uint64_t time_ms, int hold);
+	void (*cancel)(void *ctx);
+	void (*new_conversation)(void *ctx);
+	void (*toggle_mute)(void *ctx);
+	/* 1 while listening has heard speech (a long press is then a hold) */
+	int (*heard_speech)(void *ctx);
+	/* stops a ringing timer; 1 if one rang (the press does nothing else) */
+	int (*stop_ringing)(void *ctx);
+	void *ctx;
+};
+
+/* The button on ops/gpio_ctx's line, with cfg's gestures and timings. */
+void button_init(const struct gpio_ops *ops, void *gpio_ctx,
+		 const struct parley_config *cfg,
+		 const struct button_actions *act);
 /* The button's event fd is readable. */
-void button_event(struct parley *p);
+void button_event(void);
 /* Debounced level: 1 pressed. */
 int button_pressed(void);
 /* Gestures recognised since start, for the console and tests. */

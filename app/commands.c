@@ -21,14 +21,23 @@
 #include "loop.h"
 #include "parley.h"
 
-/* Every handler has the same signature; most use only part of it. */
+/*
+ * Every handler has the same signature; most use only part of it.  The
+ * console passes the context given at console_open: the whole daemon.
+ */
 #define U __attribute__((unused))
-#define CMD(name)                                                       \
-	static int name(struct parley *p U, struct console_client *c U, \
-			int argc U, char **argv U, char *why U,         \
-			size_t whylen U)
-
-#define PROBE_TIMEOUT_MS 3000
+#define CMD(name)                                                           \
+	static int name##_(struct parley *p U, struct console_client *c U,  \
+			   int argc U, char **argv U, char *why U,          \
+			   size_t whylen U);                                \
+	static int name(void *ctx, struct console_client *c, int argc,      \
+			char **argv, char *why, size_t whylen)              \
+	{                                                                   \
+		return name##_(ctx, c, argc, argv, why, whylen);            \
+	}                                                                   \
+	static int name##_(struct parley *p U, struct console_client *c U,  \
+			   int argc U, char **argv U, char *why U,          \
+			   size_t whylen U)
 
 static int to_int(const char *s, long lo, long hi, long *out)
 {
@@ -55,10 +64,33 @@ CMD(cmd_help)
 	return 0;
 }
 
+/* The engine's counters, as status and stats show them. */
+static void engine_counters(struct console_client *c, const struct parley *p,
+			    const struct engine_stats *st)
+{
+	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
+		       st->xruns, st->reopens, st->dropped_frames);
+	console_printf(c, "suspends: %u resumes: %u", st->suspends,
+		       st->resumes);
+	console_printf(c, "playback_delay: %d frames, reference lag %d samples at 16 kHz",
+		       st->play_delay, st->ref_delay);
+	if (p)
+		console_printf(c, "buffers: capture %u frames at %d Hz x%d, playback %u frames at %d Hz",
+			       st->cap_buffer, p->cfg.capture_rate,
+			       p->cfg.capture_channels, st->play_buffer,
+			       p->cfg.playback_rate);
+	console_printf(c, "drift: %d ppm, inserted %u dropped %u",
+		       st->drift_ppm, st->drift_inserted, st->drift_dropped);
+	console_printf(c, "volume: %d", st->volume);
+	console_printf(c, "earcons: %u", st->earcons);
+}
+
 CMD(cmd_status)
 {
-	struct audio_engine *e = &p->eng;
+	struct engine_stats st;
+	char line[CONFIG_STR_MAX * 2];
 
+	engine_stats(&p->eng, &st);
 	console_printf(c, "state: %s", turn_state_name(p->turn.state));
 	console_printf(c, "uptime_s: %llu",
 		       (unsigned long long)(loop_now_ms() - p->started_ms) / 1000);
@@ -67,29 +99,12 @@ CMD(cmd_status)
 	console_printf(c, "conversation: %lld",
 		       (long long)store_conversation_latest(p->store));
 	console_printf(c, "audio: %s capture '%s' playback '%s' at %d Hz",
-		       e->ops->name, p->cfg.capture_device,
+		       p->eng.ops->name, p->cfg.capture_device,
 		       p->cfg.playback_device, p->cfg.playback_rate);
-	console_printf(c, "frames: %llu",
-		       (unsigned long long)atomic_load(&e->frames));
+	console_printf(c, "frames: %llu", (unsigned long long)st.frames);
 	console_printf(c, "played_samples: %llu",
-		       (unsigned long long)atomic_load(&e->played_samples));
-	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
-		       atomic_load(&e->xruns), atomic_load(&e->reopens),
-		       atomic_load(&e->dropped_frames));
-	console_printf(c, "suspends: %u resumes: %u",
-		       atomic_load(&e->suspends), atomic_load(&e->resumes));
-	console_printf(c, "playback_delay: %d frames, reference lag %d samples at 16 kHz",
-		       atomic_load(&e->play_delay), atomic_load(&e->ref_delay));
-	console_printf(c, "buffers: capture %u frames at %d Hz x%d, playback %u frames at %d Hz",
-		       atomic_load(&e->cap_buffer), p->cfg.capture_rate,
-		       p->cfg.capture_channels, atomic_load(&e->play_buffer),
-		       p->cfg.playback_rate);
-	console_printf(c, "drift: %d ppm, inserted %u dropped %u",
-		       atomic_load(&e->drift_ppm),
-		       atomic_load(&e->drift_inserted),
-		       atomic_load(&e->drift_dropped));
-	console_printf(c, "volume: %d", engine_volume(e));
-	console_printf(c, "earcons: %u", atomic_load(&e->earcons));
+		       (unsigned long long)st.played_samples);
+	engine_counters(c, p, &st);
 	console_printf(c, "button: %s (%s)",
 		       button_pressed() ? "pressed" : "released", p->gpio->name);
 	console_printf(c, "gestures: hold %u tap %u long %u double %u",
@@ -98,10 +113,12 @@ CMD(cmd_status)
 		       button_gesture_count(G_DOUBLE));
 	console_printf(c, "microphone: %s", p->turn.muted ? "muted" : "on");
 	console_printf(c, "led: %s", led_state_names[led_current()]);
-	console_printf(c, "llm: %s %s model %s", p->cfg.llm_backend,
-		       p->cfg.llm_url, p->cfg.llm_model);
-	console_printf(c, "stt: %s %s", p->cfg.stt_backend, p->cfg.stt_url);
-	console_printf(c, "tts: espeak-ng voice %s", p->cfg.tts_voice);
+	p->llm.proto->describe(&p->cfg, line, sizeof(line));
+	console_printf(c, "llm: %s", line);
+	p->stt.ops->describe(&p->cfg, line, sizeof(line));
+	console_printf(c, "stt: %s", line);
+	p->tts.ops->describe(&p->cfg, line, sizeof(line));
+	console_printf(c, "tts: %s", line);
 	console_printf(c, "host: %s", p->host_state[0] ? p->host_state :
 							 "not checked yet");
 	console_printf(c, "heap: curl %zu (max %zu) json %zu (max %zu) sqlite %lld (max %lld)",
@@ -120,8 +137,7 @@ CMD(cmd_stats)
 {
 	static int v[1000];
 	long n = 50;
-	struct audio_engine *e = &p->eng;
-	uint64_t frames = atomic_load(&e->frames);
+	struct engine_stats st;
 
 	if (argc && to_int(argv[0], 1, 1000, &n)) {
 		snprintf(why, whylen, "usage: stats [TURNS], TURNS from 1 to 1000");
@@ -142,30 +158,17 @@ CMD(cmd_stats)
 		console_printf(c, "%-16s %6d %8d %8d", stage_names[s], k,
 			       v[(k - 1) / 2], v[(95 * k + 99) / 100 - 1]);
 	}
-	console_printf(c, "xruns: %u reopens: %u dropped_frames: %u",
-		       atomic_load(&e->xruns), atomic_load(&e->reopens),
-		       atomic_load(&e->dropped_frames));
-	console_printf(c, "suspends: %u resumes: %u",
-		       atomic_load(&e->suspends), atomic_load(&e->resumes));
-	console_printf(c, "playback_delay: %d frames, reference lag %d samples at 16 kHz",
-		       atomic_load(&e->play_delay), atomic_load(&e->ref_delay));
-	console_printf(c, "drift: %d ppm, inserted %u dropped %u",
-		       atomic_load(&e->drift_ppm),
-		       atomic_load(&e->drift_inserted),
-		       atomic_load(&e->drift_dropped));
-	console_printf(c, "volume: %d", engine_volume(e));
-	console_printf(c, "earcons: %u", atomic_load(&e->earcons));
+	engine_stats(&p->eng, &st);
+	engine_counters(c, NULL, &st);
 	console_printf(c, "heap high-water: curl %zu B, json arena %zu B, sqlite %lld B",
 		       http_heap_high_water(), json_arena_high_water(),
 		       store_heap_high_water());
-	if (frames) {
-		uint64_t ns = atomic_load(&e->dsp_ns);
-
+	if (st.frames)
 		console_printf(c, "dsp: %.1f us a frame on average, %.1f us at most, %.3f%% of real time",
-			       ns / 1000.0 / frames,
-			       atomic_load(&e->dsp_ns_max) / 1000.0,
-			       ns / 1e9 / (frames * PARLEY_FRAME_MS / 1000.0) * 100);
-	}
+			       st.dsp_ns / 1000.0 / st.frames,
+			       st.dsp_ns_max / 1000.0,
+			       st.dsp_ns / 1e9 /
+				       (st.frames * PARLEY_FRAME_MS / 1000.0) * 100);
 	return 0;
 }
 
@@ -177,8 +180,8 @@ static void levels_tick(struct console_client *c, void *ctx)
 			  p->meter.level_q8 / 256.0, p->meter.peak_q8 / 256.0,
 			  p->meter.floor_q8 / 256.0,
 			  p->meter.speech ? "speech" : "-     ",
-			  atomic_load(&p->eng.erle_q8) / 256.0,
-			  chain_aec_name(p->eng.chain_cfg.aec));
+			  engine_erle_q8(&p->eng) / 256.0,
+			  chain_aec_name(engine_aec(&p->eng)));
 	p->meter.peak_q8 = -100 * 256;
 }
 
@@ -322,29 +325,73 @@ CMD(cmd_config)
 	return 0;
 }
 
+/*
+ * set KEY VALUE [KEY VALUE ...]: the pairs change together (one rule may
+ * tie two keys, as a backend and its URL).  A value in "quotes" may hold
+ * spaces.  Returns the number of pairs, or -1 if the text is not pairs.
+ */
+static int split_pairs(char *text, char **words, int max)
+{
+	int n = 0;
+
+	while (*text) {
+		char *end;
+
+		while (*text == ' ' || *text == '\t')
+			text++;
+		if (!*text)
+			break;
+		if (n == max)
+			return -1;
+		if (*text == '"') {
+			end = strchr(text + 1, '"');
+			if (!end || (end[1] && end[1] != ' ' && end[1] != '\t'))
+				return -1;
+			words[n++] = text + 1;
+		} else {
+			end = text + strcspn(text, " \t");
+			words[n++] = text;
+		}
+		text = *end ? end + 1 : end;
+		*end = '\0';
+	}
+	return n % 2 ? -1 : n / 2;
+}
+
 CMD(cmd_set)
 {
-	char val[PARLEY_PROMPT_MAX + 8];
-	const char *text = argv[1];
-	size_t n = strlen(text);
-	char unq[PARLEY_CONSOLE_LINE_MAX];
+	char val[PARLEY_PROMPT_MAX + 8], line[PARLEY_CONSOLE_LINE_MAX];
+	const char *keys[8], *texts[8];
+	char *words[16];
+	int n;
 
-	/* "quoted text" may hold spaces */
-	if (n >= 2 && text[0] == '"' && text[n - 1] == '"') {
-		snprintf(unq, sizeof(unq), "%.*s", (int)(n - 2), text + 1);
-		text = unq;
+	/* argv[1] is the rest of the line: more pairs may follow */
+	snprintf(line, sizeof(line), "%s %s", argv[0], argv[1]);
+	n = split_pairs(line, words, 16);
+	for (int i = 0; i < n; i++) {
+		keys[i] = words[2 * i];
+		texts[i] = words[2 * i + 1];
 	}
-	if (config_set(&p->cfg, argv[0], text, why, whylen))
+	if (n <= 0) { /* not pairs: the rest of the line is one value */
+		size_t len = strlen(argv[1]);
+
+		snprintf(line, sizeof(line), "%s", argv[1]);
+		if (len >= 2 && line[0] == '"' && line[len - 1] == '"') {
+			line[len - 1] = '\0';
+			texts[0] = line + 1;
+		} else {
+			texts[0] = line;
+		}
+		keys[0] = argv[0];
+		n = 1;
+	}
+	if (config_set_many(&p->cfg, keys, texts, n, &p->live, why, whylen))
 		return -1;
-	if (!strcmp(argv[0], "log.level"))
-		log_set_level(log_level_parse(p->cfg.log_level));
-	if (!strcmp(argv[0], "audio.volume"))
-		engine_set_volume(&p->eng, p->cfg.volume);
-	if (!strcmp(argv[0], "audio.earcons"))
-		atomic_store(&p->eng.earcons_on, p->cfg.earcons);
-	config_format(&p->cfg, config_find(argv[0]), val, sizeof(val));
-	LOGN("console", "set %s = %s", argv[0], val);
-	console_printf(c, "%s = %s", argv[0], val);
+	for (int i = 0; i < n; i++) {
+		config_format(&p->cfg, config_find(keys[i]), val, sizeof(val));
+		LOGN("console", "set %s = %s", keys[i], val);
+		console_printf(c, "%s = %s", keys[i], val);
+	}
 	return 0;
 }
 
@@ -359,11 +406,10 @@ CMD(cmd_volume)
 				 argv[0]);
 			return -1;
 		}
-		p->cfg.volume = (int)v;
-		engine_set_volume(&p->eng, (int)v);
-		LOGN("console", "volume %ld%%", v);
+		if (device_set_volume(&p->dev, (int)v, why, whylen) < 0)
+			return -1;
 	}
-	console_printf(c, "volume: %d", engine_volume(&p->eng));
+	console_printf(c, "volume: %d", device_volume(&p->dev));
 	return 0;
 }
 
@@ -422,165 +468,95 @@ CMD(cmd_conversation)
 	return 0;
 }
 
-/* ---- host ping and models: asynchronous GETs ---- */
+/* ---- host ping and models: each backend probes its own peer ---- */
 
-struct ask_state {
+static const char *const peer_names[PEER_COUNT] = { "llm", "stt", "tts" };
+
+static struct {
 	struct console_ref who;
 	int left; /* probes still running */
 	int failed;
 	int models_only;
-};
+} probing;
 
-static struct ask_state probing;
-
-static int model_listed(const char *body, size_t len, const char *model,
-			struct console_client *c)
-{
-	cJSON *j, *models, *m;
-	char want[CONFIG_STR_MAX + 8];
-	int found = 0;
-
-	snprintf(want, sizeof(want), "%s%s", model,
-		 strchr(model, ':') ? "" : ":latest");
-	json_arena_reset();
-	j = cJSON_ParseWithLength(body, len);
-	models = cJSON_GetObjectItemCaseSensitive(j, "models");
-	if (!cJSON_IsArray(models))
-		return -1;
-	cJSON_ArrayForEach(m, models)
-	{
-		cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
-
-		if (!cJSON_IsString(name))
-			continue;
-		if (c)
-			console_printf(c, "%s", name->valuestring);
-		if (!strcmp(name->valuestring, want) ||
-		    !strcmp(name->valuestring, model))
-			found = 1;
-	}
-	return found;
-}
-
-static void probe_done(struct probe *pr, int code, long status,
-		       const char *err, void *ctx)
+static void probe_reported(void *ctx, struct probe *pr, int ok,
+			   const char *line)
 {
 	struct parley *p = ctx;
 	struct console_client *c = console_get(probing.who);
 	int idx = (int)(pr - p->probes);
-	unsigned rtt = probe_rtt_ms(pr);
-	int ok = code == 0 && status >= 200 && status < 300;
+	const char *backend[PEER_COUNT] = { p->llm.proto->name,
+					    p->stt.ops->name,
+					    p->tts.ops->name };
 
 	probing.left--;
-	/* the STT peer has no standard health path: any HTTP answer will do */
-	if (!ok && !(idx == 2 && code == 0))
-		probing.failed = 1;
-	if (c && probing.models_only) {
-		int r = ok ? model_listed(pr->body, pr->len, "", c) : -1;
+	probing.failed |= !ok;
+	if (probing.models_only) {
+		if (c && pr->answered) {
+			for (const char *m = pr->models; *m;) {
+				size_t k = strcspn(m, "\n");
 
-		if (r < 0)
-			console_finish(c, 0, ok ? "the model list is not valid JSON" :
-						  (code ? err : "HTTP error"));
-		else
+				console_printf(c, "%.*s", (int)k, m);
+				m += k + (m[k] == '\n');
+			}
 			console_finish(c, 1, NULL);
+		} else if (c) {
+			console_finish(c, 0, line);
+		}
 		return;
 	}
-	if (c) {
-		if (code)
-			console_printf(c, "%s: unreachable (%s) after %u ms",
-				       pr->url, err, rtt);
-		else if (idx == 1 && ok) {
-			int r = model_listed(pr->body, pr->len, p->cfg.llm_model,
-					     NULL);
-
-			console_printf(c, "%s: HTTP %ld in %u ms; model %s %s",
-				       pr->url, status, rtt, p->cfg.llm_model,
-				       r > 0 ? "present" : "MISSING");
-			if (r <= 0)
-				probing.failed = 1;
-		} else if (idx == 0 && ok) {
-			cJSON *j, *v;
-
-			json_arena_reset();
-			j = cJSON_ParseWithLength(pr->body, pr->len);
-			v = cJSON_GetObjectItemCaseSensitive(j, "version");
-			console_printf(c, "%s: HTTP %ld in %u ms; ollama %s",
-				       pr->url, status, rtt,
-				       cJSON_IsString(v) ? v->valuestring : "?");
-		} else {
-			/* the STT peer: any HTTP answer means it is up */
-			console_printf(c, "%s: HTTP %ld in %u ms%s", pr->url,
-				       status, rtt, idx == 2 ? " (stt reachable)" : "");
-		}
-	}
-	if (probing.left == 0) {
-		snprintf(p->host_state, sizeof(p->host_state), "%s",
-			 probing.failed ? "problems at the last ping" :
-					  "reachable at the last ping");
-		if (c) {
-			console_printf(c, "tts: espeak-ng (local)");
-			console_finish(c, !probing.failed,
-				       "a peer is unreachable or the model is missing");
-		}
-	}
-}
-
-/* The STT URL's origin ("http://host:port/"), where a server answers. */
-static void origin(const char *url, char *out, size_t len)
-{
-	const char *s = strstr(url, "://");
-	const char *slash = s ? strchr(s + 3, '/') : NULL;
-
-	if (slash)
-		snprintf(out, len, "%.*s/", (int)(slash - url), url);
-	else
-		snprintf(out, len, "%s/", url);
+	if (c)
+		console_printf(c, "%s %s: %s", peer_names[idx], backend[idx],
+			       line);
+	if (probing.left)
+		return;
+	snprintf(p->host_state, sizeof(p->host_state), "%s",
+		 probing.failed ? "problems at the last ping" :
+				  "reachable at the last ping");
+	if (c)
+		console_finish(c, !probing.failed,
+			       "a peer is unreachable or the model is missing");
 }
 
 CMD(cmd_host)
 {
-	char url[CONFIG_STR_MAX + 32];
+	int (*fn[PEER_COUNT])(struct probe *) = {
+		[PEER_LLM] = p->llm.proto->probe,
+		[PEER_STT] = p->stt.ops->probe,
+		[PEER_TTS] = p->tts.ops->probe,
+	};
 
 	if (strcmp(argv[0], "ping")) {
 		snprintf(why, whylen, "usage: host ping");
 		return -1;
 	}
-	if (probing.left) {
-		snprintf(why, whylen, "a ping is already running");
-		return -1;
-	}
-	probing = (struct ask_state){ console_ref(c), 0, 0, 0 };
-	snprintf(url, sizeof(url), "%s/api/version", p->cfg.llm_url);
-	if (!probe_get(&p->probes[0], url, PROBE_TIMEOUT_MS, probe_done, p))
-		probing.left++;
-	snprintf(url, sizeof(url), "%s/api/tags", p->cfg.llm_url);
-	if (!probe_get(&p->probes[1], url, PROBE_TIMEOUT_MS, probe_done, p))
-		probing.left++;
-	origin(p->cfg.stt_url, url, sizeof(url));
-	if (!probe_get(&p->probes[2], url, PROBE_TIMEOUT_MS, probe_done, p))
-		probing.left++;
-	if (!probing.left) {
-		snprintf(why, whylen, "cannot start the probes");
-		return -1;
-	}
+	for (int i = 0; i < PEER_COUNT; i++)
+		if (probing.left || probe_busy(&p->probes[i])) {
+			snprintf(why, whylen, "a ping is already running");
+			return -1;
+		}
+	probing.who = console_ref(c);
+	probing.left = PEER_COUNT;
+	probing.failed = 0;
+	probing.models_only = 0;
+	/* a probe may report at once (the local voice): count first */
+	for (int i = 0; i < PEER_COUNT; i++)
+		probe_start(&p->probes[i], fn[i], &p->cfg, probe_reported, p);
 	return CONSOLE_PENDING;
 }
 
 CMD(cmd_models)
 {
-	char url[CONFIG_STR_MAX + 32];
-
-	if (probing.left) {
+	if (probing.left || probe_busy(&p->probes[PEER_LLM])) {
 		snprintf(why, whylen, "a ping is already running");
 		return -1;
 	}
-	probing = (struct ask_state){ console_ref(c), 1, 0, 1 };
-	snprintf(url, sizeof(url), "%s/api/tags", p->cfg.llm_url);
-	if (probe_get(&p->probes[1], url, PROBE_TIMEOUT_MS, probe_done, p)) {
-		probing.left = 0;
-		snprintf(why, whylen, "cannot start the request");
-		return -1;
-	}
+	probing.who = console_ref(c);
+	probing.left = 1;
+	probing.failed = 0;
+	probing.models_only = 1;
+	probe_start(&p->probes[PEER_LLM], p->llm.proto->probe, &p->cfg,
+		    probe_reported, p);
 	return CONSOLE_PENDING;
 }
 
@@ -598,12 +574,11 @@ CMD(cmd_log)
 		return 0;
 	}
 	level = log_level_parse(argv[0]);
-	if (level < 0) {
+	if (level < 0 ||
+	    config_set(&p->cfg, "log.level", argv[0], &p->live, why, whylen)) {
 		snprintf(why, whylen, "usage: log [error|warning|notice|info|debug]");
 		return -1;
 	}
-	log_set_level(level);
-	snprintf(p->cfg.log_level, sizeof(p->cfg.log_level), "%s", argv[0]);
 	console_printf(c, "log level: %s", argv[0]);
 	return 0;
 }
@@ -646,7 +621,7 @@ CMD(cmd_timers)
 	struct timers *ts = &p->timers;
 
 	if (argc && !strcmp(argv[0], "stop")) {
-		if (!timers_stop_ringing(ts)) {
+		if (!device_stop_ringing(&p->dev)) {
 			snprintf(why, whylen, "nothing is ringing");
 			return -1;
 		}
@@ -714,8 +689,8 @@ const struct console_cmd console_cmds[] = {
 	  0, 2, cmd_button },
 	{ "gpio", "", "GPIO lines in use and their values", 0, 0, cmd_gpio },
 	{ "config", "show [KEY]", "show the configuration", 1, 2, cmd_config },
-	{ "set", "KEY VALUE", "change a setting that can change live", 2, -1,
-	  cmd_set },
+	{ "set", "KEY VALUE [KEY VALUE ...]",
+	  "change settings that can change live, together", 2, -1, cmd_set },
 	{ "volume", "[N]", "show or set the playback volume, 0..100 percent",
 	  0, 1, cmd_volume },
 	{ "timers", "[stop|cancel [LABEL]]",
@@ -727,9 +702,9 @@ const struct console_cmd console_cmds[] = {
 	{ "history", "[N]", "the last N turns (default 10)", 0, 1, cmd_history },
 	{ "conversation", "new", "start a new conversation", 1, 1,
 	  cmd_conversation },
-	{ "host", "ping", "Ollama version and model, STT peer, round-trip times",
+	{ "host", "ping", "each peer (LLM, STT, TTS) asked in its own protocol, with round trips",
 	  1, 1, cmd_host },
-	{ "models", "", "the models on the Ollama host", 0, 0, cmd_models },
+	{ "models", "", "the models on the LLM host", 0, 0, cmd_models },
 	{ "log", "[LEVEL]", "recent log lines, or set the log level", 0, 1,
 	  cmd_log },
 	{ "record", "SECONDS FILE [mic|ref|both]",

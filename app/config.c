@@ -16,20 +16,29 @@
 
 #define OFF(f) offsetof(struct parley_config, f)
 #define SZ(f) sizeof(((struct parley_config *)0)->f)
-/* The last argument says whether SIGHUP may change the key live. */
-#define INT(p, f, lo, hi, d, h, l) \
-	{ p, CT_INT, OFF(f), SZ(f), lo, hi, #d, NULL, h, l, 0 }
-#define STR(p, f, lo, d, h, l) \
-	{ p, CT_STRING, OFF(f), SZ(f), lo, SZ(f) - 1, d, NULL, h, l, 0 }
-#define ENUM(p, f, d, c, h, l) \
-	{ p, CT_ENUM, OFF(f), SZ(f), 0, 0, d, c, h, l, 0 }
-#define BOOL(p, f, d, h, l) \
-	{ p, CT_BOOL, OFF(f), SZ(f), 0, 1, d, NULL, h, l, 0 }
+/*
+ * The argument l says whether SIGHUP may change the key live; after it,
+ * optional members: .check (an extra rule) and .hook (what applies a live
+ * change, config.h).
+ */
+#define KEY(p, t, f, lo, hi, d, c, h, l, ...)                                \
+	{ .path = p, .type = t, .offset = OFF(f), .size = SZ(f), .min = lo, \
+	  .max = hi, .def = d, .choices = c, .help = h, .live = l,          \
+	  __VA_ARGS__ }
+#define INT(p, f, lo, hi, d, h, l, ...) \
+	KEY(p, CT_INT, f, lo, hi, #d, NULL, h, l, __VA_ARGS__)
+#define STR(p, f, lo, d, h, l, ...) \
+	KEY(p, CT_STRING, f, lo, SZ(f) - 1, d, NULL, h, l, __VA_ARGS__)
+#define ENUM(p, f, d, c, h, l, ...) \
+	KEY(p, CT_ENUM, f, 0, 0, d, c, h, l, __VA_ARGS__)
+#define BOOL(p, f, d, h, l, ...) \
+	KEY(p, CT_BOOL, f, 0, 1, d, NULL, h, l, __VA_ARGS__)
 /* floats: the range is in hundredths */
-#define FLOAT(p, f, lo, hi, d, h, l) \
-	{ p, CT_FLOAT, OFF(f), SZ(f), lo, hi, d, NULL, h, l, 0 }
-#define ARRAY(p, f, n, lo, hi, d, h, l) \
-	{ p, CT_INT_ARRAY, OFF(f), SZ(f), lo, hi, d, NULL, h, l, OFF(n) }
+#define FLOAT(p, f, lo, hi, d, h, l, ...) \
+	KEY(p, CT_FLOAT, f, lo, hi, d, NULL, h, l, __VA_ARGS__)
+#define ARRAY(p, f, n, lo, hi, d, h, l, ...)                 \
+	KEY(p, CT_INT_ARRAY, f, lo, hi, d, NULL, h, l,      \
+	    .count_offset = OFF(n), __VA_ARGS__)
 
 static const char *const audio_backends_list[] = { "alsa", NULL };
 static const char *const gpio_backends_list[] = { "sim", "gpiod", NULL };
@@ -46,6 +55,50 @@ static const char *const aec_list[] = { "fixed", "speex", "off", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
+/* Rates: whole 10 ms periods. */
+static int check_rate(const struct config_key *k, const char *text, char *why,
+		      size_t len)
+{
+	(void)k;
+	if (strtol(text, NULL, 10) % 100) {
+		snprintf(why, len, "must be a multiple of 100 Hz (10 ms periods)");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_baud(const struct config_key *k, const char *text, char *why,
+		      size_t len)
+{
+	static const long bauds[] = { 9600, 19200, 38400, 57600, 115200,
+				      230400, 460800, 921600 };
+	long v = strtol(text, NULL, 10);
+
+	(void)k;
+	for (size_t i = 0; i < sizeof(bauds) / sizeof(bauds[0]); i++)
+		if (v == bauds[i])
+			return 0;
+	snprintf(why, len, "must be a standard rate: 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600");
+	return -1;
+}
+
+/* One LED, or three (red, green, blue): two cannot show the colours. */
+static int check_led_lines(const struct config_key *k, const char *text,
+			   char *why, size_t len)
+{
+	int n = 0;
+
+	(void)k;
+	for (; *text; text++)
+		n += *text == ',';
+	if (n == 1) {
+		snprintf(why, len,
+			 "must list no line, one LED, or three (red, green, blue)");
+		return -1;
+	}
+	return 0;
+}
+
 const struct config_key config_keys[] = {
 	ENUM("audio.backend", audio_backend, "alsa", audio_backends_list,
 	     "audio backend", 0),
@@ -55,7 +108,7 @@ const struct config_key config_keys[] = {
 	    "ALSA playback PCM", 0),
 	INT("audio.playback_rate", playback_rate, PARLEY_PLAY_RATE_MIN,
 	    PARLEY_PLAY_RATE_MAX, 16000,
-	    "playback rate in Hz, a multiple of 100", 0),
+	    "playback rate in Hz, a multiple of 100", 0, .check = check_rate),
 	INT("audio.buffer_periods", buffer_periods, 2, 8, 4,
 	    "10 ms periods in the capture device buffer", 0),
 	INT("audio.playback_periods", playback_periods, 2,
@@ -64,7 +117,8 @@ const struct config_key config_keys[] = {
 	    0),
 	INT("audio.capture_rate", capture_rate, PARLEY_CAP_RATE_MIN,
 	    PARLEY_CAP_RATE_MAX, 16000,
-	    "capture rate in Hz, a multiple of 100; resampled to 16000", 0),
+	    "capture rate in Hz, a multiple of 100; resampled to 16000", 0,
+	    .check = check_rate),
 	INT("audio.capture_channels", capture_channels, 1,
 	    PARLEY_CAP_CHANNELS_MAX, 1,
 	    "channels opened on the capture device", 0),
@@ -72,9 +126,11 @@ const struct config_key config_keys[] = {
 	    PARLEY_CAP_CHANNELS_MAX - 1, 0,
 	    "capture channel used as the microphone, -1 mixes all", 0),
 	INT("audio.volume", volume, 0, 100, 100,
-	    "playback volume in percent (0.5 dB a step, 0 mutes)", 1),
+	    "playback volume in percent (0.5 dB a step, 0 mutes)", 1,
+	    .hook = CH_VOLUME),
 	BOOL("audio.earcons", earcons, "true",
-	     "chimes when listening starts and stops, and on errors", 1),
+	     "chimes when listening starts and stops, and on errors", 1,
+	     .hook = CH_EARCONS),
 	STR("audio.mixer_control", mixer_control, 0, "",
 	    "ALSA simple mixer control for hardware volume, CONTROL or CONTROL@CARD; empty for software volume only",
 	    0),
@@ -136,7 +192,8 @@ const struct config_key config_keys[] = {
 	INT("gpio.debounce_ms", debounce_ms, 0, 200, 20,
 	    "the button must be stable this long", 1),
 	ARRAY("gpio.led_lines", led_lines, led_count, 0, 511, "[]",
-	      "LED line offsets: none, one LED, or red, green, blue", 0),
+	      "LED line offsets: none, one LED, or red, green, blue", 0,
+	      .check = check_led_lines),
 	BOOL("gpio.led_active_low", led_active_low, "false",
 	     "the LEDs light when their line is low", 0),
 	ENUM("led.idle", led_idle, "off", led_idle_list,
@@ -157,7 +214,7 @@ const struct config_key config_keys[] = {
 	     "double press: mute or unmute the microphone", 1),
 	ENUM("stt.backend", stt_backend, "openai", stt_list,
 	     "openai: /v1/audio/transcriptions; whispercpp: /inference; wyoming: tcp://HOST:PORT",
-	     1),
+	     1, .hook = CH_STT),
 	STR("stt.url", stt_url, 8,
 	    "http://127.0.0.1:8080/v1/audio/transcriptions",
 	    "the transcription endpoint, path included", 1),
@@ -168,7 +225,8 @@ const struct config_key config_keys[] = {
 	INT("stt.timeout_ms", stt_timeout_ms, 1000, 120000, 30000,
 	    "whole STT request timeout", 1),
 	ENUM("llm.backend", llm_backend, "ollama", llm_list,
-	     "ollama: /api/chat; openai: /v1/chat/completions with SSE", 1),
+	     "ollama: /api/chat; openai: /v1/chat/completions with SSE", 1,
+	     .hook = CH_LLM),
 	STR("llm.url", llm_url, 8, "http://127.0.0.1:11434",
 	    "base URL of the LLM server", 1),
 	STR("llm.token_file", token_file, 0, "",
@@ -202,7 +260,7 @@ const struct config_key config_keys[] = {
 	    1),
 	ENUM("tts.backend", tts_backend, "espeak", tts_list,
 	     "espeak: local; openai: /v1/audio/speech; wyoming: tcp://HOST:PORT",
-	     1),
+	     1, .hook = CH_TTS),
 	STR("tts.url", tts_url, 0, "http://127.0.0.1:8000/v1/audio/speech",
 	    "the remote TTS endpoint (openai) or tcp://HOST:PORT (wyoming)", 1),
 	STR("tts.model", tts_model, 1, "tts-1", "model name sent to openai TTS",
@@ -256,8 +314,9 @@ const struct config_key config_keys[] = {
 	    0),
 	INT("console.baud", console_baud, 9600, 921600, 115200,
 	    "serial console speed: 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600",
-	    0),
-	ENUM("log.level", log_level, "info", levels, "log level", 1),
+	    0, .check = check_baud),
+	ENUM("log.level", log_level, "info", levels, "log level", 1,
+	     .hook = CH_LOG_LEVEL),
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
@@ -301,28 +360,6 @@ static void allowed(const struct config_key *k, char *buf, size_t len)
 					      i ? "," : "", k->choices[i]);
 		break;
 	}
-}
-
-/* Extra rules that a range cannot say. */
-static int check_int_rule(const struct config_key *k, long v, char *why,
-			  size_t len)
-{
-	static const long bauds[] = { 9600, 19200, 38400, 57600, 115200,
-				      230400, 460800, 921600 };
-
-	if ((!strcmp(k->path, "audio.playback_rate") ||
-	     !strcmp(k->path, "audio.capture_rate")) && v % 100) {
-		snprintf(why, len, "must be a multiple of 100 Hz (10 ms periods)");
-		return -1;
-	}
-	if (!strcmp(k->path, "console.baud")) {
-		for (size_t i = 0; i < sizeof(bauds) / sizeof(bauds[0]); i++)
-			if (v == bauds[i])
-				return 0;
-		snprintf(why, len, "must be a standard rate: 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600");
-		return -1;
-	}
-	return 0;
 }
 
 /* "[1, 2, 3]" -> values; returns the count, or -1 if malformed. */
@@ -384,19 +421,24 @@ int config_check_value(const struct config_key *k, const char *text,
 			snprintf(why, whylen, "must be %s", want);
 			return -1;
 		}
-		return check_int_rule(k, v, why, whylen);
+		break;
 	case CT_STRING:
 		if ((long)n < k->min || (long)n > k->max) {
 			snprintf(why, whylen, "must be %s", want);
 			return -1;
 		}
-		return 0;
-	case CT_ENUM:
+		break;
+	case CT_ENUM: {
+		int found = 0;
+
 		for (int i = 0; k->choices[i]; i++)
-			if (!strcmp(text, k->choices[i]))
-				return 0;
-		snprintf(why, whylen, "must be %s", want);
-		return -1;
+			found |= !strcmp(text, k->choices[i]);
+		if (!found) {
+			snprintf(why, whylen, "must be %s", want);
+			return -1;
+		}
+		break;
+	}
 	case CT_FLOAT: {
 		double d;
 
@@ -407,29 +449,22 @@ int config_check_value(const struct config_key *k, const char *text,
 			snprintf(why, whylen, "must be %s", want);
 			return -1;
 		}
-		return 0;
+		break;
 	}
 	case CT_BOOL:
-		if (!strcmp(text, "true") || !strcmp(text, "false"))
-			return 0;
-		snprintf(why, whylen, "must be %s", want);
-		return -1;
-	case CT_INT_ARRAY: {
-		int count = parse_array(k, text, NULL, NULL);
-
-		if (count < 0) {
+		if (strcmp(text, "true") && strcmp(text, "false")) {
 			snprintf(why, whylen, "must be %s", want);
 			return -1;
 		}
-		if (!strcmp(k->path, "gpio.led_lines") && count == 2) {
-			snprintf(why, whylen,
-				 "must list no line, one LED, or three (red, green, blue)");
+		break;
+	case CT_INT_ARRAY:
+		if (parse_array(k, text, NULL, NULL) < 0) {
+			snprintf(why, whylen, "must be %s", want);
 			return -1;
 		}
-		return 0;
+		break;
 	}
-	}
-	return -1;
+	return k->check ? k->check(k, text, why, whylen) : 0;
 }
 
 static void store_value(struct parley_config *cfg, const struct config_key *k,
@@ -674,20 +709,57 @@ int config_load(struct parley_config *cfg, const char *file,
 	return config_load_over(cfg, file, report, ctx);
 }
 
-/* Rules between keys, checked once every layer is in. */
-static int cross_check(const struct parley_config *cfg, const char *file,
+/* The scheme a backend's URL must have: Wyoming is plain TCP. */
+static int url_rule(const char *key, const char *url, const char *bkey,
+		    const char *backend, char *out, size_t len)
+{
+	int wy = !strcmp(backend, "wyoming");
+
+	if (!strcmp(backend, "espeak") || !url[0])
+		return 0;
+	if (wy ? !strncmp(url, "tcp://", 6) :
+		 !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8))
+		return 0;
+	snprintf(out, len, "%s = \"%.128s\": %s = \"%.32s\" needs %s", key, url,
+		 bkey, backend,
+		 wy ? "a tcp://HOST:PORT address" : "an http:// or https:// URL");
+	return -1;
+}
+
+int config_cross_check(const struct parley_config *cfg, const char *file,
 		       void (*report)(const char *line, void *ctx), void *ctx)
 {
-	char out[512];
+	char why[400], out[512];
+	int problems = 0;
 
 	if (cfg->capture_channel >= cfg->capture_channels) {
-		snprintf(out, sizeof(out),
-			 "%s: audio.capture_channel = %d: must be -1 (mix) or below audio.capture_channels (%d)",
-			 file, cfg->capture_channel, cfg->capture_channels);
+		snprintf(why, sizeof(why),
+			 "audio.capture_channel = %d: must be -1 (mix) or below audio.capture_channels (%d)",
+			 cfg->capture_channel, cfg->capture_channels);
+		snprintf(out, sizeof(out), "%s: %s", file, why);
 		report(out, ctx);
-		return 1;
+		problems++;
 	}
-	return 0;
+	for (int i = 0; i < 3; i++) {
+		static const char *const keys[][2] = {
+			{ "stt.url", "stt.backend" },
+			{ "tts.url", "tts.backend" },
+			{ "llm.url", "llm.backend" },
+		};
+		const char *url = i == 0 ? cfg->stt_url :
+				  i == 1 ? cfg->tts_url : cfg->llm_url;
+		const char *backend = i == 0 ? cfg->stt_backend :
+				      i == 1 ? cfg->tts_backend :
+					       cfg->llm_backend;
+
+		if (url_rule(keys[i][0], url, keys[i][1], backend, why,
+			     sizeof(why))) {
+			snprintf(out, sizeof(out), "%s: %s", file, why);
+			report(out, ctx);
+			problems++;
+		}
+	}
+	return problems;
 }
 
 int config_load_layers(struct parley_config *cfg, const char *file,
@@ -710,7 +782,7 @@ int config_load_layers(struct parley_config *cfg, const char *file,
 		return r;
 	int m = config_load_over(cfg, file, report, ctx);
 
-	return m < 0 ? m : r + m + cross_check(cfg, file, report, ctx);
+	return m < 0 ? m : r + m + config_cross_check(cfg, file, report, ctx);
 }
 
 int config_load_over(struct parley_config *cfg, const char *file,
@@ -778,14 +850,34 @@ void config_write_sample(FILE *f)
 	}
 }
 
+/* Runs each hook that one of the changed keys names, once. */
+static void run_hooks(const struct parley_config *cfg, const int *changed,
+		      const struct config_live *live)
+{
+	int done[CH_COUNT] = { 0 };
+
+	if (!live)
+		return;
+	for (size_t i = 0; i < config_nkeys; i++) {
+		enum config_hook h = config_keys[i].hook;
+
+		if (changed[i] && h != CH_NONE && !done[h] && live->apply[h]) {
+			done[h] = 1;
+			live->apply[h](live->ctx, cfg);
+		}
+	}
+}
+
 int config_apply_live(struct parley_config *cfg,
 		      const struct parley_config *next,
+		      const struct config_live *live,
 		      void (*report)(const struct config_key *k, int live,
 				     const char *old, const char *now,
 				     void *ctx),
 		      void *ctx)
 {
 	char old[PARLEY_PROMPT_MAX + 8], now[PARLEY_PROMPT_MAX + 8];
+	int changed[sizeof(config_keys) / sizeof(config_keys[0])] = { 0 };
 	int restart = 0;
 
 	for (size_t i = 0; i < config_nkeys; i++) {
@@ -802,34 +894,68 @@ int config_apply_live(struct parley_config *cfg,
 				memcpy((char *)cfg + k->count_offset,
 				       (const char *)next + k->count_offset,
 				       sizeof(int));
+			changed[i] = 1;
 		} else {
 			restart++;
 		}
 		report(k, k->live, old, now, ctx);
 	}
+	run_hooks(cfg, changed, live);
 	return restart;
 }
 
-int config_set(struct parley_config *cfg, const char *key, const char *text,
-	       char *why, size_t whylen)
+static void note_problem(const char *line, void *ctx)
 {
-	const struct config_key *k = config_find(key);
-	char msg[300];
+	char *why = ctx;
+	const char *msg = strstr(line, ": ");
 
-	if (!k) {
-		snprintf(why, whylen, "unknown key '%.64s'", key);
+	/* keep the first, without the "file: " prefix */
+	if (!why[0])
+		snprintf(why, 400, "%s", msg ? msg + 2 : line);
+}
+
+int config_set_many(struct parley_config *cfg, const char *const *keys,
+		    const char *const *texts, int n,
+		    const struct config_live *live, char *why, size_t whylen)
+{
+	static struct parley_config next; /* control thread only */
+	int changed[sizeof(config_keys) / sizeof(config_keys[0])] = { 0 };
+	char msg[400];
+
+	next = *cfg;
+	for (int i = 0; i < n; i++) {
+		const struct config_key *k = config_find(keys[i]);
+
+		if (!k) {
+			snprintf(why, whylen, "unknown key '%.64s'", keys[i]);
+			return -1;
+		}
+		if (config_check_value(k, texts[i], msg, sizeof(msg))) {
+			snprintf(why, whylen, "%s = %.64s: %s", keys[i],
+				 texts[i], msg);
+			return -1;
+		}
+		if (!k->live) {
+			snprintf(why, whylen,
+				 "%s cannot change while running: set it in the config file and restart",
+				 keys[i]);
+			return -2;
+		}
+		store_value(&next, k, texts[i]);
+		changed[k - config_keys] = 1;
+	}
+	msg[0] = '\0';
+	if (config_cross_check(&next, "set", note_problem, msg)) {
+		snprintf(why, whylen, "%s", msg);
 		return -1;
 	}
-	if (config_check_value(k, text, msg, sizeof(msg))) {
-		snprintf(why, whylen, "%s = %.64s: %s", key, text, msg);
-		return -1;
-	}
-	if (!k->live) {
-		snprintf(why, whylen,
-			 "%s cannot change while running: set it in the config file and restart",
-			 key);
-		return -2;
-	}
-	store_value(cfg, k, text);
+	*cfg = next;
+	run_hooks(cfg, changed, live);
 	return 0;
+}
+
+int config_set(struct parley_config *cfg, const char *key, const char *text,
+	       const struct config_live *live, char *why, size_t whylen)
+{
+	return config_set_many(cfg, &key, &text, 1, live, why, whylen);
 }

@@ -124,6 +124,34 @@ struct parley_config {
 
 enum config_type { CT_INT, CT_STRING, CT_ENUM, CT_BOOL, CT_INT_ARRAY, CT_FLOAT };
 
+/*
+ * What a live key's change must do to the running daemon, beyond the new
+ * value in the configuration (which most modules read at each use).  The
+ * daemon gives one function per hook (struct config_live); set, SIGHUP and
+ * the device tools all apply changes through config_set and
+ * config_apply_live, so they take the same path.
+ */
+enum config_hook {
+	CH_NONE,
+	CH_VOLUME, /* audio.volume: the engine's gain or mixer */
+	CH_EARCONS, /* audio.earcons */
+	CH_LOG_LEVEL, /* log.level */
+	CH_STT, /* stt.backend: choose the backend again */
+	CH_TTS, /* tts.backend */
+	CH_LLM, /* llm.backend */
+	CH_COUNT
+};
+
+struct config_live {
+	void (*apply[CH_COUNT])(void *ctx, const struct parley_config *cfg);
+	void *ctx;
+};
+
+struct config_key;
+/* A rule a range cannot say; 0, or -1 with why filled. */
+typedef int (*config_check_fn)(const struct config_key *k, const char *text,
+			       char *why, size_t whylen);
+
 struct config_key {
 	const char *path; /* e.g. "audio.playback_rate" */
 	enum config_type type;
@@ -135,6 +163,8 @@ struct config_key {
 	const char *help; /* one line, for the sample config */
 	int live; /* SIGHUP applies a change without a restart */
 	size_t count_offset; /* CT_INT_ARRAY: where the entry count goes */
+	config_check_fn check; /* an extra rule, or NULL */
+	enum config_hook hook; /* live keys: what applies a change */
 };
 
 extern const struct config_key config_keys[];
@@ -160,22 +190,39 @@ int config_load_layers(struct parley_config *cfg, const char *file,
 		       void (*report)(const char *line, void *ctx),
 		       void *ctx);
 /*
- * SIGHUP: applies the live keys of next to cfg.  Each changed key is passed
- * to report as "key: old -> new" (live) or "key: changed; restart needed".
- * Returns the number of changes that need a restart.
+ * SIGHUP: applies the live keys of next to cfg, then each changed key's
+ * hook through live (NULL: none).  Each changed key is passed to report
+ * as "key: old -> new" (live) or "key: changed; restart needed".  Returns
+ * the number of changes that need a restart.
  */
 int config_apply_live(struct parley_config *cfg,
 		      const struct parley_config *next,
+		      const struct config_live *live,
 		      void (*report)(const struct config_key *k, int live,
 				     const char *old, const char *now,
 				     void *ctx),
 		      void *ctx);
 /*
- * Console "set": checks text for key and applies it if the key can change
- * live.  0, -1 (bad key or value), or -2 (needs a restart); why says it.
+ * Console "set", the device tools: checks n pairs keys[i] = texts[i]
+ * together (each value, then the rules between keys, on the result) and,
+ * if all are good and can change live, applies them and runs their hooks
+ * through live.  0, -1 (bad key, value or combination), or -2 (a key
+ * needs a restart); why says which.  Nothing changes unless all do.
  */
+int config_set_many(struct parley_config *cfg, const char *const *keys,
+		    const char *const *texts, int n,
+		    const struct config_live *live, char *why, size_t whylen);
+/* The same for one key. */
 int config_set(struct parley_config *cfg, const char *key, const char *text,
-	       char *why, size_t whylen);
+	       const struct config_live *live, char *why, size_t whylen);
+/*
+ * The rules between keys (a capture channel the device has, a URL the
+ * backend can use); each problem goes to report, prefixed by file.
+ * Returns the number of problems.
+ */
+int config_cross_check(const struct parley_config *cfg, const char *file,
+		       void (*report)(const char *line, void *ctx),
+		       void *ctx);
 /* Checks one value given as text (console "set", tests); 0 or -1 + why. */
 int config_check_value(const struct config_key *k, const char *text,
 		       char *why, size_t whylen);
@@ -185,5 +232,22 @@ void config_write_sample(FILE *f);
 /* Formats a key's current value into buf. */
 void config_format(const struct parley_config *cfg,
 		   const struct config_key *k, char *buf, size_t len);
+
+/*
+ * The configuration as the lower floors take it (config_map.c): the
+ * audio devices, the engine's options, the DSP chain and the GPIO lines.
+ * Members a key does not set keep the lower floor's own defaults.
+ */
+struct audio_params;
+struct engine_options;
+struct chain_config;
+struct gpio_params;
+void config_audio_params(const struct parley_config *cfg,
+			 struct audio_params *ap);
+void config_engine_options(const struct parley_config *cfg,
+			   struct engine_options *eo);
+void config_chain(const struct parley_config *cfg, struct chain_config *cc);
+void config_gpio_params(const struct parley_config *cfg,
+			struct gpio_params *gp);
 
 #endif

@@ -35,7 +35,8 @@
 static int listen_fd = -1;
 static char sock_path[108];
 static struct console_client clients[NCLIENTS];
-static struct parley *the_parley;
+/* what the command table's handlers get (console_open), opaque here */
+static void *cmd_ctx;
 
 static void on_client(int fd, short revents, void *ctx);
 
@@ -210,7 +211,7 @@ static const struct console_cmd *find(const char *name)
 	return NULL;
 }
 
-void console_execute(struct parley *p, struct console_client *c, char *line)
+void console_execute(void *ctx, struct console_client *c, char *line)
 {
 	char *argv[MAX_ARGS + 1], why[512];
 	const struct console_cmd *cmd;
@@ -271,7 +272,7 @@ void console_execute(struct parley *p, struct console_client *c, char *line)
 	}
 	why[0] = '\0';
 	c->pending = 1;
-	r = cmd->run(p, c, argc - 1, argv + 1, why, sizeof(why));
+	r = cmd->run(ctx, c, argc - 1, argv + 1, why, sizeof(why));
 	if (r != CONSOLE_PENDING)
 		console_finish(c, r == 0, why);
 }
@@ -320,7 +321,7 @@ static void line_done(struct console_client *c)
 	}
 	c->line[c->len] = '\0';
 	c->len = 0;
-	console_execute(the_parley, c, c->line);
+	console_execute(cmd_ctx, c, c->line);
 }
 
 static void add(struct console_client *c, char ch)
@@ -511,13 +512,12 @@ static void on_accept(int fd, short revents, void *ctx)
 	close(cfd);
 }
 
-int console_open(struct parley *p, const char *path, char *err,
-		 size_t errlen)
+int console_open(void *ctx, const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	mode_t old;
 
-	the_parley = p;
+	cmd_ctx = ctx;
 	for (int i = 0; i < NCLIENTS; i++)
 		clients[i].in_fd = clients[i].out_fd = -1;
 	if (strlen(path) >= sizeof(sa.sun_path)) {

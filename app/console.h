@@ -15,8 +15,6 @@
 
 #include "../dsp/sizes.h"
 
-struct parley;
-
 enum console_kind { CON_SOCKET, CON_TTY, CON_STDIO };
 
 #define CONSOLE_OUT_MAX 32768 /* reply bytes buffered per client */
@@ -60,15 +58,15 @@ struct console_cmd {
 	 * Returns 0 (OK), -1 (ERR, with why filled), or CONSOLE_PENDING if it
 	 * will call console_finish itself later.
 	 */
-	int (*run)(struct parley *p, struct console_client *c, int argc,
-		   char **argv, char *why, size_t whylen);
+	int (*run)(void *ctx, struct console_client *c, int argc, char **argv,
+		   char *why, size_t whylen);
 };
 
 extern const struct console_cmd console_cmds[];
 
-/* The UNIX socket; path's directory must exist. */
-int console_open(struct parley *p, const char *path, char *err,
-		 size_t errlen);
+/* The UNIX socket; path's directory must exist.  ctx is what the command
+ * table's handlers get (commands.c: the whole daemon). */
+int console_open(void *ctx, const char *path, char *err, size_t errlen);
 /* A serial tty, put into raw mode at baud. */
 int console_open_tty(const char *device, int baud, char *err, size_t errlen);
 /* Standard input and output (foreground runs). */
@@ -92,6 +90,6 @@ void console_live_line(struct console_client *c, const char *fmt, ...)
 /* Sends "EVENT <text>" to every attached client. */
 void console_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Runs one command line for client c. */
-void console_execute(struct parley *p, struct console_client *c, char *line);
+void console_execute(void *ctx, struct console_client *c, char *line);
 
 #endif

@@ -11,7 +11,6 @@
 
 #include "log.h"
 #include "loop.h"
-#include "parley.h"
 
 #define RED 1
 #define GREEN 2
@@ -51,7 +50,12 @@ static const struct pattern patterns[LED_STATES] = {
 	[LED_RINGING] = { RED | BLUE, 0, { { 1, 250 }, { 0, 250 } } },
 };
 
-static struct parley *the_parley;
+/* the LED lines, and the settings (led.idle, gpio.led_lines) */
+static struct {
+	const struct gpio_ops *ops;
+	void *ctx;
+	const struct parley_config *cfg;
+} out;
 static enum led_state current, base;
 static const struct pattern *pat;
 static int step, timer;
@@ -60,8 +64,8 @@ static int ringing; /* the ringing pattern overrides the states */
 static const struct pattern *pattern_of(enum led_state s)
 {
 	if (s == LED_IDLE)
-		return strcmp(the_parley->cfg.led_idle, "heartbeat") ? &off :
-								       &heartbeat;
+		return strcmp(out.cfg->led_idle, "heartbeat") ? &off :
+								  &heartbeat;
 	return &patterns[s];
 }
 
@@ -76,13 +80,12 @@ static int nsteps(const struct pattern *p)
 
 static void drive(int on, unsigned char colour)
 {
-	struct parley *p = the_parley;
-	int n = p->cfg.led_count ? p->cfg.led_count : 1;
+	int n = out.cfg->led_count ? out.cfg->led_count : 1;
 
 	for (int i = 0; i < n; i++) {
 		int lit = on && (n == 1 || (colour & (1 << i)));
 
-		if (p->gpio->set_led(p->gpio_ctx, i, lit) < 0)
+		if (out.ops->set_led(out.ctx, i, lit) < 0)
 			LOGW("led", "cannot set LED %d", i);
 	}
 }
@@ -182,9 +185,12 @@ void led_test(void)
 	test_step(NULL);
 }
 
-void led_init(struct parley *p)
+void led_init(const struct gpio_ops *ops, void *gpio_ctx,
+	      const struct parley_config *cfg)
 {
-	the_parley = p;
+	out.ops = ops;
+	out.ctx = gpio_ctx;
+	out.cfg = cfg;
 	pat = NULL;
 	led_show(LED_IDLE);
 }
@@ -194,6 +200,6 @@ void led_stop(void)
 	loop_cancel(test_timer);
 	loop_cancel(timer);
 	timer = 0;
-	if (the_parley)
+	if (out.ops)
 		drive(0, 0);
 }

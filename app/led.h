@@ -15,7 +15,8 @@
 #ifndef PARLEY_APP_LED_H
 #define PARLEY_APP_LED_H
 
-struct parley;
+#include "../hal/gpio.h"
+#include "config.h"
 
 enum led_state {
 	LED_IDLE,
@@ -30,7 +31,9 @@ enum led_state {
 
 extern const char *const led_state_names[LED_STATES];
 
-void led_init(struct parley *p);
+/* The LEDs on ops/gpio_ctx's lines, as cfg says (led.idle, led_count). */
+void led_init(const struct gpio_ops *ops, void *gpio_ctx,
+	      const struct parley_config *cfg);
 /* Shows a state's pattern from now on (error plays once, then returns). */
 void led_show(enum led_state s);
 /* Looks a state up by name; -1 if unknown. */

@@ -13,6 +13,7 @@
 
 #include "json_arena.h"
 #include "llm_stream.h"
+#include "probe.h"
 #include "tools.h"
 
 
@@ -93,11 +94,77 @@ static int line(struct llm_stream *s, char *text, size_t len)
 									   0;
 }
 
+/*
+ * The probe: GET /api/version (the server is Ollama, and which), then GET
+ * /api/tags (is llm.model there?).  Ollama's routes: server/routes.go.
+ */
+static void tags_reply(struct probe *pr, int code, long status,
+		       const char *err)
+{
+	const char *model = pr->cfg->llm_model;
+	int n;
+
+	if (code) {
+		probe_finish(pr, 0, "; %s: unreachable (%s)", pr->url, err);
+		return;
+	}
+	n = probe_count_models(pr, "models", "name");
+	if (status != 200 || n < 0) {
+		probe_finish(pr, 0, "; %s: HTTP %ld, not a model list", pr->url,
+			     status);
+		return;
+	}
+	pr->model_found = probe_models_hold(pr->models, model);
+	probe_finish(pr, pr->model_found, "; model %s %s", model,
+		     pr->model_found ? "present" : "MISSING");
+}
+
+static void version_reply(struct probe *pr, int code, long status,
+			  const char *err)
+{
+	char url[CONFIG_STR_MAX + 32];
+	cJSON *j, *v;
+
+	if (code) {
+		probe_finish(pr, 0, "%s: unreachable (%s) after %u ms", pr->url,
+			     err, probe_rtt_ms(pr));
+		return;
+	}
+	json_arena_reset();
+	j = cJSON_ParseWithLength(pr->body, pr->len);
+	v = cJSON_GetObjectItemCaseSensitive(j, "version");
+	if (status != 200 || !cJSON_IsString(v)) {
+		probe_finish(pr, 0, "%s: HTTP %ld in %u ms, but not Ollama's answer",
+			     pr->url, status, probe_rtt_ms(pr));
+		return;
+	}
+	probe_note(pr, "%s: HTTP %ld in %u ms; ollama %s", pr->url, status,
+		   probe_rtt_ms(pr), v->valuestring);
+	snprintf(url, sizeof(url), "%s/api/tags", pr->cfg->llm_url);
+	if (probe_get(pr, url, PROBE_TIMEOUT_MS, tags_reply))
+		probe_finish(pr, 0, "; cannot ask for the models");
+}
+
+static int probe_ollama(struct probe *pr)
+{
+	char url[CONFIG_STR_MAX + 32];
+
+	snprintf(url, sizeof(url), "%s/api/version", pr->cfg->llm_url);
+	return probe_get(pr, url, PROBE_TIMEOUT_MS, version_reply);
+}
+
+static void describe(const struct parley_config *cfg, char *buf, size_t len)
+{
+	snprintf(buf, len, "ollama %s model %s", cfg->llm_url, cfg->llm_model);
+}
 
 const struct llm_proto llm_ollama = {
 	.name = "ollama",
 	.path = "/api/chat",
+	.end_marker = "done",
 	.build = build,
 	.line = line,
 	.error_text = llm_error_text,
+	.probe = probe_ollama,
+	.describe = describe,
 };

@@ -15,6 +15,7 @@
 
 #include "json_arena.h"
 #include "llm_stream.h"
+#include "probe.h"
 #include "tools.h"
 
 static int build(struct llm_stream *s, const struct parley_config *cfg,
@@ -161,11 +162,37 @@ static int line(struct llm_stream *s, char *text, size_t len)
 	return 0;
 }
 
+/*
+ * The probe: GET /v1/models, the OpenAI list {"data":[{"id":...}]} that
+ * llama.cpp's server, vLLM, LocalAI and Ollama's compatibility layer give;
+ * is llm.model among them?
+ */
+static void models_reply(struct probe *pr, int code, long status,
+			 const char *err)
+{
+	probe_openai_models(pr, code, status, err, pr->cfg->llm_model);
+}
+
+static int probe_openai(struct probe *pr)
+{
+	char url[CONFIG_STR_MAX + 32];
+
+	snprintf(url, sizeof(url), "%s/v1/models", pr->cfg->llm_url);
+	return probe_get(pr, url, PROBE_TIMEOUT_MS, models_reply);
+}
+
+static void describe(const struct parley_config *cfg, char *buf, size_t len)
+{
+	snprintf(buf, len, "openai %s model %s", cfg->llm_url, cfg->llm_model);
+}
 
 const struct llm_proto llm_openai = {
 	.name = "openai",
 	.path = "/v1/chat/completions",
+	.end_marker = "[DONE]",
 	.build = build,
 	.line = line,
 	.error_text = llm_error_text,
+	.probe = probe_openai,
+	.describe = describe,
 };

@@ -26,6 +26,11 @@ static void finish(struct llm_stream *o, enum peer_error e, const char *detail)
 	o->ev->on_done(o->ctx, e, detail);
 }
 
+void llm_finish(struct llm_stream *o, enum peer_error e, const char *detail)
+{
+	finish(o, e, detail);
+}
+
 static void on_timeout(void *ctx)
 {
 	struct llm_stream *o = ctx;
@@ -266,7 +271,7 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	}
 	if (!o->complete) {
 		snprintf(why, sizeof(why), "stream ended without %s",
-			 o->proto == &llm_ollama ? "done" : "[DONE]");
+			 o->proto->end_marker);
 		finish(o, PEER_PROTOCOL, why);
 		return;
 	}
@@ -275,11 +280,38 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 
 static const struct http_handlers handlers = { on_data, on_done };
 
-int llm_chat(struct llm_stream *o, const struct llm_proto *proto,
-	     const struct parley_config *cfg, const char *token,
+void llm_init(struct llm_stream *o, const struct parley_config *cfg)
+{
+	memset(o, 0, sizeof(*o));
+	o->cfg = cfg;
+	llm_select(o);
+}
+
+void llm_select(struct llm_stream *o)
+{
+	const struct llm_proto *proto = llm_find(o->cfg->llm_backend);
+
+	llm_abort(o);
+	/* the configuration allows only the names in the registry */
+	o->proto = proto ? proto : &llm_ollama;
+}
+
+void llm_describe(const struct parley_config *cfg, char *buf, size_t len)
+{
+	const struct llm_proto *proto = llm_find(cfg->llm_backend);
+
+	if (proto)
+		proto->describe(cfg, buf, len);
+	else
+		snprintf(buf, len, "%s (unknown backend)", cfg->llm_backend);
+}
+
+int llm_chat(struct llm_stream *o, const char *token,
 	     const struct llm_message *msgs, int n,
 	     const struct llm_events *ev, void *ctx)
 {
+	const struct parley_config *cfg = o->cfg;
+	const struct llm_proto *proto = o->proto;
 	struct http_opts opts = {
 		.connect_timeout_ms = cfg->connect_timeout_ms,
 		.timeout_ms = 0,
@@ -289,7 +321,11 @@ int llm_chat(struct llm_stream *o, const struct llm_proto *proto,
 	int r;
 
 	llm_abort(o);
-	o->proto = proto;
+	o->ev = ev;
+	o->ctx = ctx;
+	o->tokens = 0;
+	if (proto->start)
+		return proto->start(o, msgs, n);
 	json_arena_reset();
 	r = proto->build(o, cfg, msgs, n);
 	json_arena_reset();
@@ -322,4 +358,6 @@ void llm_abort(struct llm_stream *o)
 	loop_cancel(o->timer);
 	o->timer = 0;
 	http_abort(&o->x);
+	if (o->proto && o->proto->abort)
+		o->proto->abort(o);
 }

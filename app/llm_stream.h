@@ -15,12 +15,15 @@
 #include "ndjson.h"
 
 struct llm_stream;
+struct probe;
 
 struct llm_proto {
 	/** @name: the llm.backend value */
 	const char *name;
 	/** @path: appended to llm.url */
 	const char *path;
+	/** @end_marker: what completes a stream, for the error text */
+	const char *end_marker;
 	/** @build: writes the request body into s->req; 0 or -errno */
 	int (*build)(struct llm_stream *s, const struct parley_config *cfg,
 		     const struct llm_message *msgs, int n);
@@ -32,6 +35,24 @@ struct llm_proto {
 	/** @error_text: the message of an error reply body */
 	void (*error_text)(const char *body, size_t len, char *out,
 			   size_t outlen);
+	/**
+	 * @start: optional: a backend that is not a line stream over HTTP
+	 * sends the request itself (0 or -errno); its text comes back
+	 * through llm_token()/llm_tool_text() and its end through
+	 * llm_finish().  NULL: build, POST to path, and line.
+	 */
+	int (*start)(struct llm_stream *s, const struct llm_message *msgs,
+		     int n);
+	/** @abort: optional, with @start: drops the request in flight */
+	void (*abort)(struct llm_stream *s);
+	/**
+	 * @probe: checks the server with its own protocol and whether it
+	 * has llm.model; the models it lists go to pr->models (probe.h)
+	 */
+	int (*probe)(struct probe *pr);
+	/** @describe: one line for status */
+	void (*describe)(const struct parley_config *cfg, char *buf,
+			 size_t len);
 };
 
 extern const struct llm_proto llm_ollama;
@@ -39,9 +60,12 @@ extern const struct llm_proto llm_openai;
 /* NULL-terminated, for -V and the config. */
 extern const struct llm_proto *const llm_protos[];
 const struct llm_proto *llm_find(const char *name);
+/* One line for status: the backend's description. */
+void llm_describe(const struct parley_config *cfg, char *buf, size_t len);
 
 struct llm_stream {
 	const struct llm_proto *proto;
+	const struct parley_config *cfg;
 	struct http_xfer x;
 	struct ndjson nd;
 	char url[CONFIG_STR_MAX + 32];
@@ -67,12 +91,15 @@ struct llm_stream {
 	void *ctx;
 };
 
+/* Sets the stream up with the backend cfg->llm_backend names. */
+void llm_init(struct llm_stream *s, const struct parley_config *cfg);
+/* Chooses the backend again (reload, set); a stream in flight is dropped. */
+void llm_select(struct llm_stream *s);
 /*
- * Starts a streamed chat with proto; token, if not empty, is sent as a
- * bearer token.  0, or -errno if the request cannot be built.
+ * Starts a streamed chat with the chosen backend; token, if not empty, is
+ * sent as a bearer token.  0, or -errno if the request cannot be built.
  */
-int llm_chat(struct llm_stream *s, const struct llm_proto *proto,
-	     const struct parley_config *cfg, const char *token,
+int llm_chat(struct llm_stream *s, const char *token,
 	     const struct llm_message *msgs, int n,
 	     const struct llm_events *ev, void *ctx);
 /* Stops the stream now; no event follows. */
@@ -89,6 +116,9 @@ int llm_add_messages(struct cJSON *root, const struct llm_message *msgs,
 int llm_add_messages_tools(struct cJSON *root, const struct llm_message *msgs,
 			   int n, int openai);
 void llm_error_text(const char *body, size_t len, char *out, size_t outlen);
+/* The end of the answer (for backends with @start): e is PEER_OK after a
+ * complete answer, else detail says why. */
+void llm_finish(struct llm_stream *s, enum peer_error e, const char *detail);
 /* Passes one text piece to the listener (for protocols). */
 int llm_token(struct llm_stream *s, const char *text, size_t len);
 /*

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * parleyd: loads the configuration, opens every part, runs the control
- * loop and takes everything down again in reverse order.
+ * parleyd, the wiring: loads the configuration, opens every part in the
+ * order of the parts table (each given the collaborators it uses), runs
+ * the control loop and takes everything down again in reverse order.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,19 +13,18 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <cjson/cJSON.h>
 #include <unistd.h>
 
 #include "../hal/audio.h"
 #include "../hal/gpio.h"
 #include "button.h"
 #include "console.h"
-#include "led.h"
-#include "notify.h"
 #include "http.h"
 #include "json_arena.h"
+#include "led.h"
 #include "log.h"
 #include "loop.h"
+#include "notify.h"
 #include "parley.h"
 #include "sphinx.h"
 
@@ -82,13 +82,16 @@ static void version(void)
 	printf("\ngpio backends:");
 	for (int i = 0; gpio_backends[i]; i++)
 		printf(" %s", gpio_backends[i]->name);
-	printf("\nstt backends: openai whispercpp wyoming\n");
-	printf("llm backends:");
+	printf("\nstt backends:");
+	for (int i = 0; stt_backends[i]; i++)
+		printf(" %s", stt_backends[i]->name);
+	printf("\nllm backends:");
 	for (int i = 0; llm_protos[i]; i++)
 		printf(" %s", llm_protos[i]->name);
-	printf("\n");
-	printf("tts backends: espeak openai wyoming\n");
-	printf("offline recogniser: %s\n",
+	printf("\ntts backends:");
+	for (int i = 0; tts_backends[i]; i++)
+		printf(" %s", tts_backends[i]->name);
+	printf("\noffline recogniser: %s\n",
 	       sphinx_built() ? "pocketsphinx" : "none");
 }
 
@@ -98,11 +101,13 @@ static void report_stderr(const char *line, void *ctx)
 	fprintf(stderr, "%s\n", line);
 }
 
+/* ---- events from the loop ---- */
+
 static void drain_engine_msgs(struct audio_engine *e)
 {
 	struct engine_msg m;
 
-	while (ring_pop(&e->msg_ring, &m, 1))
+	while (engine_pop_msg(e, &m))
 		log_msg(m.level, "audio", "%s", m.text);
 }
 
@@ -110,12 +115,14 @@ static void on_audio(int fd, short revents, void *ctx)
 {
 	struct parley *p = ctx;
 	struct cap_frame f;
-	uint64_t v;
+	int r;
 
+	(void)fd;
 	(void)revents;
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		LOGW("audio", "event read: %s", strerror(errno));
-	while (ring_pop(&p->eng.cap_ring, &f, 1)) {
+	r = engine_event_clear(&p->eng);
+	if (r)
+		LOGW("audio", "event read: %s", strerror(-r));
+	while (engine_pop_frame(&p->eng, &f)) {
 		p->meter.level_q8 = f.vad.level_q8;
 		p->meter.floor_q8 = f.vad.floor_q8;
 		p->meter.speech = f.vad.speech;
@@ -141,7 +148,7 @@ static void on_synth(int fd, short revents, void *ctx)
 	while (synth_poll_done(&p->synth, &d))
 		if (!timers_owns_job(&p->timers, d.id))
 			turn_synth_done(&p->turn, d.id, d.samples, d.cancelled,
-				d.error);
+					d.error);
 }
 
 static void on_sphinx(int fd, short revents, void *ctx)
@@ -159,7 +166,53 @@ static void on_gpio(int fd, short revents, void *ctx)
 {
 	(void)fd;
 	(void)revents;
-	button_event(ctx);
+	(void)ctx;
+	button_event();
+}
+
+/* ---- live settings: what each configuration hook does ---- */
+
+static void apply_volume(void *ctx, const struct parley_config *cfg)
+{
+	engine_set_volume(&((struct parley *)ctx)->eng, cfg->volume);
+}
+
+static void apply_earcons(void *ctx, const struct parley_config *cfg)
+{
+	engine_set_earcons(&((struct parley *)ctx)->eng, cfg->earcons);
+}
+
+static void apply_log_level(void *ctx, const struct parley_config *cfg)
+{
+	(void)ctx;
+	log_set_level(log_level_parse(cfg->log_level));
+}
+
+static void apply_stt(void *ctx, const struct parley_config *cfg)
+{
+	struct parley *p = ctx;
+
+	turn_cancel(&p->turn); /* a stream in flight was the old backend's */
+	stt_select(&p->stt);
+	LOGN("stt", "backend %s", cfg->stt_backend);
+}
+
+static void apply_tts(void *ctx, const struct parley_config *cfg)
+{
+	struct parley *p = ctx;
+
+	turn_cancel(&p->turn);
+	tts_select(&p->tts);
+	LOGN("tts", "backend %s", cfg->tts_backend);
+}
+
+static void apply_llm(void *ctx, const struct parley_config *cfg)
+{
+	struct parley *p = ctx;
+
+	turn_cancel(&p->turn);
+	llm_select(&p->llm);
+	LOGN("llm", "backend %s", cfg->llm_backend);
 }
 
 static void report_reload(const char *line, void *ctx)
@@ -193,10 +246,8 @@ static void reload(struct parley *p)
 		     problems == 1 || problems < 0 ? "" : "s");
 		return;
 	}
-	restart = config_apply_live(&p->cfg, &next, report_change, NULL);
-	engine_set_volume(&p->eng, p->cfg.volume);
-	atomic_store(&p->eng.earcons_on, p->cfg.earcons);
-	log_set_level(log_level_parse(p->cfg.log_level));
+	restart = config_apply_live(&p->cfg, &next, &p->live, report_change,
+				    NULL);
 	if (restart)
 		LOGW("config", "reloaded; %d setting%s need%s a restart", restart,
 		     restart == 1 ? "" : "s", restart == 1 ? "s" : "");
@@ -219,39 +270,158 @@ static void on_signal(int fd, short revents, void *ctx)
 	loop_stop();
 }
 
-static int setup_signals(struct parley *p)
+/* ---- callbacks between parts ---- */
+
+static void turn_state_changed(void *ctx, enum turn_state s, int muted,
+			       int failed)
+{
+	static const enum led_state leds[] = {
+		[TS_IDLE] = LED_IDLE,	      [TS_LISTENING] = LED_LISTENING,
+		[TS_TRANSCRIBING] = LED_THINKING, [TS_THINKING] = LED_THINKING,
+		[TS_SPEAKING] = LED_SPEAKING,
+	};
+
+	(void)ctx;
+	if (failed) {
+		led_show(LED_ERROR); /* three flashes, then idle again */
+		return;
+	}
+	notify_status("%s", turn_state_name(s));
+	led_show(s == TS_IDLE && muted ? LED_MUTED : leds[s]);
+}
+
+static int timers_speech_busy(void *ctx)
+{
+	return turn_busy(&((struct parley *)ctx)->turn);
+}
+
+static void ring_led(void *ctx, int on)
+{
+	(void)ctx;
+	led_ring(on);
+}
+
+static void btn_press(void *ctx, uint64_t t)
+{
+	turn_talk_press(&((struct parley *)ctx)->turn, t);
+}
+
+static void btn_release(void *ctx, uint64_t t, int hold)
+{
+	turn_talk_release(&((struct parley *)ctx)->turn, t, hold);
+}
+
+static void btn_cancel(void *ctx)
+{
+	turn_cancel(&((struct parley *)ctx)->turn);
+}
+
+static void btn_new_conversation(void *ctx)
+{
+	turn_new_conversation(&((struct parley *)ctx)->turn);
+}
+
+static void btn_mute(void *ctx)
+{
+	struct turn *t = &((struct parley *)ctx)->turn;
+
+	turn_mute(t, !t->muted);
+}
+
+static int btn_heard_speech(void *ctx)
+{
+	return turn_heard_speech(&((struct parley *)ctx)->turn);
+}
+
+static int btn_stop_ringing(void *ctx)
+{
+	return device_stop_ringing(&((struct parley *)ctx)->dev);
+}
+
+/* At start-up: is the LLM host there, with the model?  Says which models
+ * it has when it is not. */
+static void startup_probe(void *ctx, struct probe *pr, int ok,
+			  const char *line)
+{
+	struct parley *p = ctx;
+	const char *state = ok		  ? "reachable at start-up" :
+			    pr->answered ? "model missing at start-up" :
+					   "unreachable at start-up";
+	char names[400] = "";
+	size_t n = 0;
+
+	snprintf(p->host_state, sizeof(p->host_state), "%s", state);
+	if (ok) {
+		LOGI("llm", "model %s is on the host", p->cfg.llm_model);
+		return;
+	}
+	if (!pr->answered) {
+		LOGW("llm", "%s", line);
+		return;
+	}
+	for (const char *m = pr->models; *m && n < sizeof(names);) {
+		size_t k = strcspn(m, "\n");
+
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%.*s",
+				      n ? ", " : "", (int)k, m);
+		m += k + (m[k] == '\n');
+	}
+	LOGE("llm", "model %s is not on the host %s; it has: %s",
+	     p->cfg.llm_model, p->cfg.llm_url, n ? names : "none");
+}
+
+/* ---- the parts, opened in order and closed in reverse ---- */
+
+static int open_signals(struct parley *p, char *err, size_t len)
 {
 	sigset_t set;
-	int fd;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	p->signal_fd = -1;
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == 0)
+		p->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (p->signal_fd < 0) {
+		snprintf(err, len, "signals: %s", strerror(errno));
 		return -1;
-	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	loop_watch(fd, POLLIN, on_signal, p);
-	return fd;
+	}
+	loop_watch(p->signal_fd, POLLIN, on_signal, p);
+	return 0;
 }
 
-/* The bearer token: the first line of llm.token_file, never logged. */
-static int read_token(struct parley *p, char *err, size_t errlen)
+static void close_signals(struct parley *p)
+{
+	close(p->signal_fd);
+}
+
+/* libcurl, the CA bundle and the LLM's bearer token (the first line of
+ * llm.token_file, never logged). */
+static int open_http(struct parley *p, char *err, size_t len)
 {
 	const char *path = p->cfg.token_file;
 	struct stat st;
 	FILE *f;
 	size_t n;
 
+	if (http_init(CURL_HEAP_CAP)) {
+		snprintf(err, len, "cannot initialise libcurl");
+		return -1;
+	}
+	if (p->cfg.ca_file[0] && access(p->cfg.ca_file, R_OK)) {
+		snprintf(err, len, "tls.ca_file '%s': %s", p->cfg.ca_file,
+			 strerror(errno));
+		return -1;
+	}
+	http_set_ca_file(p->cfg.ca_file);
 	p->token[0] = '\0';
 	if (!path[0])
 		return 0;
 	f = fopen(path, "re");
 	if (!f) {
-		snprintf(err, errlen, "llm.token_file '%s': %s", path,
+		snprintf(err, len, "llm.token_file '%s': %s", path,
 			 strerror(errno));
 		return -1;
 	}
@@ -264,259 +434,261 @@ static int read_token(struct parley *p, char *err, size_t errlen)
 	n = strcspn(p->token, "\r\n");
 	p->token[n] = '\0';
 	if (!n) {
-		snprintf(err, errlen, "llm.token_file '%s' is empty", path);
+		snprintf(err, len, "llm.token_file '%s' is empty", path);
 		return -1;
 	}
 	return 0;
 }
 
-/* At start-up: is the model on the host?  Says which ones are. */
-static void tags_done(struct probe *pr, int code, long status,
-		      const char *err, void *ctx)
+static void close_http(struct parley *p)
 {
-	struct parley *p = ctx;
-	char names[400] = "";
-	size_t used = 0;
-	int found = 0;
-	cJSON *j, *m;
-
-	if (code || status != 200) {
-		LOGW("llm", "%s: %s", pr->url,
-		     code ? err : "the host answered with an error");
-		snprintf(p->host_state, sizeof(p->host_state),
-			 "unreachable at start-up");
-		return;
-	}
-	json_arena_reset();
-	j = cJSON_ParseWithLength(pr->body, pr->len);
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(j, "models"))
-	{
-		cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
-		size_t ml = strlen(p->cfg.llm_model);
-
-		if (!cJSON_IsString(name))
-			continue;
-		if (!strcmp(name->valuestring, p->cfg.llm_model) ||
-		    (!strchr(p->cfg.llm_model, ':') &&
-		     !strncmp(name->valuestring, p->cfg.llm_model, ml) &&
-		     !strcmp(name->valuestring + ml, ":latest")))
-			found = 1;
-		if (used < sizeof(names))
-			used += (size_t)snprintf(names + used,
-						 sizeof(names) - used, "%s%s",
-						 used ? ", " : "",
-						 name->valuestring);
-	}
-	if (found) {
-		LOGI("llm", "model %s is on the host", p->cfg.llm_model);
-		snprintf(p->host_state, sizeof(p->host_state),
-			 "reachable at start-up");
-	} else {
-		LOGE("llm", "model %s is not on the host %s; it has: %s",
-		     p->cfg.llm_model, p->cfg.llm_url, names[0] ? names : "none");
-		snprintf(p->host_state, sizeof(p->host_state),
-			 "model missing at start-up");
-	}
+	(void)p;
+	http_cleanup();
 }
 
-static int run(struct parley *p)
+static int open_store(struct parley *p, char *err, size_t len)
 {
-	struct parley_config *cfg = &p->cfg;
-	const struct audio_ops *aops = audio_find(cfg->audio_backend);
-	struct audio_params ap = {
-		.capture_device = cfg->capture_device,
-		.playback_device = cfg->playback_device,
-		.capture_rate = (unsigned)cfg->capture_rate,
-		.capture_channels = (unsigned)cfg->capture_channels,
-		.playback_rate = (unsigned)cfg->playback_rate,
-		.buffer_periods = (unsigned)cfg->buffer_periods,
-		.playback_periods = (unsigned)cfg->playback_periods,
-	};
-	struct gpio_params gp = {
-		.chip = cfg->gpio_chip,
-		.button_line = cfg->button_line,
-		.button_active_low = cfg->button_active_low,
-		.led_count = cfg->led_count,
-		.led_active_low = cfg->led_active_low,
-	};
-	static const struct {
-		const char *name;
-		enum gpio_bias bias;
-	} biases[] = {
-		{ "pull-up", GPIO_BIAS_PULL_UP },
-		{ "pull-down", GPIO_BIAS_PULL_DOWN },
-		{ "disable", GPIO_BIAS_DISABLE },
-		{ "as-is", GPIO_BIAS_AS_IS },
-	};
-	struct chain_config cc;
-	char err[512];
-	int r, sfd, status = 1;
+	char why[400];
 
-	/* members without a config key keep the tuned defaults */
-	chain_config_default(&cc);
-	cc.aec = (enum chain_aec)chain_aec_parse(cfg->dsp_aec);
-	cc.tail_ms = cfg->dsp_aec_tail_ms;
-	cc.residual = cfg->dsp_residual;
-	cc.ns_db = cfg->dsp_ns_db;
-	cc.agc = cfg->dsp_agc;
-	vad_config_default(&cc.vad);
-	cc.vad.threshold_db = cfg->vad_threshold_db;
-	cc.vad.min_level_dbfs = cfg->vad_min_level_dbfs;
-	cc.vad.onset_frames = cfg->vad_onset_ms / PARLEY_FRAME_MS;
-	cc.vad.hangover_frames = cfg->vad_hangover_ms / PARLEY_FRAME_MS;
-	cc.vad.release_db = cfg->vad_release_db;
-	cc.vad.voicing_q15 = cfg->vad_voicing_pct * 32768 / 100;
-	cc.vad.lookback_frames = cfg->vad_lookback_ms / PARLEY_FRAME_MS;
-	p->started_ms = loop_now_ms();
-	p->rec.fd = -1;
-	stt_wy_init(&p->stt_wy);
-	loop_init();
-	json_arena_install();
-	sfd = setup_signals(p);
-	if (sfd < 0) {
-		LOGE("parleyd", "signals: %s", strerror(errno));
-		return 1;
-	}
-	if (http_init(CURL_HEAP_CAP)) {
-		LOGE("parleyd", "cannot initialise libcurl");
-		goto out_signals;
-	}
-	if (cfg->ca_file[0] && access(cfg->ca_file, R_OK)) {
-		LOGE("http", "tls.ca_file '%s': %s", cfg->ca_file,
-		     strerror(errno));
-		goto out_http;
-	}
-	http_set_ca_file(cfg->ca_file);
-	if (read_token(p, err, sizeof(err))) {
-		LOGE("llm", "%s", err);
-		goto out_http;
-	}
-	p->store = store_open(cfg->store_path, err, sizeof(err));
-	if (!p->store) {
-		LOGE("store", "cannot open the store: %s", err);
-		goto out_http;
-	}
-	for (size_t i = 0; i < sizeof(biases) / sizeof(biases[0]); i++)
-		if (!strcmp(biases[i].name, cfg->button_bias))
-			gp.button_bias = biases[i].bias;
-	for (int i = 0; i < cfg->led_count; i++)
-		gp.led_lines[i] = cfg->led_lines[i];
-	p->gpio = gpio_find(cfg->gpio_backend);
-	r = p->gpio->open(&p->gpio_ctx, &gp, err, sizeof(err));
-	if (r) {
-		LOGE("button", "%s", err);
-		goto out_store;
-	}
+	p->store = store_open(p->cfg.store_path, why, sizeof(why));
+	if (!p->store)
+		snprintf(err, len, "cannot open the store: %s", why);
+	return p->store ? 0 : -1;
+}
+
+static void close_store(struct parley *p)
+{
+	store_close(p->store);
+}
+
+static int open_gpio(struct parley *p, char *err, size_t len)
+{
+	static const struct button_actions act = {
+		.talk_press = btn_press,
+		.talk_release = btn_release,
+		.cancel = btn_cancel,
+		.new_conversation = btn_new_conversation,
+		.toggle_mute = btn_mute,
+		.heard_speech = btn_heard_speech,
+		.stop_ringing = btn_stop_ringing,
+	};
+	struct button_actions a = act;
+	struct gpio_params gp;
+
+	config_gpio_params(&p->cfg, &gp);
+	p->gpio = gpio_find(p->cfg.gpio_backend);
+	if (p->gpio->open(&p->gpio_ctx, &gp, err, len))
+		return -1;
+	a.ctx = p;
 	loop_watch(p->gpio->event_fd(p->gpio_ctx), POLLIN, on_gpio, p);
-	button_init(p);
-	if (cfg->barge_in_voice && cc.aec == CHAIN_AEC_OFF)
+	button_init(p->gpio, p->gpio_ctx, &p->cfg, &a);
+	return 0;
+}
+
+static void close_gpio(struct parley *p)
+{
+	led_stop();
+	p->gpio->close(p->gpio_ctx);
+}
+
+/* The engine and its DSP chain; the hardware volume control if one is
+ * named (without it the speaker still plays, with software volume). */
+static int open_engine(struct parley *p, char *err, size_t len)
+{
+	const struct audio_ops *ops = audio_find(p->cfg.audio_backend);
+	struct audio_params ap;
+	struct engine_options eo;
+	struct chain_config cc;
+	char why[256];
+
+	config_audio_params(&p->cfg, &ap);
+	config_engine_options(&p->cfg, &eo);
+	config_chain(&p->cfg, &cc);
+	if (p->cfg.barge_in_voice && cc.aec == CHAIN_AEC_OFF)
 		LOGW("turn", "barge_in.voice is on but dsp.aec is off: the "
 			     "speaker would interrupt itself, so only a press "
 			     "barges in");
-	r = engine_init(&p->eng, aops, &ap, &cc, err, sizeof(err));
-	if (r) {
-		LOGE("audio", "cannot prepare the engine: %s", err);
-		chain_free(&p->eng.chain);
-		if (p->eng.event_fd >= 0)
-			close(p->eng.event_fd);
-		goto out_gpio;
+	if (engine_init(&p->eng, ops, &ap, &cc, &eo, why, sizeof(why))) {
+		snprintf(err, len, "cannot prepare the engine: %s", why);
+		return -1;
 	}
-	if (cfg->mixer_control[0]) {
-		p->eng.mixer = audio_mixer_open(cfg->mixer_control, err,
-						sizeof(err));
-		if (!p->eng.mixer) /* the speaker still plays: say so, go on */
-			LOGW("audio", "%s; using software volume", err);
-	}
-	engine_set_volume(&p->eng, cfg->volume);
-	atomic_store(&p->eng.earcons_on, cfg->earcons);
-	p->eng.capture_channel = cfg->capture_channel;
-	p->eng.rt_priority = cfg->rt_priority;
-	p->eng.mlock = cfg->mlock;
-	p->eng.drift_correction = cfg->drift_correction;
-	r = synth_start(&p->synth, &p->eng, cfg->tts_voice, cfg->tts_rate_wpm,
-			(unsigned)cfg->playback_rate, err, sizeof(err));
-	if (r) {
-		LOGE("tts", "%s", err);
-		goto out_engine;
-	}
+	if (p->cfg.mixer_control[0] &&
+	    engine_open_mixer(&p->eng, p->cfg.mixer_control, why, sizeof(why)))
+		LOGW("audio", "%s; using software volume", why);
+	return 0;
+}
+
+static void close_engine(struct parley *p)
+{
+	engine_stop(&p->eng);
+	drain_engine_msgs(&p->eng);
+}
+
+/* The local voice, the answer's voice and the other backends. */
+static int open_speech(struct parley *p, char *err, size_t len)
+{
+	if (synth_start(&p->synth, &p->eng, p->cfg.tts_voice, p->cfg.tts_rate_wpm,
+			(unsigned)p->cfg.playback_rate, err, len))
+		return -1;
 	loop_watch(p->synth.done_fd, POLLIN, on_synth, p);
 	tts_init(&p->tts, &p->synth, &p->cfg);
-	r = engine_start(&p->eng, err, sizeof(err));
-	if (r) {
-		LOGE("audio", "%s", err);
-		goto out_synth;
-	}
-	loop_watch(p->eng.event_fd, POLLIN, on_audio, p);
-	turn_init(&p->turn, p);
-	led_init(p);
-	timers_init(&p->timers, p);
-	if (cfg->sphinx_model[0]) {
-		if (sphinx_start(cfg->sphinx_model, cfg->sphinx_dict, err,
-				 sizeof(err)))
-			LOGW("tools", "no offline recogniser: %s", err);
+	stt_init(&p->stt, &p->cfg);
+	llm_init(&p->llm, &p->cfg);
+	for (int i = 0; i < PEER_COUNT; i++)
+		probe_init(&p->probes[i]);
+	probe_init(&p->startup);
+	return 0;
+}
+
+static void close_speech(struct parley *p)
+{
+	stt_abort(&p->stt);
+	tts_abort(&p->tts);
+	llm_abort(&p->llm);
+	for (int i = 0; i < PEER_COUNT; i++)
+		probe_abort(&p->probes[i]);
+	probe_abort(&p->startup);
+	synth_stop(&p->synth);
+}
+
+static int start_engine(struct parley *p, char *err, size_t len)
+{
+	if (engine_start(&p->eng, err, len))
+		return -1;
+	loop_watch(engine_event_fd(&p->eng), POLLIN, on_audio, p);
+	return 0;
+}
+
+/* The turn and what it works with: the device's actions, timers, LED and
+ * the offline recogniser. */
+static int open_turn(struct parley *p, char *err, size_t len)
+{
+	struct turn_deps td = {
+		.cfg = &p->cfg, .eng = &p->eng, .store = p->store,
+		.synth = &p->synth, .tts = &p->tts, .stt = &p->stt,
+		.llm = &p->llm, .dev = &p->dev, .token = p->token,
+		.on_state = turn_state_changed, .ctx = p,
+	};
+	struct timers_deps tmd = {
+		.store = p->store, .synth = &p->synth, .cfg = &p->cfg,
+		.speech_busy = timers_speech_busy, .ringing = ring_led,
+		.ctx = p,
+	};
+
+	(void)err;
+	(void)len;
+	p->dev = (struct device){ .cfg = &p->cfg, .live = &p->live,
+				  .timers = &p->timers, .store = p->store };
+	turn_init(&p->turn, &td);
+	led_init(p->gpio, p->gpio_ctx, &p->cfg);
+	timers_init(&p->timers, &tmd);
+	if (p->cfg.sphinx_model[0]) {
+		char why[256];
+
+		if (sphinx_start(p->cfg.sphinx_model, p->cfg.sphinx_dict, why,
+				 sizeof(why)))
+			LOGW("tools", "no offline recogniser: %s", why);
 		else
 			loop_watch(sphinx_fd(), POLLIN, on_sphinx, p);
 	}
-	r = console_open(p, cfg->console_socket, err, sizeof(err));
-	if (r) {
-		LOGE("console", "%s", err);
-		goto out_audio;
-	}
-	if (cfg->console_device[0] &&
-	    console_open_tty(cfg->console_device, cfg->console_baud, err,
-			     sizeof(err)) < 0) {
-		/* the speaker works without its serial console: say so, go on */
-		LOGE("console", "%s", err);
-	}
-	if (p->foreground)
-		console_open_stdio();
-	LOGN("parleyd", "ready: capture '%s', playback '%s' at %d Hz, model %s",
-	     cfg->capture_device, cfg->playback_device, cfg->playback_rate,
-	     cfg->llm_model);
-	if (!strcmp(cfg->llm_backend, "ollama")) {
-		char url[CONFIG_STR_MAX + 16];
+	return 0;
+}
 
-		snprintf(url, sizeof(url), "%s/api/tags", cfg->llm_url);
-		probe_get(&p->probes[1], url, 3000, tags_done, p);
-	}
-	notify_init(p);
-	notify_send("READY=1");
-	notify_status("idle");
-	loop_run();
-	status = 0;
-	notify_send("STOPPING=1");
+static void close_turn(struct parley *p)
+{
 	turn_abort(&p->turn);
 	timers_stop(&p->timers);
 	sphinx_stop();
 	record_abort(&p->rec);
-	for (int i = 0; i < 3; i++)
-		probe_abort(&p->probes[i]);
-	led_stop();
-	notify_close();
+}
+
+/* The console: the socket (needed), the serial tty (the speaker works
+ * without it: said, and on), stdin in the foreground. */
+static int open_console(struct parley *p, char *err, size_t len)
+{
+	char why[256];
+
+	if (console_open(p, p->cfg.console_socket, err, len))
+		return -1;
+	if (p->cfg.console_device[0] &&
+	    console_open_tty(p->cfg.console_device, p->cfg.console_baud, why,
+			     sizeof(why)) < 0)
+		LOGE("console", "%s", why);
+	if (p->foreground)
+		console_open_stdio();
+	return 0;
+}
+
+static void close_console(struct parley *p)
+{
+	(void)p;
 	console_close();
-out_audio:
-	engine_stop(&p->eng);
-	drain_engine_msgs(&p->eng);
-out_synth:
-	synth_stop(&p->synth);
-out_engine:
-	if (p->eng.event_fd >= 0)
-		close(p->eng.event_fd);
-	chain_free(&p->eng.chain);
-out_gpio:
-	p->gpio->close(p->gpio_ctx);
-out_store:
-	store_close(p->store);
-out_http:
-	stt_abort(&p->stt);
-	stt_wy_abort(&p->stt_wy);
-	tts_abort(&p->tts);
-	llm_abort(&p->llm);
-	http_cleanup();
-out_signals:
-	close(sfd);
+}
+
+static const struct part {
+	const char *name; /* the log's subsystem for its errors */
+	int (*open)(struct parley *p, char *err, size_t len);
+	void (*close)(struct parley *p); /* NULL: nothing to undo */
+} parts[] = {
+	{ "parleyd", open_signals, close_signals },
+	{ "http", open_http, close_http },
+	{ "store", open_store, close_store },
+	{ "button", open_gpio, close_gpio },
+	{ "audio", open_engine, close_engine },
+	{ "tts", open_speech, close_speech },
+	{ "audio", start_engine, NULL },
+	{ "turn", open_turn, close_turn },
+	{ "console", open_console, close_console },
+};
+
+#define NPARTS (sizeof(parts) / sizeof(parts[0]))
+
+static void close_parts(struct parley *p, size_t n)
+{
+	while (n--)
+		if (parts[n].close)
+			parts[n].close(p);
+}
+
+static int run(struct parley *p)
+{
+	char err[512];
+	size_t n;
+
+	p->started_ms = loop_now_ms();
+	p->rec.fd = -1;
+	p->live = (struct config_live){
+		.apply = { [CH_VOLUME] = apply_volume,
+			   [CH_EARCONS] = apply_earcons,
+			   [CH_LOG_LEVEL] = apply_log_level,
+			   [CH_STT] = apply_stt,
+			   [CH_TTS] = apply_tts,
+			   [CH_LLM] = apply_llm },
+		.ctx = p,
+	};
+	loop_init();
+	json_arena_install();
+	for (n = 0; n < NPARTS; n++) {
+		if (parts[n].open(p, err, sizeof(err))) {
+			LOGE(parts[n].name, "%s", err);
+			close_parts(p, n);
+			LOGN("parleyd", "stopped");
+			return 1;
+		}
+	}
+	LOGN("parleyd", "ready: capture '%s', playback '%s' at %d Hz, model %s",
+	     p->cfg.capture_device, p->cfg.playback_device,
+	     p->cfg.playback_rate, p->cfg.llm_model);
+	probe_start(&p->startup, p->llm.proto->probe, &p->cfg, startup_probe, p);
+	notify_init(&p->eng);
+	notify_send("READY=1");
+	notify_status("idle");
+	loop_run();
+	notify_send("STOPPING=1");
+	notify_close();
+	close_parts(p, NPARTS);
 	LOGN("parleyd", "stopped");
-	return status;
+	return 0;
 }
 
 int main(int argc, char **argv)

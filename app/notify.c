@@ -18,7 +18,7 @@
 
 #include "log.h"
 #include "loop.h"
-#include "parley.h"
+#include "../hal/audio_engine.h"
 
 static int fd = -1;
 static struct sockaddr_un addr;
@@ -26,7 +26,6 @@ static socklen_t addr_len;
 static uint64_t interval_ms;
 static uint64_t last_frames;
 static int timer;
-static struct parley *the_parley;
 
 void notify_send(const char *msg)
 {
@@ -52,8 +51,8 @@ void notify_status(const char *fmt, ...)
 
 static void watchdog(void *ctx)
 {
-	struct parley *p = ctx;
-	uint64_t frames = atomic_load(&p->eng.frames);
+	struct audio_engine *eng = ctx;
+	uint64_t frames = engine_frames(eng);
 
 	if (frames != last_frames)
 		notify_send("WATCHDOG=1");
@@ -61,16 +60,15 @@ static void watchdog(void *ctx)
 		LOGW("notify", "audio thread stalled at frame %llu; watchdog not fed",
 		     (unsigned long long)frames);
 	last_frames = frames;
-	timer = loop_timeout(interval_ms, watchdog, p);
+	timer = loop_timeout(interval_ms, watchdog, eng);
 }
 
-void notify_init(struct parley *p)
+void notify_init(struct audio_engine *eng)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	const char *wd = getenv("WATCHDOG_USEC");
 	const char *pid = getenv("WATCHDOG_PID");
 
-	the_parley = p;
 	if (!path || !path[0])
 		return;
 	if ((path[0] != '/' && path[0] != '@') ||
@@ -97,7 +95,7 @@ void notify_init(struct parley *p)
 		if (usec >= 2000) {
 			interval_ms = usec / 2000;
 			last_frames = (uint64_t)-1;
-			timer = loop_timeout(interval_ms, watchdog, p);
+			timer = loop_timeout(interval_ms, watchdog, eng);
 			LOGI("notify", "watchdog every %llu ms",
 			     (unsigned long long)interval_ms);
 		}

@@ -8,10 +8,11 @@
 #ifndef PARLEY_APP_NOTIFY_H
 #define PARLEY_APP_NOTIFY_H
 
-struct parley;
+struct audio_engine;
 
-/* Reads $NOTIFY_SOCKET and $WATCHDOG_USEC; harmless when they are unset. */
-void notify_init(struct parley *p);
+/* Reads $NOTIFY_SOCKET and $WATCHDOG_USEC; harmless when they are unset.
+ * The watchdog is fed while eng's frame count moves. */
+void notify_init(struct audio_engine *eng);
 void notify_send(const char *msg);
 void notify_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void notify_close(void);

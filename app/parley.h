@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daemon's parts, wired together by main.c.  Everything here belongs to
- * the control thread unless its own header says otherwise.
+ * The whole daemon: every part, as main.c wires them together.  Only the
+ * wiring (main.c) and the console's command table (commands.c) include
+ * this; every other module is given the collaborators it uses at its
+ * init (app/README.md).  Everything here belongs to the control thread
+ * unless its own header says otherwise.
  */
 #ifndef PARLEY_APP_PARLEY_H
 #define PARLEY_APP_PARLEY_H
@@ -11,36 +14,42 @@
 #include "../hal/audio_engine.h"
 #include "../hal/gpio.h"
 #include "config.h"
+#include "device.h"
+#include "llm_stream.h"
 #include "probe.h"
 #include "record.h"
-#include "llm_stream.h"
 #include "store.h"
 #include "stt.h"
-#include "stt_wyoming.h"
 #include "synth.h"
 #include "timers.h"
 #include "tts.h"
 #include "turn.h"
 
+/* The peers a probe can ask: "host ping" asks them all. */
+enum peer { PEER_LLM, PEER_STT, PEER_TTS, PEER_COUNT };
+
 struct parley {
 	struct parley_config cfg;
+	struct config_live live; /* what applies a live setting (main.c) */
 	const char *config_file;
 	int foreground;
 	uint64_t started_ms;
+	int signal_fd;
 	struct audio_engine eng;
 	const struct gpio_ops *gpio;
 	void *gpio_ctx;
 	struct synth synth;
 	struct tts tts;
 	struct stt stt;
-	struct stt_wy stt_wy;
 	struct llm_stream llm;
 	char token[512]; /* the LLM bearer token, from llm.token_file */
 	struct store *store;
+	struct device dev;
 	struct turn turn;
 	struct timers timers;
 	struct recording rec;
-	struct probe probes[3]; /* console: host ping, models */
+	struct probe probes[PEER_COUNT]; /* the console's host ping, models */
+	struct probe startup; /* is the LLM host there, at start-up? */
 	char host_state[64]; /* what the last ping found */
 	/* the mic meter, from the frames the control thread receives */
 	struct {

@@ -6,90 +6,88 @@
  * event, a close before the transcript, or a broken frame is a failure
  * that names what happened.
  */
-#include "stt_wyoming.h"
+#include <cjson/cJSON.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "json_arena.h"
 #include "log.h"
+#include "stt.h"
 
 #define CHUNK_SAMPLES 320 /* 20 ms */
 #define AUDIO_FMT "{\"rate\": 16000, \"width\": 2, \"channels\": 1}"
 
-static void done(struct stt_wy *s, enum peer_error e, const char *what)
+static void done(struct stt *st, enum peer_error e, const char *what)
 {
-	const struct stt_events *ev = s->ev;
+	struct stt_wy *s = &st->wy;
 
-	s->ev = NULL;
 	wyoming_close(&s->w);
 	s->open = 0;
-	if (ev)
-		ev->on_done(s->ctx, e, what);
+	s->stopped = 0;
+	stt_done(st, e, what);
 }
 
-static void fail_now(struct stt_wy *s, enum peer_error e, const char *why)
+static void fail_now(struct stt *st, enum peer_error e, const char *why)
 {
+	struct stt_wy *s = &st->wy;
+
 	if (!s->failed) {
 		s->failed = 1;
 		s->err = e;
 		snprintf(s->why, sizeof(s->why), "%s", why);
 	}
 	if (s->stopped)
-		done(s, s->err, s->why);
+		done(st, s->err, s->why);
 	else
 		wyoming_close(&s->w);
 }
 
 static int on_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 {
-	struct stt_wy *s = ctx;
+	struct stt *st = ctx;
+	struct stt_wy *s = &st->wy;
 	cJSON *text = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
 	char why[300];
-	const char *p;
 	size_t n;
 
 	(void)w;
 	if (!strcmp(ev->type, "error")) {
 		snprintf(why, sizeof(why), "the server says: %.200s",
 			 cJSON_IsString(text) ? text->valuestring : "?");
-		fail_now(s, PEER_REMOTE, why);
+		fail_now(st, PEER_REMOTE, why);
 		return 0;
 	}
 	if (strcmp(ev->type, "transcript"))
 		return 0; /* transcript-start/-chunk and others: the final one counts */
 	if (!cJSON_IsString(text)) {
-		fail_now(s, PEER_PROTOCOL, "transcript without text");
+		fail_now(st, PEER_PROTOCOL, "transcript without text");
 		return 0;
 	}
-	for (p = text->valuestring; isspace((unsigned char)*p); p++)
-		;
-	snprintf(s->text, sizeof(s->text), "%s", p);
-	n = strlen(s->text);
-	while (n && isspace((unsigned char)s->text[n - 1]))
-		s->text[--n] = '\0';
+	n = stt_set_text(st, text->valuestring);
 	if (s->stopped)
-		done(s, n ? PEER_OK : PEER_EMPTY, n ? s->text : "empty transcript");
+		done(st, n ? PEER_OK : PEER_EMPTY, n ? st->text : "empty transcript");
 	return 0;
 }
 
 static void on_close(struct wyoming *w, int err, const char *why, void *ctx)
 {
-	struct stt_wy *s = ctx;
+	struct stt *st = ctx;
 	char msg[300];
 
 	(void)w;
 	snprintf(msg, sizeof(msg), "%s", err ? why : "closed before the transcript");
-	fail_now(s, err == -ECONNREFUSED || err == -EHOSTUNREACH ||
+	fail_now(st, err == -ECONNREFUSED || err == -EHOSTUNREACH ||
 				    err == -ETIMEDOUT ?
 			    PEER_UNREACHABLE :
 			    PEER_PROTOCOL,
 		 msg);
 }
 
-static void send_audio(struct stt_wy *s, const int16_t *pcm, size_t n)
+static void send_audio(struct stt *st, const int16_t *pcm, size_t n)
 {
+	struct stt_wy *s = &st->wy;
 	uint8_t le[CHUNK_SAMPLES * 2];
 
 	while (n && !s->failed) {
@@ -100,7 +98,7 @@ static void send_audio(struct stt_wy *s, const int16_t *pcm, size_t n)
 			le[2 * i + 1] = (uint8_t)((uint16_t)pcm[i] >> 8);
 		}
 		if (wyoming_send(&s->w, "audio-chunk", AUDIO_FMT, le, k * 2)) {
-			fail_now(s, PEER_TIMEOUT,
+			fail_now(st, PEER_TIMEOUT,
 				 "the server does not take the audio fast enough");
 			return;
 		}
@@ -110,23 +108,33 @@ static void send_audio(struct stt_wy *s, const int16_t *pcm, size_t n)
 	}
 }
 
-int stt_wy_begin(struct stt_wy *s, const struct parley_config *cfg,
-		 const int16_t *pcm, size_t n)
+static void wy_abort(struct stt *st)
 {
+	struct stt_wy *s = &st->wy;
+
+	s->open = 0;
+	s->stopped = 0;
+	if (s->w.fd >= 0)
+		wyoming_close(&s->w);
+}
+
+static int wy_begin(struct stt *st, const int16_t *pcm, size_t n)
+{
+	const struct parley_config *cfg = st->cfg;
+	struct stt_wy *s = &st->wy;
 	char data[128];
 	int r;
 
-	stt_wy_abort(s);
+	wy_abort(st);
 	s->failed = 0;
-	s->stopped = 0;
 	s->samples_sent = 0;
-	s->text[0] = '\0';
-	s->ev = NULL;
+	st->text[0] = '\0';
 	r = wyoming_connect(&s->w, cfg->stt_url, cfg->connect_timeout_ms,
-			    on_event, on_close, s, s->why, sizeof(s->why));
+			    on_event, on_close, st, s->why, sizeof(s->why));
 	if (r) {
 		s->failed = 1;
 		s->err = PEER_UNREACHABLE;
+		LOGW("stt", "wyoming: %s", s->why);
 		return r;
 	}
 	s->open = 1;
@@ -137,42 +145,73 @@ int stt_wy_begin(struct stt_wy *s, const struct parley_config *cfg,
 		snprintf(data, sizeof(data), "{}");
 	wyoming_send(&s->w, "transcribe", data, NULL, 0);
 	wyoming_send(&s->w, "audio-start", AUDIO_FMT, NULL, 0);
-	send_audio(s, pcm, n);
+	send_audio(st, pcm, n);
 	return 0;
 }
 
-void stt_wy_audio(struct stt_wy *s, const int16_t *pcm, size_t n)
+static void wy_audio(struct stt *st, const int16_t *pcm, size_t n)
 {
+	struct stt_wy *s = &st->wy;
+
 	if (s->open && !s->failed && !s->stopped)
-		send_audio(s, pcm, n);
+		send_audio(st, pcm, n);
 }
 
-void stt_wy_finish(struct stt_wy *s, const struct stt_events *ev, void *ctx)
+/* The audio went out as it was heard: only the stop is left to send (if
+ * nothing was streamed yet, the whole utterance goes now). */
+static int wy_finish(struct stt *st, const int16_t *pcm, size_t n)
 {
-	s->ev = ev;
-	s->ctx = ctx;
+	struct stt_wy *s = &st->wy;
+
+	if (!s->open && !s->failed)
+		wy_begin(st, pcm, n);
 	s->stopped = 1;
 	if (s->failed || !s->open) {
-		done(s, s->failed ? s->err : PEER_PROTOCOL,
+		done(st, s->failed ? s->err : PEER_PROTOCOL,
 		     s->failed ? s->why : "no audio was streamed");
-		return;
+		return 0;
 	}
 	if (wyoming_send(&s->w, "audio-stop", "{}", NULL, 0))
-		fail_now(s, PEER_TIMEOUT, "cannot send audio-stop");
+		fail_now(st, PEER_TIMEOUT, "cannot send audio-stop");
 	else
 		LOGD("stt", "wyoming: %zu samples streamed", s->samples_sent);
+	return 0;
 }
 
-void stt_wy_abort(struct stt_wy *s)
+/* describe -> info: the peer speaks Wyoming, and says what it runs. */
+static void info_reply(struct probe *pr, int code, long status,
+		       const char *err)
 {
-	s->ev = NULL;
-	s->open = 0;
-	if (s->w.fd >= 0)
-		wyoming_close(&s->w);
+	cJSON *prog = probe_info_program(pr, code, err, "asr",
+					 "speech-to-text (asr)");
+	cJSON *name = cJSON_GetObjectItemCaseSensitive(prog, "name");
+
+	(void)status;
+	if (prog)
+		probe_finish(pr, 1, "%s: Wyoming info in %u ms; asr %s",
+			     pr->url, probe_rtt_ms(pr),
+			     cJSON_IsString(name) ? name->valuestring :
+						    "(unnamed)");
 }
 
-void stt_wy_init(struct stt_wy *s)
+static int wy_probe(struct probe *pr)
 {
-	s->w.fd = -1;
-	s->open = 0;
+	return probe_wyoming(pr, pr->cfg->stt_url, PROBE_TIMEOUT_MS,
+			     info_reply);
 }
+
+static void wy_describe(const struct parley_config *cfg, char *buf,
+			size_t len)
+{
+	snprintf(buf, len, "wyoming %s", cfg->stt_url);
+}
+
+const struct stt_ops stt_wyoming = {
+	.name = "wyoming",
+	.begin = wy_begin,
+	.audio = wy_audio,
+	.finish = wy_finish,
+	.abort = wy_abort,
+	.probe = wy_probe,
+	.describe = wy_describe,
+};

@@ -48,7 +48,7 @@ static int push(struct synth *s, const int16_t *pcm, uint32_t n)
 
 		if (flushing(s) || !atomic_load(&s->run))
 			return -1;
-		k = ring_push(&s->eng->play_ring, pcm, n);
+		k = engine_play_push(s->eng, pcm, n);
 		pcm += k;
 		n -= k;
 		s->job_samples += k;
@@ -348,7 +348,7 @@ static uint32_t enqueue(struct synth *s, struct synth_job *j)
 	j->id = ++s->next_id;
 	if (j->id == 0)
 		j->id = ++s->next_id;
-	j->gen = atomic_load(&s->eng->flush_gen);
+	j->gen = engine_flush_gen(s->eng);
 	if (ring_push(&s->jobs, j, 1) != 1)
 		return 0;
 	wake(s);

@@ -11,10 +11,8 @@
 #include <string.h>
 
 #include "console.h"
-#include "led.h"
 #include "log.h"
 #include "loop.h"
-#include "parley.h"
 
 #define ALARM_CHECK_MS 30000 /* alarms look at the wall clock this often */
 
@@ -80,7 +78,6 @@ static void ring_again(struct timers *ts)
 static void ring(void *ctx)
 {
 	struct timers *ts = ctx;
-	struct parley *p = ts->p;
 	char text[PARLEY_SENTENCE_MAX];
 	size_t n = 0;
 	int count = 0;
@@ -89,9 +86,9 @@ static void ring(void *ctx)
 	if (!timers_ringing(ts))
 		return;
 	if (loop_now_ms() - ts->ring_since_ms >=
-	    (uint64_t)p->cfg.ring_max_s * 1000) {
+	    (uint64_t)ts->d.cfg->ring_max_s * 1000) {
 		LOGW("timers", "nobody stopped the ringing in %d s; it stops now",
-		     p->cfg.ring_max_s);
+		     ts->d.cfg->ring_max_s);
 		timers_stop_ringing(ts);
 		return;
 	}
@@ -106,13 +103,13 @@ static void ring(void *ctx)
 				      t->label);
 		count++;
 	}
-	ts->ring_ids[0] = synth_tone(&p->synth, TIMERS_EARCON_HZ,
+	ts->ring_ids[0] = synth_tone(ts->d.synth, TIMERS_EARCON_HZ,
 				     TIMERS_EARCON_MS);
-	ts->ring_ids[1] = synth_tone(&p->synth, TIMERS_EARCON_HZ2,
+	ts->ring_ids[1] = synth_tone(ts->d.synth, TIMERS_EARCON_HZ2,
 				     TIMERS_EARCON_MS);
-	ts->ring_ids[2] = synth_tone(&p->synth, TIMERS_EARCON_HZ,
+	ts->ring_ids[2] = synth_tone(ts->d.synth, TIMERS_EARCON_HZ,
 				     TIMERS_EARCON_MS);
-	ts->ring_ids[3] = synth_say(&p->synth, text);
+	ts->ring_ids[3] = synth_say(ts->d.synth, text);
 	if (!ts->ring_ids[0] || !ts->ring_ids[3])
 		LOGW("timers", "speech queue full: part of a ring was dropped");
 	ring_again(ts);
@@ -130,7 +127,8 @@ static void start_ringing(struct timers *ts, struct timer *t)
 		      t->label);
 	if (!was) {
 		ts->ring_since_ms = loop_now_ms();
-		led_ring(1);
+		if (ts->d.ringing)
+			ts->d.ringing(ts->d.ctx, 1);
 		ring(ts);
 	}
 }
@@ -148,7 +146,7 @@ static void on_due(void *ctx)
 
 static void remove_at(struct timers *ts, int i)
 {
-	if (store_timer_delete(ts->p->store, ts->t[i].id) < 0)
+	if (store_timer_delete(ts->d.store, ts->t[i].id) < 0)
 		LOGE("timers", "cannot delete timer %lld from the store",
 		     (long long)ts->t[i].id);
 	ts->t[i] = ts->t[--ts->n];
@@ -178,11 +176,11 @@ static void load_cb(int64_t id, int kind, const char *label, int64_t due,
 	     (long long)(left > 0 ? left : 0));
 }
 
-void timers_init(struct timers *ts, struct parley *p)
+void timers_init(struct timers *ts, const struct timers_deps *deps)
 {
 	memset(ts, 0, sizeof(*ts));
-	ts->p = p;
-	if (store_timers(p->store, load_cb, ts) < 0)
+	ts->d = *deps;
+	if (store_timers(ts->d.store, load_cb, ts) < 0)
 		LOGE("timers", "cannot read the stored timers");
 	on_due(ts); /* rings what fell due while parleyd was down */
 }
@@ -212,7 +210,7 @@ int timers_add(struct timers *ts, enum timer_kind kind, const char *label,
 	t->due_unix_ms = due;
 	t->due_mono_ms = loop_now_ms() +
 			 (uint64_t)(kind == TK_TIMER ? ms_or_due : 0);
-	t->id = store_timer_add(ts->p->store, kind, t->label, due);
+	t->id = store_timer_add(ts->d.store, kind, t->label, due);
 	if (t->id < 0) {
 		snprintf(why, whylen, "the store could not save it");
 		return -EIO;
@@ -267,10 +265,11 @@ int timers_stop_ringing(struct timers *ts)
 	ts->ring_timeout = 0;
 	/* the ring stops mid-word, unless a turn's speech shares the queue
 	 * (its own flush keeps count of its sentences: see turn.c) */
-	if (ts->p->turn.state == TS_IDLE)
-		synth_flush(&ts->p->synth);
+	if (!ts->d.speech_busy || !ts->d.speech_busy(ts->d.ctx))
+		synth_flush(ts->d.synth);
 	memset(ts->ring_ids, 0, sizeof(ts->ring_ids));
-	led_ring(0);
+	if (ts->d.ringing)
+		ts->d.ringing(ts->d.ctx, 0);
 	console_event("ring stopped");
 	return 1;
 }

@@ -19,8 +19,9 @@
 #include <time.h>
 
 #include "../dsp/sizes.h"
-
-struct parley;
+#include "config.h"
+#include "store.h"
+#include "synth.h"
 
 enum timer_kind { TK_TIMER, TK_ALARM };
 
@@ -39,8 +40,21 @@ struct timer {
 	int ringing;
 };
 
+/* What the timers use, given at timers_init. */
+struct timers_deps {
+	struct store *store; /* where they are kept */
+	struct synth *synth; /* the ring's earcon and spoken label */
+	const struct parley_config *cfg; /* tools.ring_max_s */
+	/* 1 while a turn's speech shares the synth queue (a stopped ring then
+	 * must not flush it); NULL: never */
+	int (*speech_busy)(void *ctx);
+	/* a ring starts (1) or stops (0): the LED shows it */
+	void (*ringing)(void *ctx, int on);
+	void *ctx;
+};
+
 struct timers {
-	struct parley *p;
+	struct timers_deps d;
 	struct timer t[PARLEY_TIMERS_MAX]; /* control thread only */
 	int n;
 	int timeout; /* loop timeout for the soonest due */
@@ -51,7 +65,7 @@ struct timers {
 };
 
 /* Loads the stored timers and arms the soonest; rings missed ones now. */
-void timers_init(struct timers *ts, struct parley *p);
+void timers_init(struct timers *ts, const struct timers_deps *deps);
 void timers_stop(struct timers *ts);
 /*
  * Adds a timer due in ms, or an alarm due at due_unix_ms (wall clock).

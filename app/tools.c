@@ -18,7 +18,7 @@
 
 #include "json_arena.h"
 #include "log.h"
-#include "parley.h"
+#include "device.h"
 #include "timers.h"
 
 #define U __attribute__((unused))
@@ -122,9 +122,9 @@ void tools_duration(long s, char *buf, size_t len)
 			 sec == 1 ? "" : "s");
 }
 
-static int set_timer(struct parley *p, const cJSON *a, char *out, size_t len)
+static int set_timer(struct device *d, const cJSON *a, char *out, size_t len)
 {
-	char label[PARLEY_TIMER_LABEL_MAX], why[128], d[64], w[64];
+	char label[PARLEY_TIMER_LABEL_MAX], why[128], dur[64], w[64];
 	long s;
 
 	if (arg_int("set_timer", a, "seconds", 1, 86400, &s, out, len) ||
@@ -133,20 +133,20 @@ static int set_timer(struct parley *p, const cJSON *a, char *out, size_t len)
 		return -1;
 	if (!label[0])
 		snprintf(label, sizeof(label), "timer");
-	if (timers_add(&p->timers, TK_TIMER, label, (int64_t)s * 1000, why,
-		       sizeof(why)))
+	if (device_start_timer(d, TK_TIMER, label, (int64_t)s * 1000, why,
+			       sizeof(why)))
 		return fail(out, len, "set_timer: %s", why);
-	tools_duration(s, d, sizeof(d));
-	when(p->timers.t[p->timers.n - 1].due_unix_ms, w, sizeof(w));
-	snprintf(out, len, "Timer '%s' set for %s; it rings at %s.", label, d,
-		 w);
+	tools_duration(s, dur, sizeof(dur));
+	when(d->timers->t[d->timers->n - 1].due_unix_ms, w, sizeof(w));
+	snprintf(out, len, "Timer '%s' set for %s; it rings at %s.", label,
+		 dur, w);
 	return 0;
 }
 
-static int list_timers(struct parley *p, const cJSON *a U, char *out,
+static int list_timers(struct device *d, const cJSON *a U, char *out,
 		       size_t len)
 {
-	struct timers *ts = &p->timers;
+	struct timers *ts = d->timers;
 	size_t n;
 
 	if (!ts->n) {
@@ -156,21 +156,21 @@ static int list_timers(struct parley *p, const cJSON *a U, char *out,
 	n = (size_t)snprintf(out, len, "%d set:", ts->n);
 	for (int i = 0; i < ts->n && n < len; i++) {
 		const struct timer *t = &ts->t[i];
-		char d[64], w[64];
+		char dur[64], w[64];
 
-		tools_duration((long)((timers_left_ms(t) + 999) / 1000), d,
-			       sizeof(d));
+		tools_duration((long)((timers_left_ms(t) + 999) / 1000), dur,
+			       sizeof(dur));
 		when(t->due_unix_ms, w, sizeof(w));
 		n += (size_t)snprintf(out + n, len - n, " %s '%s' %s%s%s%s.",
 				      t->kind == TK_TIMER ? "timer" : "alarm",
 				      t->label, t->ringing ? "is ringing" : "rings in ",
-				      t->ringing ? "" : d, t->ringing ? "" : ", at ",
+				      t->ringing ? "" : dur, t->ringing ? "" : ", at ",
 				      t->ringing ? "" : w);
 	}
 	return 0;
 }
 
-static int cancel_timer(struct parley *p, const cJSON *a, char *out,
+static int cancel_timer(struct device *d, const cJSON *a, char *out,
 			size_t len)
 {
 	char label[PARLEY_TIMER_LABEL_MAX];
@@ -179,8 +179,8 @@ static int cancel_timer(struct parley *p, const cJSON *a, char *out,
 	if (arg_str("cancel_timer", a, "label", "", label, sizeof(label), out,
 		    len))
 		return -1;
-	n = timers_cancel(&p->timers, label);
-	if (!n && timers_stop_ringing(&p->timers)) {
+	n = timers_cancel(d->timers, label);
+	if (!n && device_stop_ringing(d)) {
 		snprintf(out, len, "The ringing was stopped.");
 		return 0;
 	}
@@ -189,8 +189,8 @@ static int cancel_timer(struct parley *p, const cJSON *a, char *out,
 
 		fail(out, len, "no timer or alarm named '%s'.", label);
 		k = strlen(out);
-		if (p->timers.n && k < len)
-			list_timers(p, NULL, out + k, len - k);
+		if (d->timers->n && k < len)
+			list_timers(d, NULL, out + k, len - k);
 		return -1;
 	}
 	snprintf(out, len, "Cancelled %d timer%s%s%s%s.", n, n == 1 ? "" : "s",
@@ -198,7 +198,7 @@ static int cancel_timer(struct parley *p, const cJSON *a, char *out,
 	return 0;
 }
 
-static int set_alarm(struct parley *p, const cJSON *a, char *out, size_t len)
+static int set_alarm(struct device *d, const cJSON *a, char *out, size_t len)
 {
 	char text[32], why[160], w[64];
 	time_t due;
@@ -207,54 +207,48 @@ static int set_alarm(struct parley *p, const cJSON *a, char *out, size_t len)
 		return -1;
 	if (timers_parse_alarm(text, time(NULL), &due, why, sizeof(why)))
 		return fail(out, len, "set_alarm: %s", why);
-	if (timers_add(&p->timers, TK_ALARM, text, (int64_t)due * 1000, why,
-		       sizeof(why)))
+	if (device_start_timer(d, TK_ALARM, text, (int64_t)due * 1000, why,
+			       sizeof(why)))
 		return fail(out, len, "set_alarm: %s", why);
 	when((int64_t)due * 1000, w, sizeof(w));
 	snprintf(out, len, "Alarm set for %s.", w);
 	return 0;
 }
 
-static int get_time(struct parley *p U, const cJSON *a U, char *out,
+static int get_time(struct device *d U, const cJSON *a U, char *out,
 		    size_t len)
 {
-	time_t now = time(NULL);
-	struct tm tm;
 	char buf[64];
 
-	localtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%H:%M (%Z)", &tm);
+	device_local_time("%H:%M (%Z)", buf, sizeof(buf));
 	snprintf(out, len, "The local time is %s.", buf);
 	return 0;
 }
 
-static int get_date(struct parley *p U, const cJSON *a U, char *out,
+static int get_date(struct device *d U, const cJSON *a U, char *out,
 		    size_t len)
 {
-	time_t now = time(NULL);
-	struct tm tm;
 	char buf[64];
 
-	localtime_r(&now, &tm);
-	strftime(buf, sizeof(buf), "%A %d %B %Y", &tm);
+	device_local_time("%A %d %B %Y", buf, sizeof(buf));
 	snprintf(out, len, "Today is %s.", buf);
 	return 0;
 }
 
-static int set_volume(struct parley *p, const cJSON *a, char *out, size_t len)
+static int set_volume(struct device *d, const cJSON *a, char *out, size_t len)
 {
+	char why[256];
 	long v;
 
 	if (arg_int("set_volume", a, "percent", 0, 100, &v, out, len))
 		return -1;
-	p->cfg.volume = (int)v;
-	engine_set_volume(&p->eng, (int)v);
-	LOGN("tools", "volume %ld%%", v);
+	if (device_set_volume(d, (int)v, why, sizeof(why)) < 0)
+		return fail(out, len, "set_volume: %s", why);
 	snprintf(out, len, "Volume set to %ld percent.", v);
 	return 0;
 }
 
-static int remember(struct parley *p, const cJSON *a, char *out, size_t len)
+static int remember(struct device *d, const cJSON *a, char *out, size_t len)
 {
 	char fact[PARLEY_FACT_MAX];
 	int r;
@@ -263,7 +257,7 @@ static int remember(struct parley *p, const cJSON *a, char *out, size_t len)
 		return -1;
 	if (!fact[0])
 		return fail(out, len, "remember: 'fact' is empty");
-	r = store_fact_add(p->store, fact);
+	r = store_fact_add(d->store, fact);
 	if (r == -ENOSPC)
 		return fail(out, len,
 			    "remember: %d facts are kept already; forget one first",
@@ -291,7 +285,7 @@ static void fact_cb(const char *fact, void *ctx)
 	f->count++;
 }
 
-static int recall(struct parley *p, const cJSON *a, char *out, size_t len)
+static int recall(struct device *d, const cJSON *a, char *out, size_t len)
 {
 	char q[PARLEY_FACT_MAX];
 	struct facts_out f = { out, len, 0, 0 };
@@ -299,20 +293,20 @@ static int recall(struct parley *p, const cJSON *a, char *out, size_t len)
 	if (arg_str("recall", a, "query", "", q, sizeof(q), out, len))
 		return -1;
 	f.n = (size_t)snprintf(out, len, "Remembered facts about '%s':", q);
-	if (store_facts(p->store, q, fact_cb, &f) < 0)
+	if (store_facts(d->store, q, fact_cb, &f) < 0)
 		return fail(out, len, "recall: the store could not be read");
 	if (f.count)
 		return 0;
 	f.n = (size_t)snprintf(out, len,
 			       "No remembered fact contains '%s'. All remembered facts:",
 			       q);
-	store_facts(p->store, NULL, fact_cb, &f);
+	store_facts(d->store, NULL, fact_cb, &f);
 	if (!f.count)
 		snprintf(out, len, "Nothing has been remembered yet.");
 	return 0;
 }
 
-static int forget(struct parley *p, const cJSON *a, char *out, size_t len)
+static int forget(struct device *d, const cJSON *a, char *out, size_t len)
 {
 	char fact[PARLEY_FACT_MAX];
 	int n;
@@ -321,7 +315,7 @@ static int forget(struct parley *p, const cJSON *a, char *out, size_t len)
 		return -1;
 	if (!fact[0])
 		return fail(out, len, "forget: 'fact' is empty");
-	n = store_fact_forget(p->store, fact);
+	n = store_fact_forget(d->store, fact);
 	if (n < 0)
 		return fail(out, len, "forget: the store could not be changed");
 	if (!n)
@@ -402,7 +396,7 @@ int tools_add_schema(cJSON *root)
 	return 0;
 }
 
-int tools_run(struct parley *p, const char *name, const char *args_json,
+int tools_run(struct device *d, const char *name, const char *args_json,
 	      char *out, size_t outlen)
 {
 	cJSON *args = NULL;
@@ -420,7 +414,7 @@ int tools_run(struct parley *p, const char *name, const char *args_json,
 					    "%s: the arguments are not a JSON object",
 					    name);
 		}
-		r = tools[i].run(p, args, out, outlen);
+		r = tools[i].run(d, args, out, outlen);
 		json_arena_reset();
 		LOGI("tools", "%s: %s", name, r ? out : "done");
 		return r;
@@ -450,7 +444,7 @@ static void prompt_cb(const char *fact, void *ctx)
 	f->n += (size_t)snprintf(f->out + f->n, f->len - f->n, "\n- %s", fact);
 }
 
-size_t tools_facts_prompt(struct parley *p, int budget, char *out,
+size_t tools_facts_prompt(struct store *st, int budget, char *out,
 			  size_t outlen)
 {
 	static const char head[] = "\n\nFacts the user asked you to remember:";
@@ -460,7 +454,7 @@ size_t tools_facts_prompt(struct parley *p, int budget, char *out,
 	if (budget <= (int)sizeof(head) || outlen <= sizeof(head))
 		return 0;
 	f.n = (size_t)snprintf(out, outlen, "%s", head);
-	if (store_facts(p->store, NULL, prompt_cb, &f) <= 0 ||
+	if (store_facts(st, NULL, prompt_cb, &f) <= 0 ||
 	    f.n == sizeof(head) - 1) {
 		out[0] = '\0';
 		return 0;

@@ -16,7 +16,8 @@
 
 #include <stddef.h>
 
-struct parley;
+struct device;
+struct store;
 struct cJSON;
 
 struct tool {
@@ -30,7 +31,7 @@ struct tool {
 	 * @run: does it; out gets the result for the model.  0, or -1 when
 	 * the call was refused (out then starts with "error: ").
 	 */
-	int (*run)(struct parley *p, const struct cJSON *args, char *out,
+	int (*run)(struct device *d, const struct cJSON *args, char *out,
 		   size_t outlen);
 };
 
@@ -44,7 +45,7 @@ int tools_add_schema(struct cJSON *root);
  * empty string means no arguments).  Unknown tools and bad arguments give
  * an "error: ..." result naming what was wrong.  0, or -1 on an error.
  */
-int tools_run(struct parley *p, const char *name, const char *args_json,
+int tools_run(struct device *d, const char *name, const char *args_json,
 	      char *out, size_t outlen);
 /* A duration in words for speech: "2 minutes 5 seconds". */
 void tools_duration(long seconds, char *buf, size_t len);
@@ -53,7 +54,7 @@ void tools_duration(long seconds, char *buf, size_t len);
  * budget bytes (the whole paragraph); "" when there are none.  Returns the
  * length written.
  */
-size_t tools_facts_prompt(struct parley *p, int budget, char *out,
+size_t tools_facts_prompt(struct store *st, int budget, char *out,
 			  size_t outlen);
 
 #endif

@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * Remote TTS.  The WAV reply is read as it streams: the header is walked
- * chunk by chunk (up to "data"; PCM, 16-bit, mono, any rate), then the
- * samples go to the synth worker's remote ring.  When the ring is full the
- * transfer is paused and resumed shortly, so memory stays fixed however
- * long the sentence.  Wyoming's audio-chunk events are fed the same way,
- * with reading paused while the ring is full.
+ * Text-to-speech (tts.h): the registry, the queue of sentences that remote
+ * backends fetch one at a time, the feed into the synth worker, and the
+ * local espeak backend.  Remote audio that finds the worker's ring full
+ * waits (the backend pauses its transfer), so memory stays fixed however
+ * long the sentence.
  */
 #include "tts.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "json_arena.h"
 #include "log.h"
 #include "loop.h"
+#include "probe.h"
 
 static void next(struct tts *t);
 
@@ -95,16 +93,38 @@ int tts_wav_header(const uint8_t *buf, size_t len, unsigned *rate,
 	return 1;
 }
 
+const struct tts_ops *const tts_backends[] = { &tts_espeak, &tts_openai,
+						&tts_wyoming, NULL };
+
+const struct tts_ops *tts_find(const char *name)
+{
+	for (int i = 0; tts_backends[i]; i++)
+		if (!strcmp(tts_backends[i]->name, name))
+			return tts_backends[i];
+	return NULL;
+}
+
 void tts_init(struct tts *t, struct synth *s, const struct parley_config *cfg)
 {
 	memset(t, 0, sizeof(*t));
 	t->synth = s;
 	t->cfg = cfg;
 	t->w.fd = -1;
+	tts_select(t);
+}
+
+void tts_select(struct tts *t)
+{
+	const struct tts_ops *ops = tts_find(t->cfg->tts_backend);
+
+	if (t->ops)
+		tts_abort(t);
+	/* the configuration allows only the names in the registry */
+	t->ops = ops ? ops : &tts_espeak;
 }
 
 /* The current sentence is over: ok, or failed with why. */
-static void end_current(struct tts *t, int failed, const char *why)
+void tts_end_current(struct tts *t, int failed, const char *why)
 {
 	if (!t->current)
 		return;
@@ -126,7 +146,7 @@ static void end_current(struct tts *t, int failed, const char *why)
 }
 
 /* Samples for the worker; -EAGAIN when it has no room yet. */
-static int feed(struct tts *t, const uint8_t *data, size_t len)
+int tts_feed(struct tts *t, const uint8_t *data, size_t len)
 {
 	int16_t pcm[8192];
 	size_t n = 0, i = 0;
@@ -149,206 +169,6 @@ static int feed(struct tts *t, const uint8_t *data, size_t len)
 	return synth_remote_push(t->synth, pcm, (uint32_t)n);
 }
 
-/* ---- OpenAI-compatible /v1/audio/speech ---- */
-
-static void resume(void *ctx)
-{
-	struct tts *t = ctx;
-
-	t->pause_timer = 0;
-	if (t->x.easy)
-		curl_easy_pause(t->x.easy, CURLPAUSE_CONT);
-}
-
-static int on_data(void *ctx, const char *data, size_t len)
-{
-	struct tts *t = ctx;
-	long status = 0;
-	unsigned rate;
-	size_t at;
-	int r;
-
-	curl_easy_getinfo(t->x.easy, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200) {
-		size_t room = sizeof(t->error) - 1 - strlen(t->error);
-
-		strncat(t->error, data, len < room ? len : room);
-		return 0;
-	}
-	if (!t->in_data) {
-		size_t take = len < sizeof(t->hdr) - t->hdr_len ?
-				      len :
-				      sizeof(t->hdr) - t->hdr_len;
-
-		memcpy(t->hdr + t->hdr_len, data, take);
-		t->hdr_len += take;
-		r = tts_wav_header(t->hdr, t->hdr_len, &rate, &at, t->error,
-				   sizeof(t->error));
-		if (r < 0)
-			return 1; /* abort: the error says why */
-		if (r > 0)
-			return take == len ? 0 : 1;
-		t->in_data = 1;
-		t->started = 1;
-		synth_remote_start(t->synth, t->current, rate);
-		/* the header bytes after "data" are samples */
-		size_t before = t->hdr_len - take; /* header bytes from earlier */
-
-		data += at - before;
-		len -= at - before;
-		t->error[0] = '\0';
-	}
-	r = feed(t, (const uint8_t *)data, len);
-	if (r == -EAGAIN) {
-		/* the worker is behind: pause, and look again soon */
-		if (!t->pause_timer)
-			t->pause_timer = loop_timeout(5, resume, t);
-		return CURL_WRITEFUNC_PAUSE;
-	}
-	return r ? 1 : 0;
-}
-
-static void on_done(void *ctx, CURLcode code, long status, const char *err)
-{
-	struct tts *t = ctx;
-	char why[600];
-
-	if (code == CURLE_OK && status == 200 && t->in_data) {
-		end_current(t, 0, NULL);
-		return;
-	}
-	if (code == CURLE_WRITE_ERROR && t->error[0])
-		snprintf(why, sizeof(why), "%s: %s", t->url, t->error);
-	else if (code != CURLE_OK)
-		snprintf(why, sizeof(why), "%s: %s", t->url, err);
-	else if (status != 200)
-		snprintf(why, sizeof(why), "%s: HTTP %ld: %.200s", t->url,
-			 status, t->error);
-	else
-		snprintf(why, sizeof(why), "%s: the reply ended inside the WAV header",
-			 t->url);
-	end_current(t, 1, why);
-}
-
-static const struct http_handlers handlers = { on_data, on_done };
-
-static int start_http(struct tts *t, const char *text)
-{
-	struct http_opts o = { .connect_timeout_ms = t->cfg->connect_timeout_ms,
-			       .timeout_ms = t->cfg->tts_timeout_ms,
-			       .content_type = "application/json" };
-	cJSON *root;
-
-	json_arena_reset();
-	root = cJSON_CreateObject();
-	if (!root)
-		return -ENOMEM;
-	cJSON_AddStringToObject(root, "model", t->cfg->tts_model);
-	cJSON_AddStringToObject(root, "input", text);
-	cJSON_AddStringToObject(root, "voice", t->cfg->tts_remote_voice);
-	cJSON_AddStringToObject(root, "response_format", "wav");
-	if (!cJSON_PrintPreallocated(root, t->req, sizeof(t->req), 0))
-		return -EMSGSIZE;
-	json_arena_reset();
-	snprintf(t->url, sizeof(t->url), "%s", t->cfg->tts_url);
-	t->hdr_len = 0;
-	t->in_data = 0;
-	t->odd = 0;
-	t->error[0] = '\0';
-	return http_start(&t->x, t->url, t->req, strlen(t->req), NULL, &o,
-			  &handlers, t);
-}
-
-/* ---- Wyoming synthesize ---- */
-
-static int wy_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
-{
-	struct tts *t = ctx;
-	char why[300];
-
-	(void)w;
-	if (!strcmp(ev->type, "audio-start")) {
-		cJSON *rate = cJSON_GetObjectItemCaseSensitive(ev->data, "rate");
-		cJSON *width = cJSON_GetObjectItemCaseSensitive(ev->data, "width");
-		cJSON *ch = cJSON_GetObjectItemCaseSensitive(ev->data, "channels");
-
-		if (!cJSON_IsNumber(rate) || !cJSON_IsNumber(width) ||
-		    !cJSON_IsNumber(ch) || width->valueint != 2 ||
-		    ch->valueint != 1 || rate->valueint < 8000 ||
-		    rate->valueint > 96000) {
-			wyoming_close(&t->w);
-			end_current(t, 1, "wyoming: audio is not 16-bit mono at 8-96 kHz");
-			return 0;
-		}
-		t->started = 1;
-		t->odd = 0;
-		synth_remote_start(t->synth, t->current, (unsigned)rate->valueint);
-	} else if (!strcmp(ev->type, "audio-chunk")) {
-		if (!t->started)
-			return 0;
-		if (feed(t, ev->payload, ev->payload_len) == -EAGAIN)
-			return 1; /* offer it again when there is room */
-	} else if (!strcmp(ev->type, "audio-stop")) {
-		wyoming_close(&t->w);
-		end_current(t, 0, NULL);
-	} else if (!strcmp(ev->type, "error")) {
-		cJSON *text = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
-
-		snprintf(why, sizeof(why), "wyoming: the server says: %.200s",
-			 cJSON_IsString(text) ? text->valuestring : "?");
-		wyoming_close(&t->w);
-		end_current(t, 1, why);
-	}
-	return 0;
-}
-
-static void wy_close(struct wyoming *w, int err, const char *why, void *ctx)
-{
-	struct tts *t = ctx;
-	char msg[300];
-
-	(void)w;
-	snprintf(msg, sizeof(msg), "wyoming: %s", err ? why :
-						   "closed before audio-stop");
-	end_current(t, 1, msg);
-}
-
-static void wy_timeout(void *ctx)
-{
-	struct tts *t = ctx;
-
-	t->timer = 0;
-	wyoming_close(&t->w);
-	end_current(t, 1, "wyoming: no audio in time");
-}
-
-static int start_wyoming(struct tts *t, const char *text)
-{
-	char why[200];
-	cJSON *root, *voice;
-	int r;
-
-	json_arena_reset();
-	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "text", text);
-	voice = cJSON_AddObjectToObject(root, "voice");
-	if (!voice)
-		return -ENOMEM;
-	if (t->cfg->tts_remote_voice[0])
-		cJSON_AddStringToObject(voice, "name", t->cfg->tts_remote_voice);
-	if (!cJSON_PrintPreallocated(root, t->req, sizeof(t->req), 0))
-		return -EMSGSIZE;
-	json_arena_reset();
-	r = wyoming_connect(&t->w, t->cfg->tts_url, t->cfg->connect_timeout_ms,
-			    wy_event, wy_close, t, why, sizeof(why));
-	if (r) {
-		snprintf(t->error, sizeof(t->error), "wyoming: %s", why);
-		return r;
-	}
-	t->timer = loop_timeout((uint64_t)t->cfg->tts_timeout_ms, wy_timeout, t);
-	return wyoming_send(&t->w, "synthesize", t->req, NULL, 0);
-}
-
 static void next(struct tts *t)
 {
 	while (!t->current && t->tail != t->head) {
@@ -358,17 +178,14 @@ static void next(struct tts *t)
 		t->current = t->queue[i].id;
 		t->started = 0;
 		t->error[0] = '\0';
-		if (!strcmp(t->cfg->tts_backend, "wyoming"))
-			r = start_wyoming(t, t->queue[i].text);
-		else
-			r = start_http(t, t->queue[i].text);
+		r = t->ops->start(t, t->queue[i].text);
 		if (r) {
 			char why[300];
 
 			snprintf(why, sizeof(why), "%s: %s",
 				 t->error[0] ? t->error : "cannot start",
 				 strerror(-r));
-			end_current(t, 1, why); /* next() runs again soon */
+			tts_end_current(t, 1, why); /* next() runs again soon */
 			return;
 		}
 	}
@@ -378,6 +195,8 @@ uint32_t tts_say(struct tts *t, const char *text)
 {
 	uint32_t id;
 
+	if (!t->ops->start) /* the local voice: straight to the worker */
+		return synth_say(t->synth, text);
 	if (t->head - t->tail >= PARLEY_SYNTH_QUEUE)
 		return 0;
 	id = synth_remote(t->synth, text);
@@ -396,8 +215,8 @@ uint32_t tts_say(struct tts *t, const char *text)
 
 void tts_abort(struct tts *t)
 {
-	http_abort(&t->x);
-	wyoming_close(&t->w);
+	if (t->ops->abort)
+		t->ops->abort(t);
 	loop_cancel(t->pause_timer);
 	loop_cancel(t->timer);
 	loop_cancel(t->kick_timer);
@@ -405,3 +224,23 @@ void tts_abort(struct tts *t)
 	t->current = 0;
 	t->tail = t->head;
 }
+
+/* ---- espeak: the local voice ---- */
+
+static int probe_local(struct probe *pr)
+{
+	probe_finish(pr, 1, "espeak-ng voice %s (local)", pr->cfg->tts_voice);
+	return 0;
+}
+
+static void describe_local(const struct parley_config *cfg, char *buf,
+			   size_t len)
+{
+	snprintf(buf, len, "espeak-ng voice %s (local)", cfg->tts_voice);
+}
+
+const struct tts_ops tts_espeak = {
+	.name = "espeak",
+	.probe = probe_local,
+	.describe = describe_local,
+};

@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Remote text-to-speech: the OpenAI-compatible POST /v1/audio/speech (a WAV
- * back, its rate read from the header) or Wyoming's synthesize (audio
- * chunks played as they arrive).  Sentences are fetched one at a time, in
- * order, while earlier ones play; the audio streams into the synth worker,
- * which resamples it to the device rate.  If a server fails before any
- * audio, the worker says that sentence with espeak-ng instead.
+ * Text-to-speech for answers: one interface, a backend per protocol,
+ * chosen once by name (tts.backend) at start-up and at reload.
+ *
+ *   backend  file            what
+ *   espeak   tts.c           local espeak-ng in the synth worker
+ *   openai   tts_openai.c    POST /v1/audio/speech, a WAV back (its rate
+ *                            read from the header)
+ *   wyoming  tts_wyoming.c   synthesize; audio chunks played as they come
+ *
+ * Remote sentences are fetched one at a time, in order, while earlier ones
+ * play; the audio streams into the synth worker, which resamples it to the
+ * device rate.  If a server fails before any audio, the worker says that
+ * sentence with espeak-ng instead.  Local notices and errors never come
+ * here: they go to the synth worker directly, and work with no host.
  */
 #ifndef PARLEY_APP_TTS_H
 #define PARLEY_APP_TTS_H
@@ -20,7 +28,35 @@
 
 #define TTS_WAV_HEADER_MAX 4096
 
+struct tts;
+struct probe;
+
+struct tts_ops {
+	/** @name: the tts.backend value */
+	const char *name;
+	/**
+	 * @start: optional: starts fetching the audio of the current
+	 * sentence (t->current); 0 or -errno with t->error filled.  NULL:
+	 * the backend is the local voice, and sentences go straight to the
+	 * synth worker.
+	 */
+	int (*start)(struct tts *t, const char *text);
+	/** @abort: optional: drops the fetch in flight */
+	void (*abort)(struct tts *t);
+	/** @probe: checks the peer with its own protocol (probe.h) */
+	int (*probe)(struct probe *pr);
+	/** @describe: one line for status */
+	void (*describe)(const struct parley_config *cfg, char *buf,
+			 size_t len);
+};
+
+extern const struct tts_ops tts_espeak, tts_openai, tts_wyoming;
+/* NULL-terminated, for -V and the configuration. */
+extern const struct tts_ops *const tts_backends[];
+const struct tts_ops *tts_find(const char *name);
+
 struct tts {
+	const struct tts_ops *ops;
 	struct synth *synth;
 	const struct parley_config *cfg;
 	struct {
@@ -49,10 +85,17 @@ struct tts {
 };
 
 void tts_init(struct tts *t, struct synth *s, const struct parley_config *cfg);
-/* Queues a sentence; returns its synth job id, or 0 if the queue is full. */
+/* Chooses the backend again (reload, set); what is queued is dropped. */
+void tts_select(struct tts *t);
+/* Queues an answer's sentence; returns its synth job id, or 0 if the
+ * queue is full. */
 uint32_t tts_say(struct tts *t, const char *text);
 /* Drops everything (barge-in). */
 void tts_abort(struct tts *t);
+/* For backends: samples for the worker (-EAGAIN when it has no room
+ * yet), and the end of the current sentence (failed: why). */
+int tts_feed(struct tts *t, const uint8_t *data, size_t len);
+void tts_end_current(struct tts *t, int failed, const char *why);
 /* Parses a WAV header; 0 and rate filled, 1 if more bytes are needed, or
  * -1 with why (exposed for tests). */
 int tts_wav_header(const uint8_t *buf, size_t len, unsigned *rate,

@@ -36,11 +36,17 @@
 #include "../dsp/endpoint.h"
 #include "../dsp/sizes.h"
 #include "../hal/audio_engine.h"
+#include "barge_in.h"
 #include "chunker.h"
-#include "llm.h"
+#include "config.h"
+#include "device.h"
+#include "llm_stream.h"
+#include "request.h"
+#include "spoken.h"
 #include "store.h"
-
-struct parley;
+#include "stt.h"
+#include "synth.h"
+#include "tts.h"
 
 enum turn_state {
 	TS_IDLE,
@@ -52,19 +58,29 @@ enum turn_state {
 
 enum listen_mode { LM_UNDECIDED, LM_TAP, LM_HOLD };
 
-#define HISTORY_MSGS 66
-
-/* One tool call of the model and what it gave. */
-struct turn_call {
-	char id[64];
-	char name[64];
-	char args[PARLEY_TOOL_ARGS_MAX];
-	char result[PARLEY_TOOL_RESULT_MAX];
-	int too_long; /* the arguments did not fit */
+/*
+ * What a turn works with, given at turn_init by the wiring (main.c), and
+ * what it reports.  The backends are the interfaces (stt.h, tts.h,
+ * llm_stream.h): the turn never knows which one is chosen.
+ */
+struct turn_deps {
+	const struct parley_config *cfg;
+	struct audio_engine *eng; /* earcons, played samples, the ERLE */
+	struct store *store;
+	struct synth *synth; /* local speech: notices and errors */
+	struct tts *tts; /* the answer's speech */
+	struct stt *stt;
+	struct llm_stream *llm;
+	struct device *dev; /* tools and offline answers */
+	const char *token; /* the LLM bearer token, "" for none */
+	/* the state changed (LED, service status); failed: the turn that
+	 * just ended was an error.  NULL: nothing to tell. */
+	void (*on_state)(void *ctx, enum turn_state s, int muted, int failed);
+	void *ctx;
 };
 
 struct turn {
-	struct parley *p;
+	struct turn_deps d;
 	enum turn_state state;
 
 	/* listening */
@@ -72,22 +88,24 @@ struct turn {
 	uint64_t press_ms;
 	struct endpoint ep;
 	uint64_t speech_from; /* frame where the VAD dates its last onset */
-	int voice_run; /* score of speech over the answer, in frames */
-	uint64_t over_bits; /* frames over the answer's residue, newest in bit 0 */
-	uint64_t voice_first; /* frame where that speech began */
+	struct barge_in barge;
 	int voice_pre; /* pre-roll frames for a voice barge-in, 0 if none */
-	int32_t erle_hold; /* the canceller's recent best ERLE, dB Q8 */
 	int16_t recent[PARLEY_RECENT_FRAMES][PARLEY_FRAME]; /* last capture */
 	uint64_t frames_seen; /* capture frames handled */
 	int32_t pre_frames; /* pre-roll frames at the start of utt */
 	int32_t utt_frames;
 	int16_t utt[PARLEY_UTT_MAX_SAMPLES];
+	int32_t span_begin, span_end; /* the utterance's speech, in frames */
+	int local_stt; /* the offline recogniser is decoding it (sphinx.h) */
+	int follow_up; /* this listening is the follow-up window */
 
 	/* the turn being recorded */
 	int recording;
 	uint64_t t0_ms;
 	struct turn_record rec;
 	size_t answer_len;
+	int force_new_conversation;
+	int muted;
 
 	/* answering */
 	struct chunker chunker;
@@ -96,46 +114,13 @@ struct turn {
 	int stream_done; /* no more text is coming */
 	unsigned sentences;
 	char spoken[PARLEY_SENTENCE_MAX];
-
-	/* what was queued for speech, to store only what was played */
-	struct {
-		uint32_t id; /* synth job */
-		uint16_t off, len; /* in said */
-		uint32_t samples; /* 0 until the job is done */
-	} parts[PARLEY_SYNTH_QUEUE * 4];
-	int nparts;
-	char said[PARLEY_ANSWER_MAX];
-	size_t said_len;
-	uint64_t play_base; /* engine played_samples when the answer began */
-	int follow_up; /* this listening is the follow-up window */
-	int streaming; /* utterance audio is being streamed (Wyoming) */
-	int32_t span_begin, span_end; /* the utterance's speech, in frames */
-	int local_stt; /* the offline recogniser is decoding it (sphinx.h) */
-
-	/* request messages */
-	char history[PARLEY_HISTORY_CHARS_MAX + 2 * 64];
-	size_t history_len;
-	char system[PARLEY_PROMPT_MAX + PARLEY_FACTS_CHARS_MAX];
-	struct llm_message msgs[HISTORY_MSGS + 2 +
-				PARLEY_TOOL_ROUNDS_MAX *
-					(1 + PARLEY_TOOL_CALLS_MAX)];
-	int nmsgs;
-
-	/* tool calls: each reply with calls is a round; results go back */
-	int round; /* rounds done in this turn */
-	int ncalls; /* calls in the reply being received */
-	int tools_used;
+	struct spoken said; /* to store only what was played */
 	size_t round_start; /* answer_len when the reply began */
-	struct turn_call call[PARLEY_TOOL_ROUNDS_MAX][PARLEY_TOOL_CALLS_MAX];
-	struct llm_tool_call calls[PARLEY_TOOL_ROUNDS_MAX]
-				  [PARLEY_TOOL_CALLS_MAX];
-	char round_text[PARLEY_TOOL_ROUNDS_MAX][PARLEY_SENTENCE_MAX];
-	int force_new_conversation;
-	int muted;
+	struct request req;
 };
 
 const char *turn_state_name(enum turn_state s);
-void turn_init(struct turn *t, struct parley *p);
+void turn_init(struct turn *t, const struct turn_deps *deps);
 /* Talking, from the button gestures (button.c). */
 void turn_talk_press(struct turn *t, uint64_t time_ms);
 /* hold: the utterance ends now; otherwise it ends at the VAD endpoint. */
@@ -148,6 +133,8 @@ void turn_new_conversation(struct turn *t);
 void turn_mute(struct turn *t, int on);
 /* Listening has heard speech (a long press is then a hold). */
 int turn_heard_speech(const struct turn *t);
+/* 1 while a turn is going on (its speech may share the synth queue). */
+int turn_busy(const struct turn *t);
 /* Inputs from the loop. */
 void turn_frame(struct turn *t, const struct cap_frame *f);
 void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,

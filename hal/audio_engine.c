@@ -43,9 +43,13 @@ __attribute__((format(printf, 3, 4))) static void emsg(struct audio_engine *e,
 
 int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 		const struct audio_params *p, const struct chain_config *cc,
-		char *err, size_t errlen)
+		const struct engine_options *opt, char *err, size_t errlen)
 {
 	int r;
+
+	e->event_fd = -1;
+	e->mixer = NULL;
+	memset(&e->chain, 0, sizeof(e->chain));
 
 	e->ops = ops;
 	e->params = *p;
@@ -67,8 +71,10 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 		r = ring_init(&e->play_ring, e->play_buf,
 			      sizeof(e->play_buf[0]),
 			      PARLEY_PLAY_RING_SAMPLES);
-	if (r)
+	if (r) {
+		snprintf(err, errlen, "the engine's rings cannot be set up");
 		return r;
+	}
 	atomic_store(&e->flush_gen, 0);
 	atomic_store(&e->producer_ack, 0);
 	atomic_store(&e->flush_seen, 0);
@@ -90,14 +96,14 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	atomic_store(&e->drift_dropped, 0);
 	atomic_store(&e->earcons, 0);
 	atomic_store(&e->earcon_req, 0);
-	atomic_store(&e->earcons_on, 1);
+	atomic_store(&e->earcons_on, !!opt->earcons);
 	atomic_store(&e->earcon_id, 0);
 	e->earcon_seen = 0;
 	earcon_init(&e->earcon);
-	e->capture_channel = 0;
-	e->rt_priority = 0;
-	e->mlock = 0;
-	e->drift_correction = 1;
+	e->capture_channel = opt->capture_channel;
+	e->rt_priority = opt->rt_priority;
+	e->mlock = opt->mlock;
+	e->drift_correction = opt->drift_correction;
 	e->cap_rs = e->ref_rs = NULL;
 	e->cap_latency = e->ref_latency = 0;
 	e->cap16_n = 0;
@@ -105,16 +111,35 @@ int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 	memset(e->ref_line, 0, sizeof(e->ref_line));
 	for (int i = 0; i < ENGINE_MIC_HIST; i++)
 		e->mic_hist[i] = LEVEL_FLOOR_Q8;
-	e->mixer = NULL;
-	engine_set_volume(e, 100);
-	e->gain_now = GAIN_UNITY;
+	engine_set_volume(e, opt->volume);
+	e->gain_now = atomic_load(&e->gain_q15);
 	e->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (e->event_fd < 0) {
+		r = -errno;
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
-		return -errno;
+		return r;
 	}
 	/* the chain's speexdsp states are allocated here, before the thread */
-	return chain_init(&e->chain, &e->chain_cfg, err, errlen);
+	r = chain_init(&e->chain, &e->chain_cfg, err, errlen);
+	if (r) {
+		chain_free(&e->chain);
+		close(e->event_fd);
+		e->event_fd = -1;
+	}
+	return r;
+}
+
+int engine_open_mixer(struct audio_engine *e, const char *control, char *err,
+		      size_t errlen)
+{
+	struct audio_mixer *m = audio_mixer_open(control, err, errlen);
+
+	if (!m)
+		return -ENODEV;
+	audio_mixer_close(e->mixer);
+	e->mixer = m;
+	engine_set_volume(e, engine_volume(e)); /* onto the control */
+	return 0;
 }
 
 static void sleep_ms(int ms)
@@ -625,4 +650,91 @@ void engine_earcon(struct audio_engine *e, int id)
 		return;
 	atomic_store_explicit(&e->earcon_id, id, memory_order_relaxed);
 	atomic_fetch_add_explicit(&e->earcon_req, 1, memory_order_release);
+}
+
+int engine_event_fd(const struct audio_engine *e)
+{
+	return e->event_fd;
+}
+
+int engine_event_clear(struct audio_engine *e)
+{
+	uint64_t v;
+
+	/* EAGAIN: nothing was pending, which is fine */
+	if (read(e->event_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
+int engine_pop_frame(struct audio_engine *e, struct cap_frame *f)
+{
+	return ring_pop(&e->cap_ring, f, 1) == 1;
+}
+
+int engine_pop_msg(struct audio_engine *e, struct engine_msg *m)
+{
+	return ring_pop(&e->msg_ring, m, 1) == 1;
+}
+
+uint32_t engine_play_push(struct audio_engine *e, const int16_t *pcm,
+			  uint32_t n)
+{
+	return ring_push(&e->play_ring, pcm, n);
+}
+
+uint32_t engine_flush_gen(struct audio_engine *e)
+{
+	return atomic_load(&e->flush_gen);
+}
+
+uint64_t engine_frames(const struct audio_engine *e)
+{
+	return atomic_load((_Atomic uint64_t *)&e->frames);
+}
+
+uint64_t engine_played_samples(const struct audio_engine *e)
+{
+	return atomic_load((_Atomic uint64_t *)&e->played_samples);
+}
+
+int32_t engine_erle_q8(const struct audio_engine *e)
+{
+	return atomic_load_explicit((_Atomic int32_t *)&e->erle_q8,
+				    memory_order_relaxed);
+}
+
+enum chain_aec engine_aec(const struct audio_engine *e)
+{
+	return e->chain_cfg.aec;
+}
+
+void engine_set_earcons(struct audio_engine *e, int on)
+{
+	atomic_store(&e->earcons_on, !!on);
+}
+
+void engine_stats(const struct audio_engine *e, struct engine_stats *s)
+{
+	struct audio_engine *m = (struct audio_engine *)e; /* atomics only */
+
+	s->frames = atomic_load(&m->frames);
+	s->played_samples = atomic_load(&m->played_samples);
+	s->dsp_ns = atomic_load(&m->dsp_ns);
+	s->dsp_ns_max = atomic_load(&m->dsp_ns_max);
+	s->xruns = atomic_load(&m->xruns);
+	s->suspends = atomic_load(&m->suspends);
+	s->resumes = atomic_load(&m->resumes);
+	s->reopens = atomic_load(&m->reopens);
+	s->dropped_frames = atomic_load(&m->dropped_frames);
+	s->play_delay = atomic_load(&m->play_delay);
+	s->ref_delay = atomic_load(&m->ref_delay);
+	s->drift_ppm = atomic_load(&m->drift_ppm);
+	s->play_buffer = atomic_load(&m->play_buffer);
+	s->cap_buffer = atomic_load(&m->cap_buffer);
+	s->drift_inserted = atomic_load(&m->drift_inserted);
+	s->drift_dropped = atomic_load(&m->drift_dropped);
+	s->earcons = atomic_load(&m->earcons);
+	s->erle_q8 = atomic_load(&m->erle_q8);
+	s->volume = atomic_load(&m->volume);
 }

@@ -55,13 +55,38 @@ struct engine_msg {
 /* Echo reference delay line: 512 ms at 16 kHz (a power of two). */
 #define ENGINE_REF_LINE 8192
 
+/* What the engine is asked to do, fixed at engine_init. */
+struct engine_options {
+	int capture_channel; /* 0..channels-1, or -1 to mix all */
+	int rt_priority; /* SCHED_FIFO priority, 0 for none */
+	int mlock; /* mlockall at start */
+	int drift_correction; /* follow the playback clock */
+	int earcons; /* chimes on (engine_set_earcons changes it live) */
+	int volume; /* percent (engine_set_volume changes it live) */
+};
+
+/* A snapshot of the engine's counters, for the console. */
+struct engine_stats {
+	uint64_t frames, played_samples, dsp_ns;
+	uint32_t xruns, suspends, resumes, reopens, dropped_frames;
+	int32_t play_delay, ref_delay, drift_ppm;
+	uint32_t play_buffer, cap_buffer, drift_inserted, drift_dropped;
+	uint32_t earcons, dsp_ns_max;
+	int32_t erle_q8;
+	int volume;
+};
+
+/*
+ * The engine's state.  Only hal/ writes into it: everything above uses
+ * the functions below.
+ */
 struct audio_engine {
 	const struct audio_ops *ops;
 	struct audio_params params;
 	char capture_device[128];
 	char playback_device[128];
 	struct chain_config chain_cfg;
-	/* options, set by the control thread before engine_start */
+	/* options, fixed at engine_init */
 	int capture_channel; /* 0..channels-1, or -1 to mix all */
 	int rt_priority; /* SCHED_FIFO priority, 0 for none */
 	int mlock; /* mlockall at start */
@@ -145,15 +170,45 @@ struct audio_engine {
 /*
  * Prepares the engine and its DSP chain (whose speexdsp states are
  * allocated here); does not open devices.  Returns 0, or -errno with a
- * message in err.  engine_stop frees what this made.
+ * message in err, having undone whatever it made.  After a 0, engine_stop
+ * is the one teardown, whether or not engine_start ran.
  */
 int engine_init(struct audio_engine *e, const struct audio_ops *ops,
 		const struct audio_params *p, const struct chain_config *cc,
-		char *err, size_t errlen);
+		const struct engine_options *opt, char *err, size_t errlen);
+/*
+ * Control thread, before engine_start: a hardware volume control
+ * ("CONTROL" or "CONTROL@CARD").  -errno with err filled if it cannot be
+ * opened; the engine then keeps software volume.
+ */
+int engine_open_mixer(struct audio_engine *e, const char *control, char *err,
+		      size_t errlen);
 /* Opens the devices and starts the thread.  err names the device. */
 int engine_start(struct audio_engine *e, char *err, size_t errlen);
-/* Stops the thread and closes the devices. */
+/* Stops the thread, closes the devices and frees what engine_init made;
+ * safe to call twice. */
 void engine_stop(struct audio_engine *e);
+/* The fd that is readable while processed frames wait (a POLLIN eventfd). */
+int engine_event_fd(const struct audio_engine *e);
+/* Control thread: clears the event fd (0, or -errno); then
+ * engine_pop_frame takes one processed frame (1), or 0 when none is left. */
+int engine_event_clear(struct audio_engine *e);
+int engine_pop_frame(struct audio_engine *e, struct cap_frame *f);
+/* Control thread: one message of the audio thread (1), or 0. */
+int engine_pop_msg(struct audio_engine *e, struct engine_msg *m);
+/* Producer: pushes up to n playback samples; returns how many it took. */
+uint32_t engine_play_push(struct audio_engine *e, const int16_t *pcm,
+			  uint32_t n);
+/* The flush generation now (a producer tags its jobs with it). */
+uint32_t engine_flush_gen(struct audio_engine *e);
+/* Counters, read by any thread. */
+uint64_t engine_frames(const struct audio_engine *e);
+uint64_t engine_played_samples(const struct audio_engine *e);
+int32_t engine_erle_q8(const struct audio_engine *e);
+enum chain_aec engine_aec(const struct audio_engine *e);
+void engine_stats(const struct audio_engine *e, struct engine_stats *s);
+/* Control thread: audio.earcons. */
+void engine_set_earcons(struct audio_engine *e, int on);
 /* Control thread: asks for queued playback to be dropped. */
 void engine_flush_playback(struct audio_engine *e);
 /* Producer: 1 while a flush is pending that the producer has not acked. */

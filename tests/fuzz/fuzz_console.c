@@ -9,10 +9,10 @@
 
 #include <stdlib.h>
 
-static int run_cmd(struct parley *p, struct console_client *c, int argc,
+static int run_cmd(void *ctx, struct console_client *c, int argc,
 		   char **argv, char *why, size_t whylen)
 {
-	(void)p;
+	(void)ctx;
 	(void)c;
 	for (int i = 0; i < argc; i++)
 		if (!argv[i] || strlen(argv[i]) >= PARLEY_CONSOLE_LINE_MAX)

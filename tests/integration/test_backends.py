@@ -270,3 +270,105 @@ def test_a_voice_turn_through_every_pair_of_backends():
             assert t["answer"] == "Moving forward. Ten meters it is.", label
             assert answer_audio_seconds(r) > 1.0, label
             assert "local voice" not in r.log_text(), label
+
+
+def host_ping(r):
+    """host ping's lines by peer: {"llm": (backend, text), ...}."""
+    rc, out, err = r.ctl("host", "ping")
+    lines = {}
+    for line in out.splitlines():
+        head, _, text = line.partition(": ")
+        peer, _, backend = head.partition(" ")
+        lines[peer] = (backend, text)
+    return rc, lines, err
+
+
+def test_status_and_host_ping_tell_the_truth_for_an_openai_llm():
+    with rig() as r:
+        r.start_ollama("--model", "qwen2.5:3b")
+        r.start(["silence:60"], llm__backend="openai", llm__model="qwen2.5:3b")
+        assert r.status()["llm"] == f"openai http://127.0.0.1:{r.ollama.port} model qwen2.5:3b"
+        rc, lines, _ = host_ping(r)
+        backend, text = lines["llm"]
+        # asked in its own protocol: the OpenAI model list, not /api/tags
+        assert backend == "openai" and "/v1/models: HTTP 200" in text, text
+        assert text.endswith("model qwen2.5:3b present"), text
+        paths = [q["path"] for q in r.ollama.requests()]
+        assert "/v1/models" in paths and "/api/version" not in paths, paths
+        rc, out, _ = r.ctl("models")
+        assert rc == 0 and out.split() == ["qwen2.5:3b"], out
+        # a model the server does not have is named as missing
+        assert r.ctl("set", "llm.model", "mistral")[0] == 0
+        rc, lines, err = host_ping(r)
+        assert rc == 1 and lines["llm"][1].endswith("model mistral MISSING")
+
+
+def test_status_and_host_ping_tell_the_truth_for_wyoming_stt_and_tts():
+    with rig() as r:
+        stt = r.start_peer("fake-wyoming", "--mode", "stt")
+        tts = r.start_peer("fake-wyoming", "--mode", "tts")
+        r.start_ollama()
+        r.start(["silence:60"], stt__backend="wyoming", stt__url=f"tcp://127.0.0.1:{stt.port}",
+                tts__backend="wyoming", tts__url=f"tcp://127.0.0.1:{tts.port}",
+                tts__remote_voice="")
+        st = r.status()
+        assert st["stt"] == f"wyoming tcp://127.0.0.1:{stt.port}"
+        assert st["tts"] == f"wyoming tcp://127.0.0.1:{tts.port}"
+        rc, lines, err = host_ping(r)
+        assert rc == 0, (lines, err)
+        # probed with describe/info, not through libcurl
+        assert lines["stt"][0] == "wyoming" and "Wyoming info in" in lines["stt"][1]
+        assert "; asr " in lines["stt"][1], lines["stt"]
+        assert lines["tts"][0] == "wyoming" and "; tts " in lines["tts"][1], lines["tts"]
+        assert "describe" in [e["type"] for e in stt.requests()]
+        assert "describe" in [e["type"] for e in tts.requests()]
+        # an STT server that is a TTS server is not what it should be
+        assert r.ctl("set", "stt.url", f"tcp://127.0.0.1:{tts.port}")[0] == 0
+        rc, lines, _ = host_ping(r)
+        assert rc == 1 and "no speech-to-text (asr) service" in lines["stt"][1]
+
+
+def test_status_and_host_ping_tell_the_truth_for_openai_tts_and_whispercpp():
+    with rig() as r:
+        tts = r.start_peer("fake-tts")
+        stt = r.start_stt()
+        r.start_ollama()
+        r.start(["silence:60"], tts__backend="openai",
+                tts__url=f"http://127.0.0.1:{tts.port}/v1/audio/speech",
+                stt__backend="whispercpp", stt__url=f"http://127.0.0.1:{stt.port}/inference")
+        st = r.status()
+        assert st["tts"] == (f"openai http://127.0.0.1:{tts.port}/v1/audio/speech "
+                             "model tts-1 voice alloy")
+        assert st["stt"] == f"whispercpp http://127.0.0.1:{stt.port}/inference"
+        rc, lines, err = host_ping(r)
+        assert rc == 0, (lines, err)
+        assert lines["tts"][0] == "openai"
+        assert f"http://127.0.0.1:{tts.port}/v1/models: HTTP 200" in lines["tts"][1]
+        # whisper.cpp's server has its own health route
+        assert lines["stt"][0] == "whispercpp"
+        assert f"http://127.0.0.1:{stt.port}/health: HTTP 200" in lines["stt"][1]
+    # with no TTS server there, the ping says so
+    with rig() as r:
+        r.start_ollama()
+        r.start(["silence:60"], tts__backend="openai", tts__url="http://127.0.0.1:9/v1/audio/speech")
+        rc, lines, _ = host_ping(r)
+        assert rc == 1 and "unreachable" in lines["tts"][1]
+
+
+def test_a_backend_changed_live_is_the_one_used():
+    with rig() as r:
+        wy = r.start_peer("fake-wyoming", "--mode", "tts")
+        r.start_ollama("--answer", "The light is on.", "--token-rate", "0")
+        r.start(["silence:60"])
+        assert r.status()["tts"].startswith("espeak-ng")
+        # the backend and its URL change together; the URL rule holds
+        rc, _, err = r.ctl("set", "tts.backend", "wyoming")
+        assert rc == 1 and "tts.url" in err and "tcp://HOST:PORT" in err, err
+        rc, out, err = r.ctl("set", "tts.backend", "wyoming", "tts.url",
+                             f"tcp://127.0.0.1:{wy.port}")
+        assert rc == 0, err
+        assert r.status()["tts"].startswith("wyoming tcp://")
+        r.ctl("ask", "is the light on?")
+        r.wait_turns(1, 30)
+        syn = [e for e in wy.requests() if e["type"] == "synthesize"]
+        assert [e["data"]["text"] for e in syn] == ["The light is on."]

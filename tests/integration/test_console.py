@@ -135,9 +135,12 @@ def test_parleyctl_diagnostics():
         # host ping: every peer with its round trip, and the model
         rc, out, err = r.ctl("host", "ping")
         assert rc == 0, out + err
-        assert re.search(r"/api/version: HTTP 200 in \d+ ms; ollama 0\.5\.1", out)
-        assert "model llama3.2 present" in out
-        assert "(stt reachable)" in out
+        assert re.search(r"^llm ollama: http://\S+/api/version: HTTP 200 in \d+ ms; "
+                         r"ollama 0\.5\.1; model llama3\.2 present$", out, re.M), out
+        # the STT peer answers its own protocol: the OpenAI model list
+        assert re.search(r"^stt openai: http://\S+/v1/models: HTTP 200 in \d+ ms; "
+                         r"1 model listed$", out, re.M), out
+        assert re.search(r"^tts espeak: espeak-ng voice en \(local\)$", out, re.M), out
         assert r.status()["host"] == "reachable at the last ping"
         rc, out, _ = r.ctl("models")
         assert rc == 0 and out.split() == ["llama3.2:latest"]
@@ -151,7 +154,7 @@ def test_host_ping_names_the_missing_model():
         r.start(["silence:60"], llm__model="mistral")
         rc, out, err = r.ctl("host", "ping")
         assert rc == 1 and "model mistral MISSING" in out
-        assert "unreachable" in out  # no STT peer was started
+        assert re.search(r"^stt openai: \S+: unreachable", out, re.M), out  # none started
         assert "a peer is unreachable or the model is missing" in err
 
 

@@ -208,8 +208,8 @@ static struct stt s;
 
 static enum peer_error reply(long status, const char *body, char *why)
 {
-	snprintf(s.body, sizeof(s.body), "%s", body);
-	s.body_len = strlen(body);
+	snprintf(s.http.body, sizeof(s.http.body), "%s", body);
+	s.http.body_len = strlen(body);
 	return stt_parse_reply(&s, status, why, 256);
 }
 

@@ -13,11 +13,35 @@
 
 #include "../../app/json_arena.h"
 #include "../../app/log.h"
-#include "../../app/parley.h"
+#include "../../app/device.h"
 #include "../../app/tools.h"
 
-static struct parley p;
+/* The parts the tools use, as the wiring (main.c) gives them. */
+static struct {
+	struct parley_config cfg;
+	struct store *store;
+	struct timers timers;
+	struct device dev;
+	int volume_applied; /* the audio.volume hook ran with this */
+} p;
 static char path[64];
+
+static void apply_volume(void *ctx, const struct parley_config *cfg)
+{
+	(void)ctx;
+	p.volume_applied = cfg->volume;
+}
+
+static const struct config_live live = { .apply = { [CH_VOLUME] = apply_volume } };
+
+static void start_timers(void)
+{
+	static struct synth synth; /* never started: nothing rings here */
+	struct timers_deps td = { .store = p.store, .synth = &synth,
+				  .cfg = &p.cfg };
+
+	timers_init(&p.timers, &td);
+}
 
 static int setup(void **state)
 {
@@ -34,7 +58,10 @@ static int setup(void **state)
 	unlink(path);
 	p.store = store_open(path, err, sizeof(err));
 	assert_non_null(p.store);
-	timers_init(&p.timers, &p);
+	start_timers();
+	p.dev = (struct device){ .cfg = &p.cfg, .live = &live,
+				 .timers = &p.timers, .store = p.store };
+	p.volume_applied = -1;
 	return 0;
 }
 
@@ -58,7 +85,7 @@ static char out[PARLEY_TOOL_RESULT_MAX];
 static int run(const char *name, const char *args)
 {
 	out[0] = '\0';
-	return tools_run(&p, name, args, out, sizeof(out));
+	return tools_run(&p.dev, name, args, out, sizeof(out));
 }
 
 static void timers_set_list_cancel(void **state)
@@ -82,11 +109,11 @@ static void timers_set_list_cancel(void **state)
 	assert_int_equal(p.timers.n, 2);
 	/* the store holds what the table holds: reopen and count */
 	timers_stop(&p.timers);
-	timers_init(&p.timers, &p);
+	start_timers();
 	assert_int_equal(p.timers.n, 2);
 	assert_int_equal(run("cancel_timer", "{\"label\": \"\"}"), 0);
 	assert_string_equal(out, "Cancelled 2 timers.");
-	timers_init(&p.timers, &p);
+	start_timers();
 	assert_int_equal(p.timers.n, 0);
 }
 
@@ -140,24 +167,44 @@ static void facts_and_their_budget(void **state)
 	assert_non_null(strstr(out, "Dinner is at seven."));
 
 	/* everything fits: newest first */
-	n = tools_facts_prompt(&p, 1000, prompt, sizeof(prompt));
+	n = tools_facts_prompt(p.store, 1000, prompt, sizeof(prompt));
 	assert_int_equal(n, strlen(prompt));
 	assert_true(strstr(prompt, "Dinner") < strstr(prompt, "Miso"));
 	/* a budget for the heading and the newest fact only */
-	n = tools_facts_prompt(&p, (int)(strstr(prompt, "\n- The cat") - prompt) + 5,
+	n = tools_facts_prompt(p.store, (int)(strstr(prompt, "\n- The cat") - prompt) + 5,
 			       prompt, sizeof(prompt));
 	assert_true(n > 0);
 	assert_non_null(strstr(prompt, "Dinner is at seven."));
 	assert_null(strstr(prompt, "Miso"));
 	assert_true(n <= (size_t)(strstr(prompt, "seven.") - prompt) + 6 + 5);
 	/* too small for any fact: nothing at all */
-	assert_int_equal(tools_facts_prompt(&p, 45, prompt, sizeof(prompt)), 0);
+	assert_int_equal(tools_facts_prompt(p.store, 45, prompt, sizeof(prompt)), 0);
 	assert_string_equal(prompt, "");
 
 	assert_int_equal(run("forget", "{\"fact\": \"cat\"}"), 0);
 	assert_string_equal(out, "Forgot 1 fact.");
 	assert_int_equal(run("forget", "{\"fact\": \"dinner\"}"), 0);
-	assert_int_equal(tools_facts_prompt(&p, 1000, prompt, sizeof(prompt)), 0);
+	assert_int_equal(tools_facts_prompt(p.store, 1000, prompt, sizeof(prompt)), 0);
+}
+
+/* set_volume, like "set" and SIGHUP, changes audio.volume through the
+ * settings table: the value is checked and the engine's hook runs. */
+static void set_volume_takes_the_settings_path(void **state)
+{
+	(void)state;
+	p.cfg.volume = 100;
+	assert_int_equal(run("set_volume", "{\"percent\": 35}"), 0);
+	assert_int_equal(p.cfg.volume, 35);
+	assert_int_equal(p.volume_applied, 35);
+	assert_non_null(strstr(out, "35 percent"));
+	p.volume_applied = -1;
+	assert_int_equal(run("set_volume", "{\"percent\": 101}"), -1);
+	assert_int_equal(p.cfg.volume, 35);
+	assert_int_equal(p.volume_applied, -1); /* refused: no hook */
+	/* the device action clamps, and reports the volume it set */
+	assert_int_equal(device_set_volume(&p.dev, 140, out, sizeof(out)), 100);
+	assert_int_equal(p.volume_applied, 100);
+	assert_int_equal(device_volume(&p.dev), 100);
 }
 
 static void facts_are_bounded(void **state)
@@ -180,6 +227,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_arguments_are_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(facts_and_their_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(facts_are_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(set_volume_takes_the_settings_path,
+						setup, teardown),
 	};
 
 	setenv("TZ", "UTC", 1);

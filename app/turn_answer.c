@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The turn's answer: the question goes to the language model (the
+ * request is built in request.c), the streamed text is cut into sentences
+ * and queued for speech as it comes, tool calls are run and their results
+ * sent back, and when the model is out of reach the offline grammar may
+ * answer (offline.c).  Errors are spoken with the local voice.  The states
+ * themselves are turn.c's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "console.h"
+#include "log.h"
+#include "loop.h"
+#include "offline.h"
+#include "sphinx.h"
+#include "turn_impl.h"
+
+/* Drops every queued sentence and all queued playback. */
+void turn_stop_output(struct turn *t)
+{
+	stt_abort(t->d.stt);
+	if (t->local_stt) {
+		sphinx_cancel();
+		t->local_stt = 0;
+	}
+	llm_abort(t->d.llm);
+	tts_abort(t->d.tts);
+	synth_flush(t->d.synth);
+	t->jobs = 0;
+	t->live_from = t->d.synth->next_id + 1; /* older completions are stale */
+}
+
+/*
+ * Queues a sentence; returns its synth id, or 0 if the queue is full.
+ * Answers go to the configured TTS; local notices and errors (remote
+ * false) always use espeak-ng, which works with no host at all.
+ */
+uint32_t turn_queue_speech(struct turn *t, const char *text, int remote)
+{
+	uint32_t id = remote ? tts_say(t->d.tts, text) :
+			       synth_say(t->d.synth, text);
+
+	if (!id) {
+		LOGE("turn", "speech queue full (%d sentences); sentence dropped",
+		     PARLEY_SYNTH_QUEUE);
+		return 0;
+	}
+	t->jobs++;
+	return id;
+}
+
+uint32_t turn_queue_sentence(struct turn *t, const char *text)
+{
+	return turn_queue_speech(t, text, 0);
+}
+
+/*
+ * Says what went wrong in plain words with local TTS, drops whatever else
+ * was going to be said, and lets the turn end when it has been spoken.
+ */
+void turn_speak_error(struct turn *t, const char *spoken, const char *detail)
+{
+	LOGW("turn", "%s (%s)", spoken, detail);
+	if (t->recording)
+		turn_set_error(t, detail);
+	turn_stop_output(t);
+	t->stream_done = 1;
+	snprintf(t->spoken, sizeof(t->spoken), "%s", spoken);
+	turn_queue_sentence(t, spoken);
+	turn_set_state(t, TS_SPEAKING);
+	engine_earcon(t->d.eng, EARCON_ERROR); /* after, so it wins */
+}
+
+/* The answer as far as it was played (spoken.h). */
+void turn_trim_to_played(struct turn *t)
+{
+	spoken_played(&t->said, engine_played_samples(t->d.eng),
+		      (unsigned)t->d.cfg->playback_rate, t->rec.answer,
+		      sizeof(t->rec.answer));
+}
+
+void turn_maybe_finish(struct turn *t)
+{
+	if (t->state != TS_SPEAKING && t->state != TS_THINKING)
+		return;
+	if (!t->stream_done || t->jobs || engine_play_queued(t->d.eng) != 0)
+		return;
+	int answered = t->recording && !strcmp(t->rec.outcome, "ok");
+	int failed = t->recording && !strcmp(t->rec.outcome, "error");
+	int follow_ms = t->d.cfg->follow_up_ms;
+
+	turn_stage(t, ST_LAST_AUDIO);
+	turn_end_record(t);
+	turn_set_state(t, TS_IDLE);
+	if (failed && t->d.on_state) /* shown once, then idle again */
+		t->d.on_state(t->d.ctx, TS_IDLE, t->muted, 1);
+	if (answered && follow_ms > 0 && !t->muted) {
+		/* listen a while without a press: speech is a new turn */
+		turn_start_listening(t, loop_now_ms());
+		t->mode = LM_TAP;
+		t->follow_up = 1;
+		t->ep.cfg.no_speech_frames = follow_ms / PARLEY_FRAME_MS;
+		LOGI("turn", "follow-up: listening for %d ms", follow_ms);
+	}
+}
+
+/* ---- language model ---- */
+
+static int on_sentence(const char *s, size_t len, void *ctx)
+{
+	struct turn *t = ctx;
+
+	(void)len;
+	uint32_t id;
+
+	LOGD("turn", "sentence: %s", s);
+	id = turn_queue_speech(t, s, 1);
+	if (!id)
+		return -ENOSPC;
+	spoken_add(&t->said, id, s, len);
+	t->sentences++;
+	turn_stage(t, ST_FIRST_SENTENCE);
+	return 0;
+}
+
+static int on_token(void *ctx, const char *text, size_t len)
+{
+	struct turn *t = ctx;
+	size_t room = sizeof(t->rec.answer) - 1 - t->answer_len;
+
+	turn_stage(t, ST_FIRST_TOKEN);
+	if (len > room) {
+		LOGW("turn", "answer longer than %d bytes; cut there",
+		     PARLEY_ANSWER_MAX - 1);
+		return 1;
+	}
+	memcpy(t->rec.answer + t->answer_len, text, len);
+	t->answer_len += len;
+	t->rec.answer[t->answer_len] = '\0';
+	return chunker_feed(&t->chunker, text, len, on_sentence, t) ? 1 : 0;
+}
+
+static void run_tools(struct turn *t);
+static int answer_offline(struct turn *t, const char *detail);
+
+static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
+{
+	struct turn *t = ctx;
+	char msg[PARLEY_SENTENCE_MAX];
+
+	if (e == PEER_OK && t->req.ncalls) {
+		run_tools(t);
+		return;
+	}
+	if (e == PEER_OK) {
+		chunker_flush(&t->chunker, on_sentence, t);
+		if (!t->sentences && t->req.tools_used) /* the tools said enough */
+			on_sentence("Done.", 5, t);
+		t->stream_done = 1;
+		if (!t->sentences) {
+			turn_speak_error(t, "The language model gave an empty answer.",
+				    "empty answer");
+			return;
+		}
+		LOGI("turn", "answer complete: %u sentences", t->sentences);
+		turn_maybe_finish(t);
+		return;
+	}
+	if ((e == PEER_UNREACHABLE || (e == PEER_TIMEOUT && !t->answer_len)) &&
+	    t->d.cfg->tools_offline && answer_offline(t, detail))
+		return;
+	switch (e) {
+	case PEER_UNREACHABLE:
+		snprintf(msg, sizeof(msg),
+			 "I can't reach the language model server.");
+		break;
+	case PEER_MODEL_MISSING:
+		snprintf(msg, sizeof(msg),
+			 "The model %s is not installed on the language model server.",
+			 t->d.cfg->llm_model);
+		break;
+	case PEER_TIMEOUT:
+		snprintf(msg, sizeof(msg),
+			 "The language model server took too long to answer.");
+		break;
+	default:
+		snprintf(msg, sizeof(msg),
+			 "The language model server sent an error.");
+	}
+	turn_speak_error(t, msg, detail);
+}
+
+static int on_tool_call(void *ctx, const char *id, const char *name,
+			const char *args)
+{
+	struct turn *t = ctx;
+
+	turn_stage(t, ST_FIRST_TOKEN);
+	request_add_call(&t->req, id, name, args);
+	return 0;
+}
+
+static const struct llm_events llm_events = {
+	.on_token = on_token,
+	.on_done = on_llm_done,
+	.on_tool_call = on_tool_call,
+};
+
+/*
+ * The reply asked for tools: run them, then send the assistant's calls and
+ * one role "tool" message per result back, and stream the next reply.
+ */
+static void run_tools(struct turn *t)
+{
+	int r;
+
+	chunker_flush(&t->chunker, on_sentence, t); /* text before the calls */
+	if (request_tool_round(&t->req, t->d.dev, t->rec.answer + t->round_start,
+			       t->answer_len - t->round_start)) {
+		turn_speak_error(t, "I could not finish that: the model kept calling tools.",
+			    "more tool rounds than PARLEY_TOOL_ROUNDS_MAX");
+		return;
+	}
+	t->round_start = t->answer_len;
+	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
+		     &llm_events, t);
+	if (r)
+		turn_speak_error(t, "I could not send the tool results.", strerror(-r));
+}
+
+/* The model is out of reach: a transcript that is one of the grammar's
+ * commands is answered here (offline.h).  Returns 1 if it was. */
+static int answer_offline(struct turn *t, const char *detail)
+{
+	char say[PARLEY_SENTENCE_MAX];
+	const char *what;
+
+	if (!offline_answer(t->d.dev, t->rec.transcript, say, sizeof(say),
+			    &what))
+		return 0;
+	LOGW("turn", "the model is unreachable (%s); answered offline: %s",
+	     detail, what);
+	console_event("offline %s", what);
+	if (t->recording) {
+		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "offline");
+		snprintf(t->rec.error, sizeof(t->rec.error), "%s", detail);
+		snprintf(t->rec.answer, sizeof(t->rec.answer), "%s", say);
+	}
+	t->stream_done = 1;
+	snprintf(t->spoken, sizeof(t->spoken), "%s", say);
+	turn_queue_sentence(t, say);
+	turn_set_state(t, TS_SPEAKING);
+	return 1;
+}
+
+void turn_start_llm(struct turn *t)
+{
+	const struct parley_config *cfg = t->d.cfg;
+	int64_t conv;
+	int r;
+
+	t->round_start = 0;
+	conv = store_conversation(t->d.store, cfg->conversation_idle_s,
+				  t->force_new_conversation);
+	request_begin(&t->req, cfg, t->d.store,
+		      t->force_new_conversation ? -1 : conv, t->rec.transcript);
+	turn_set_state(t, TS_THINKING);
+	turn_stage(t, ST_LLM_REQUEST);
+	spoken_reset(&t->said, engine_played_samples(t->d.eng));
+	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
+		     &llm_events, t);
+	if (r)
+		turn_speak_error(t, "I could not send the question.", strerror(-r));
+}
+

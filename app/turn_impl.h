@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Between turn.c (the states, the record, listening, the inputs) and
+ * turn_answer.c (the answer: model, sentences, tools, errors spoken):
+ * nothing else includes this.
+ */
+#ifndef PARLEY_APP_TURN_IMPL_H
+#define PARLEY_APP_TURN_IMPL_H
+
+#include "turn.h"
+
+/* turn.c */
+void turn_set_state(struct turn *t, enum turn_state s);
+/* Stamps stage st of the turn being recorded, once. */
+void turn_stage(struct turn *t, enum stage st);
+/* Stores the turn being recorded, if any. */
+void turn_end_record(struct turn *t);
+void turn_set_error(struct turn *t, const char *detail);
+void turn_start_listening(struct turn *t, uint64_t time_ms);
+
+/* turn_answer.c */
+/* Drops every queued sentence and all queued playback. */
+void turn_stop_output(struct turn *t);
+/* Queues a sentence for the answer's voice (remote) or the local one;
+ * returns its synth id, or 0 if the queue is full. */
+uint32_t turn_queue_speech(struct turn *t, const char *text, int remote);
+uint32_t turn_queue_sentence(struct turn *t, const char *text);
+/* Says what went wrong with local TTS, drops the rest, ends the turn
+ * when it has been spoken. */
+void turn_speak_error(struct turn *t, const char *spoken, const char *detail);
+/* The stored answer becomes what was played (spoken.h). */
+void turn_trim_to_played(struct turn *t);
+/* Ends the turn when all is said and played (and opens the follow-up
+ * window). */
+void turn_maybe_finish(struct turn *t);
+/* Sends the transcript to the model. */
+void turn_start_llm(struct turn *t);
+
+#endif
