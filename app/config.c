@@ -709,21 +709,16 @@ int config_load(struct parley_config *cfg, const char *file,
 	return config_load_over(cfg, file, report, ctx);
 }
 
-/* The scheme a backend's URL must have: Wyoming is plain TCP. */
-static int url_rule(const char *key, const char *url, const char *bkey,
-		    const char *backend, char *out, size_t len)
-{
-	int wy = !strcmp(backend, "wyoming");
+static config_rule_fn rules[CONFIG_RULES_MAX]; /* set once, at start-up */
 
-	if (!strcmp(backend, "espeak") || !url[0])
-		return 0;
-	if (wy ? !strncmp(url, "tcp://", 6) :
-		 !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8))
-		return 0;
-	snprintf(out, len, "%s = \"%.128s\": %s = \"%.32s\" needs %s", key, url,
-		 bkey, backend,
-		 wy ? "a tcp://HOST:PORT address" : "an http:// or https:// URL");
-	return -1;
+int config_add_rule(config_rule_fn rule)
+{
+	for (int i = 0; i < CONFIG_RULES_MAX; i++)
+		if (!rules[i] || rules[i] == rule) {
+			rules[i] = rule;
+			return 0;
+		}
+	return -ENOSPC;
 }
 
 int config_cross_check(const struct parley_config *cfg, const char *file,
@@ -740,24 +735,12 @@ int config_cross_check(const struct parley_config *cfg, const char *file,
 		report(out, ctx);
 		problems++;
 	}
-	for (int i = 0; i < 3; i++) {
-		static const char *const keys[][2] = {
-			{ "stt.url", "stt.backend" },
-			{ "tts.url", "tts.backend" },
-			{ "llm.url", "llm.backend" },
-		};
-		const char *url = i == 0 ? cfg->stt_url :
-				  i == 1 ? cfg->tts_url : cfg->llm_url;
-		const char *backend = i == 0 ? cfg->stt_backend :
-				      i == 1 ? cfg->tts_backend :
-					       cfg->llm_backend;
-
-		if (url_rule(keys[i][0], url, keys[i][1], backend, why,
-			     sizeof(why))) {
-			snprintf(out, sizeof(out), "%s: %s", file, why);
-			report(out, ctx);
-			problems++;
-		}
+	for (int i = 0; i < CONFIG_RULES_MAX && rules[i]; i++) {
+		if (!rules[i](cfg, why, sizeof(why)))
+			continue;
+		snprintf(out, sizeof(out), "%s: %s", file, why);
+		report(out, ctx);
+		problems++;
 	}
 	return problems;
 }

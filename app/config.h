@@ -216,9 +216,18 @@ int config_set_many(struct parley_config *cfg, const char *const *keys,
 int config_set(struct parley_config *cfg, const char *key, const char *text,
 	       const struct config_live *live, char *why, size_t whylen);
 /*
- * The rules between keys (a capture channel the device has, a URL the
- * backend can use); each problem goes to report, prefixed by file.
- * Returns the number of problems.
+ * A rule between keys that a module above knows (backends.c: the URL a
+ * backend can use): 0, or -1 with why filled.  config_add_rule adds one
+ * for every later check (at most CONFIG_RULES_MAX).
+ */
+#define CONFIG_RULES_MAX 4
+typedef int (*config_rule_fn)(const struct parley_config *cfg, char *why,
+			      size_t whylen);
+int config_add_rule(config_rule_fn rule);
+/*
+ * The rules between keys (a capture channel the device has, and the
+ * added rules); each problem goes to report, prefixed by file.  Returns
+ * the number of problems.
  */
 int config_cross_check(const struct parley_config *cfg, const char *file,
 		       void (*report)(const char *line, void *ctx),

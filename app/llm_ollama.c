@@ -160,6 +160,7 @@ static void describe(const struct parley_config *cfg, char *buf, size_t len)
 
 const struct llm_proto llm_ollama = {
 	.name = "ollama",
+	.scheme = "http://",
 	.path = "/api/chat",
 	.end_marker = "done",
 	.build = build,

@@ -188,6 +188,7 @@ static void describe(const struct parley_config *cfg, char *buf, size_t len)
 
 const struct llm_proto llm_openai = {
 	.name = "openai",
+	.scheme = "http://",
 	.path = "/v1/chat/completions",
 	.end_marker = "[DONE]",
 	.build = build,

@@ -20,6 +20,8 @@ struct probe;
 struct llm_proto {
 	/** @name: the llm.backend value */
 	const char *name;
+	/** @scheme: what llm.url must start with ("http://" takes https) */
+	const char *scheme;
 	/** @path: appended to llm.url */
 	const char *path;
 	/** @end_marker: what completes a stream, for the error text */

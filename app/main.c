@@ -17,6 +17,7 @@
 
 #include "../hal/audio.h"
 #include "../hal/gpio.h"
+#include "backends.h"
 #include "button.h"
 #include "console.h"
 #include "http.h"
@@ -82,16 +83,9 @@ static void version(void)
 	printf("\ngpio backends:");
 	for (int i = 0; gpio_backends[i]; i++)
 		printf(" %s", gpio_backends[i]->name);
-	printf("\nstt backends:");
-	for (int i = 0; stt_backends[i]; i++)
-		printf(" %s", stt_backends[i]->name);
-	printf("\nllm backends:");
-	for (int i = 0; llm_protos[i]; i++)
-		printf(" %s", llm_protos[i]->name);
-	printf("\ntts backends:");
-	for (int i = 0; tts_backends[i]; i++)
-		printf(" %s", tts_backends[i]->name);
-	printf("\noffline recogniser: %s\n",
+	printf("\n");
+	backends_list(stdout);
+	printf("offline recogniser: %s\n",
 	       sphinx_built() ? "pocketsphinx" : "none");
 }
 
@@ -734,6 +728,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	config_add_rule(backends_url_rule);
 	problems = config_load_layers(&parley.cfg, file, report_stderr, NULL);
 	if (problems) {
 		fprintf(stderr, "parleyd: %s: %d problem%s; not starting\n",

@@ -36,6 +36,8 @@ struct stt_events {
 struct stt_ops {
 	/** @name: the stt.backend value */
 	const char *name;
+	/** @scheme: what stt.url must start with ("http://" takes https) */
+	const char *scheme;
 	/**
 	 * @begin: optional: speech began; pcm/n is the audio so far (from
 	 * the pre-roll), sent while the user goes on speaking.  NULL: the

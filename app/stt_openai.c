@@ -246,6 +246,7 @@ static void describe_whispercpp(const struct parley_config *cfg, char *buf,
 
 const struct stt_ops stt_openai = {
 	.name = "openai",
+	.scheme = "http://",
 	.finish = finish_openai,
 	.abort = abort_http,
 	.probe = probe_openai,
@@ -254,6 +255,7 @@ const struct stt_ops stt_openai = {
 
 const struct stt_ops stt_whispercpp = {
 	.name = "whispercpp",
+	.scheme = "http://",
 	.finish = finish_whispercpp,
 	.abort = abort_http,
 	.probe = probe_whispercpp,

@@ -208,6 +208,7 @@ static void wy_describe(const struct parley_config *cfg, char *buf,
 
 const struct stt_ops stt_wyoming = {
 	.name = "wyoming",
+	.scheme = "tcp://",
 	.begin = wy_begin,
 	.audio = wy_audio,
 	.finish = wy_finish,

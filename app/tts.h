@@ -34,6 +34,9 @@ struct probe;
 struct tts_ops {
 	/** @name: the tts.backend value */
 	const char *name;
+	/** @scheme: what tts.url must start with ("http://" takes https);
+	 * NULL: the backend has no URL */
+	const char *scheme;
 	/**
 	 * @start: optional: starts fetching the audio of the current
 	 * sentence (t->current); 0 or -errno with t->error filled.  NULL:

@@ -155,6 +155,7 @@ static void describe_http(const struct parley_config *cfg, char *buf,
 
 const struct tts_ops tts_openai = {
 	.name = "openai",
+	.scheme = "http://",
 	.start = start_http,
 	.abort = abort_http,
 	.probe = probe_http,

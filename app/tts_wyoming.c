@@ -149,6 +149,7 @@ static void describe_wy(const struct parley_config *cfg, char *buf,
 
 const struct tts_ops tts_wyoming = {
 	.name = "wyoming",
+	.scheme = "tcp://",
 	.start = start_wyoming,
 	.abort = abort_wyoming,
 	.probe = probe_wy,

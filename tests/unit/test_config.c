@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../app/backends.h"
 #include "../../app/config.h"
+#include "../../dsp/aec.h"
+#include "../../hal/chain.h"
 
 static char reports[16][1024];
 static int nreports;
@@ -24,6 +27,17 @@ static void report(const char *line, void *ctx)
 }
 
 static char path[64];
+
+static void ignore_change(const struct config_key *k, int live,
+			  const char *old, const char *now, void *ctx)
+{
+	(void)k;
+	(void)live;
+	(void)old;
+	(void)now;
+	(void)ctx;
+}
+#define NULL_CHANGE ignore_change
 
 static int load(const char *text, struct parley_config *cfg)
 {
@@ -139,6 +153,135 @@ static void syntax_errors_and_missing_files(void **state)
 			    "/nonexistent/parley.conf: cannot read the config file: No such file or directory");
 }
 
+
+/* Defaults have one source: where a key sets a lower floor's parameter,
+ * the table's default is that floor's own tuned default. */
+static void table_defaults_are_the_modules_defaults(void **state)
+{
+	struct parley_config cfg;
+	struct chain_config mapped, chain;
+	struct aec_config aec;
+
+	(void)state;
+	config_defaults(&cfg);
+	config_chain(&cfg, &mapped);
+	chain_config_default(&chain);
+	aec_config_default(&aec);
+	assert_int_equal(mapped.aec, chain.aec);
+	assert_int_equal(mapped.tail_ms, chain.tail_ms);
+	assert_int_equal(mapped.tail_ms, aec.tail_ms);
+	assert_int_equal(mapped.residual, chain.residual);
+	assert_int_equal(mapped.residual, aec.residual);
+	assert_int_equal(mapped.ns_db, chain.ns_db);
+	assert_int_equal(mapped.agc, chain.agc);
+	/* the whole VAD, keyed members and the rest alike */
+	assert_memory_equal(&mapped.vad, &chain.vad, sizeof(chain.vad));
+	/* and the mapping is not the default by accident */
+	cfg.vad_onset_ms = 50;
+	cfg.vad_voicing_pct = 50;
+	cfg.dsp_aec_tail_ms = 128;
+	config_chain(&cfg, &mapped);
+	assert_int_equal(mapped.vad.onset_frames, 5);
+	assert_int_equal(mapped.vad.voicing_q15, 16384);
+	assert_int_equal(mapped.tail_ms, 128);
+}
+
+static int hook_calls[CH_COUNT];
+
+static void count_hook(void *ctx, const struct parley_config *cfg)
+{
+	(void)cfg;
+	hook_calls[*(enum config_hook *)ctx]++;
+}
+
+static enum config_hook seen_hook;
+
+static void volume_hook(void *ctx, const struct parley_config *cfg)
+{
+	(void)ctx;
+	seen_hook = CH_VOLUME;
+	assert_int_equal(cfg->volume, 42); /* applied after the change */
+}
+
+static void stt_hook(void *ctx, const struct parley_config *cfg)
+{
+	count_hook(ctx, cfg);
+}
+
+/* set, SIGHUP and the tools take one path: a checked value, the rules
+ * between keys, then the key's hook. */
+static void settings_apply_through_their_hooks(void **state)
+{
+	static enum config_hook stt = CH_STT;
+	struct config_live live = { .apply = { [CH_VOLUME] = volume_hook,
+					       [CH_STT] = stt_hook } };
+	static struct parley_config cfg, next;
+	const char *keys[2], *texts[2];
+	char why[400];
+
+	(void)state;
+	assert_int_equal(config_add_rule(backends_url_rule), 0);
+	config_defaults(&cfg);
+	memset(hook_calls, 0, sizeof(hook_calls));
+	seen_hook = CH_NONE;
+	assert_int_equal(config_set(&cfg, "audio.volume", "42", &live, why,
+				    sizeof(why)),
+			 0);
+	assert_int_equal(seen_hook, CH_VOLUME);
+	/* a bad value changes nothing and runs no hook */
+	seen_hook = CH_NONE;
+	assert_int_equal(config_set(&cfg, "audio.volume", "420", &live, why,
+				    sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "must be an integer from 0 to 100"));
+	assert_int_equal(cfg.volume, 42);
+	assert_int_equal(seen_hook, CH_NONE);
+	/* a key that needs a restart */
+	assert_int_equal(config_set(&cfg, "audio.playback_rate", "48000", &live,
+				    why, sizeof(why)),
+			 -2);
+	/* the backend and its URL: alone, the rule between them refuses */
+	live.ctx = &stt;
+	assert_int_equal(config_set(&cfg, "stt.backend", "wyoming", &live, why,
+				    sizeof(why)),
+			 -1);
+	assert_non_null(strstr(why, "stt.backend = \"wyoming\" needs a tcp://HOST:PORT address"));
+	assert_string_equal(cfg.stt_backend, "openai");
+	assert_int_equal(hook_calls[CH_STT], 0);
+	/* together they pass, and the backend's hook runs once */
+	keys[0] = "stt.backend";
+	texts[0] = "wyoming";
+	keys[1] = "stt.url";
+	texts[1] = "tcp://10.0.0.2:10300";
+	assert_int_equal(config_set_many(&cfg, keys, texts, 2, &live, why,
+					 sizeof(why)),
+			 0);
+	assert_string_equal(cfg.stt_backend, "wyoming");
+	assert_string_equal(cfg.stt_url, "tcp://10.0.0.2:10300");
+	assert_int_equal(hook_calls[CH_STT], 1);
+	/* SIGHUP: the same hooks for the keys that changed */
+	next = cfg;
+	snprintf(next.stt_backend, sizeof(next.stt_backend), "openai");
+	snprintf(next.stt_url, sizeof(next.stt_url), "http://h/v1/audio/transcriptions");
+	nreports = 0;
+	assert_int_equal(config_apply_live(&cfg, &next, &live, NULL_CHANGE, NULL), 0);
+	assert_int_equal(hook_calls[CH_STT], 2);
+	assert_string_equal(cfg.stt_backend, "openai");
+	/* -t: the same rule, with the file named */
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/parley-test-%d.conf", getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("stt = { backend = \"wyoming\"; url = \"http://h:10300\"; };\n", f);
+	fclose(f);
+	nreports = 0;
+	assert_int_equal(config_load_layers(&next, path, report, NULL), 1);
+	unlink(path);
+	assert_non_null(strstr(reports[0], path));
+	assert_non_null(strstr(reports[0], "stt.url = \"http://h:10300\": stt.backend = \"wyoming\" needs a tcp://HOST:PORT address"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +291,8 @@ int main(void)
 		cmocka_unit_test(the_compiled_limit_is_the_ceiling),
 		cmocka_unit_test(values_with_control_bytes_stay_on_one_line),
 		cmocka_unit_test(syntax_errors_and_missing_files),
+		cmocka_unit_test(table_defaults_are_the_modules_defaults),
+		cmocka_unit_test(settings_apply_through_their_hooks),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
