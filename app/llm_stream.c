@@ -161,18 +161,20 @@ int llm_token(struct llm_stream *o, const char *text, size_t len)
 int llm_tool(struct llm_stream *o, const char *id, const char *name,
 	     const cJSON *args)
 {
-	char text[PARLEY_TOOL_ARGS_MAX];
+	/* cJSON's printer wants a byte to spare past the text's end */
+	char text[PARLEY_TOOL_ARGS_MAX + 1];
 	const char *a = text;
 
 	text[0] = '\0';
 	if (cJSON_IsString(args)) {
-		if (strlen(args->valuestring) >= sizeof(text))
+		if (strlen(args->valuestring) >= PARLEY_TOOL_ARGS_MAX)
 			a = NULL;
 		else
 			snprintf(text, sizeof(text), "%s", args->valuestring);
-	} else if (args && !cJSON_PrintPreallocated((cJSON *)args, text,
-						     (int)sizeof(text), 0)) {
-		a = NULL; /* longer than PARLEY_TOOL_ARGS_MAX */
+	} else if (args && (!cJSON_PrintPreallocated((cJSON *)args, text,
+						      (int)sizeof(text), 0) ||
+			    strlen(text) >= PARLEY_TOOL_ARGS_MAX)) {
+		a = NULL; /* longer than PARLEY_TOOL_ARGS_MAX - 1 */
 	}
 	return llm_tool_text(o, id, name, a);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <errno.h>
 #include <unistd.h>
@@ -76,20 +77,28 @@ static int64_t unix_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct store *open_once(const char *path, char *err, size_t errlen);
+static struct store *open_once(const char *path, int *corrupt, char *err,
+				size_t errlen);
 
 /*
- * Opens the store; a file that is corrupt or unreadable is moved aside
- * (with its -wal and -shm) as PATH.corrupt-UNIXTIME and a fresh one is made,
- * so the speaker keeps working and the old data stays for inspection.
+ * Opens the store; a regular file that sqlite finds corrupt or not a
+ * database is moved aside (with its -wal and -shm) as PATH.corrupt-UNIXTIME
+ * and a fresh one is made, so the speaker keeps working and the old data
+ * stays for inspection.  Anything else (a lock held too long, a directory,
+ * no memory) fails with the reason, and nothing is moved.
  */
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
-	struct store *s = open_once(path, err, errlen);
+	int corrupt = 0;
+	struct store *s = open_once(path, &corrupt, err, errlen);
 	char aside[600], from[620], to[620];
 	long long now = (long long)(unix_ms() / 1000);
+	struct stat st;
 
-	if (s || access(path, F_OK))
+	/* only a damaged database file is moved aside: a locked one, a
+	 * directory or a lack of memory is an error to report, not data to
+	 * throw away */
+	if (s || !corrupt || stat(path, &st) || !S_ISREG(st.st_mode))
 		return s;
 	LOGE("store", "%s", err);
 	snprintf(aside, sizeof(aside), "%s.corrupt-%lld", path, now);
@@ -107,29 +116,36 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	}
 	LOGW("store", "%s moved aside as %s; starting a fresh store", path,
 	     aside);
-	return open_once(path, err, errlen);
+	return open_once(path, &corrupt, err, errlen);
 }
 
-static struct store *open_once(const char *path, char *err, size_t errlen)
+static struct store *open_once(const char *path, int *corrupt, char *err,
+				size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
 	char *msg = NULL;
+	int rc;
 
-	if (!s)
+	*corrupt = 0;
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", path);
 		return NULL;
+	}
 	sqlite3_hard_heap_limit64(STORE_HEAP_LIMIT);
-	if (sqlite3_open_v2(path, &s->db,
-			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				    SQLITE_OPEN_NOMUTEX,
-			    NULL) != SQLITE_OK) {
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path,
 			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 2000);
-	if (sqlite3_exec(s->db, "PRAGMA quick_check", NULL, NULL, &msg) !=
-		    SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+	rc = sqlite3_exec(s->db, "PRAGMA quick_check", NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, schema, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "schema");
 		sqlite3_free(msg);
 		goto fail;
@@ -148,6 +164,7 @@ static struct store *open_once(const char *path, char *err, size_t errlen)
 	}
 	return s;
 fail:
+	*corrupt = (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
 	store_close(s);
 	return NULL;
 }

@@ -8,8 +8,6 @@
  *
  * llm_stream.c is included to reach line_cb and on_done.  Wire formats:
  * Ollama /api/chat NDJSON and OpenAI-compatible /v1/chat/completions SSE.
- *
- * Tests of known bugs run only with PARLEY_TEST_KNOWN_BUGS=1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -89,13 +87,6 @@ static void ev_done(void *ctx, enum peer_error e, const char *detail)
 
 static const struct llm_events events = { ev_token, ev_done, ev_tool_call };
 static const struct llm_events events_no_tools = { ev_token, ev_done, NULL };
-
-static int known_bugs(void)
-{
-	const char *v = getenv("PARLEY_TEST_KNOWN_BUGS");
-
-	return v && v[0] == '1';
-}
 
 /* A stream set up as llm_chat() sets it up, without the transfer. */
 static void start(const struct llm_proto *proto)
@@ -621,8 +612,6 @@ static void ollama_arguments_that_just_fit_are_passed(void **state)
 	const char *a = args_of_length(PARLEY_TOOL_ARGS_MAX - 1);
 
 	(void)state;
-	if (!known_bugs())
-		skip();
 	start(&llm_ollama);
 	assert_int_equal(ollama_call_with_args(js(a)), 0); /* as a string */
 	assert_int_equal(ollama_call_with_args(a), 0); /* as an object */

@@ -8,9 +8,6 @@
  * store.c is included to reach the connection (s->db), used to age rows
  * and to look at what was written, and its limits (STORE_HEAP_LIMIT,
  * HISTORY_MAX_TURNS).
- *
- * Tests of known bugs run only with PARLEY_TEST_KNOWN_BUGS=1; they state
- * the behaviour the header promises and fail until the bug is fixed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -77,13 +74,6 @@ static int teardown(void **state)
 	s = NULL;
 	rm_tree(dir);
 	return 0;
-}
-
-static int known_bugs(void)
-{
-	const char *v = getenv("PARLEY_TEST_KNOWN_BUGS");
-
-	return v && v[0] == '1';
 }
 
 /* One integer from SQL run on the store's own connection. */
@@ -942,7 +932,7 @@ static void unopenable_path_is_an_error(void **state)
 	assert_true(store_conversation(s, 60, 0) > 0);
 }
 
-/* ---- known bugs (PARLEY_TEST_KNOWN_BUGS=1) ---- */
+/* ---- what is not corruption is not moved aside ---- */
 
 /*
  * A store that another connection holds locked (busy for longer than the
@@ -958,8 +948,6 @@ static void locked_store_is_not_moved_aside(void **state)
 	int64_t c = store_conversation(s, 60, 0);
 
 	(void)state;
-	if (!known_bugs())
-		skip();
 	add(c, 1, "keep", "me", "ok");
 	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other,
@@ -988,8 +976,6 @@ static void directory_path_is_not_moved_aside(void **state)
 	struct stat st;
 
 	(void)state;
-	if (!known_bugs())
-		skip();
 	snprintf(d, sizeof(d), "%s/var-lib-parley", dir);
 	assert_int_equal(mkdir(d, 0700), 0);
 	snprintf(keep, sizeof(keep), "%s/other-file", d);
