@@ -46,16 +46,22 @@ LDLIBS += $(PKG_LIBS) -lpthread -lm
 DSP_SRC := $(wildcard dsp/*.c)
 HAL_SRC := $(wildcard hal/*.c)
 APP_SRC := $(filter-out app/main.c $(SPHINX_OUT),$(wildcard app/*.c))
-LIB_SRC := $(DSP_SRC) $(HAL_SRC) $(APP_SRC)
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILDDIR)/obj/%.o)
 DSP_OBJ := $(DSP_SRC:%.c=$(BUILDDIR)/obj/%.o)
+HAL_OBJ := $(HAL_SRC:%.c=$(BUILDDIR)/obj/%.o)
+APP_OBJ := $(APP_SRC:%.c=$(BUILDDIR)/obj/%.o)
+# One archive per layer, linked top down: app, then hal, then dsp.  A layer
+# may call the ones below it only; tools/check-layers.sh (make layers)
+# proves it, since a link can still resolve an upward call when the object
+# it needs was pulled in anyway.
+parley_libs = $(patsubst %,$(1)/libparley_%.a,app hal dsp)
+PARLEY_LIBS := $(call parley_libs,$(BUILDDIR))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
 TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so $(BUILDDIR)/tests/alsa_fault.so
 
-.PHONY: all deps-ok deps check unit integration demo bench asan fuzz soak valgrind install clean testdata check-arm64 cross-check cross-deps
+.PHONY: all deps-ok deps check layers unit integration demo bench asan fuzz soak valgrind install clean testdata check-arm64 cross-check cross-deps
 .DEFAULT_GOAL := all
 
 all: deps-ok $(BINS)
@@ -81,11 +87,17 @@ $(BUILDDIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
-$(BUILDDIR)/libparley.a: $(LIB_OBJ)
+$(BUILDDIR)/libparley_dsp.a: $(DSP_OBJ)
+$(BUILDDIR)/libparley_hal.a: $(HAL_OBJ)
+$(BUILDDIR)/libparley_app.a: $(APP_OBJ)
+$(PARLEY_LIBS):
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(CROSS_COMPILE)ar rcs $@ $^
 
-$(BUILDDIR)/parleyd: $(BUILDDIR)/obj/app/main.o $(BUILDDIR)/libparley.a
+layers: $(PARLEY_LIBS)
+	$(Q)NM=$(CROSS_COMPILE)nm tools/check-layers.sh $(BUILDDIR)
+
+$(BUILDDIR)/parleyd: $(BUILDDIR)/obj/app/main.o $(PARLEY_LIBS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -94,17 +106,17 @@ $(BUILDDIR)/parleyctl: $(BUILDDIR)/obj/tools/parleyctl.o
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 
 # dsp-run's subcommands live in tools/dsp-run*.c; the speex backends need
-# the library's hal/ wrappers, so it links libparley.a.
+# the library's hal/ wrappers, so it links the layers' archives.
 DSPRUN_OBJ := $(patsubst %.c,$(BUILDDIR)/obj/%.o,$(wildcard tools/dsp-run*.c))
-$(BUILDDIR)/dsp-run: $(DSPRUN_OBJ) $(BUILDDIR)/libparley.a
+$(BUILDDIR)/dsp-run: $(DSPRUN_OBJ) $(PARLEY_LIBS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILDDIR)/tests/%: tests/unit/%.c $(BUILDDIR)/libparley.a
+$(BUILDDIR)/tests/%: tests/unit/%.c $(PARLEY_LIBS)
 	$(call msg,CC,$<)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< \
-		$(BUILDDIR)/libparley.a $(TEST_LIBS) $(LDLIBS)
+		$(PARLEY_LIBS) $(TEST_LIBS) $(LDLIBS)
 
 # The zero-allocation test's malloc interposer.
 $(BUILDDIR)/tests/alloc_count.so: tests/alloc/alloc_count.c
@@ -153,11 +165,11 @@ integration: all testdata
 	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all layers
 	$(Q)$(MAKE) --no-print-directory unit-and-integration
 
 .PHONY: unit-and-integration
-unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) $(BUILDDIR)/aec-webrtc testdata
+unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
 
 # The unit and integration tests again, built with AddressSanitizer and
@@ -207,12 +219,12 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(FUZZ_DIR) CC=clang \
-		CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_DIR)/libparley.a
+		CFLAGS="$(FUZZ_CFLAGS)" $(call parley_libs,$(FUZZ_DIR))
 	$(Q)for t in $(FUZZ_NAMES); do \
 		clang -std=gnu11 $(CPPFLAGS) -O1 -g -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
 		-o $(FUZZ_DIR)/fuzz_$$t tests/fuzz/fuzz_$$t.c \
-		$(FUZZ_DIR)/libparley.a $(LDLIBS) || exit 1; done
+		$(call parley_libs,$(FUZZ_DIR)) $(LDLIBS) || exit 1; done
 	$(Q)for t in $(FUZZ_NAMES); do \
 		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
 		echo "fuzz $$t: $(FUZZ_SECONDS) s"; \

@@ -9,7 +9,14 @@ high suppression (aec.webrtc.*) and at its default, moderate
     tools/aec_bench.py --build build/aec [--quick]
 
 Prints one flat JSON object (keys aec.*, dsp.*).  measure(build) returns it
-as a dict for tools/bench.py.
+as a dict for tools/bench.py, which requires the WebRTC reference
+(measure(build, need_webrtc=True)).
+
+Before WebRTC's canceller is measured against, check_webrtc() shows that
+the instrument works: it names a bad option, its lag is found, and it takes
+more than 10 dB of real echo out (6 s of LibriVox through street2 at
+-20 dBFS, noise at -65 dBFS, ERLE after 2 s).  If not, the bench stops
+with the reason rather than print figures against a broken reference.
 
 Signals (16 kHz mono): the far end is LibriVox speech (one female reader);
 its echo is the far end convolved with (a) the measured street2-L impulse
@@ -167,6 +174,38 @@ def webrtc_lag(build, near, tmp):
                key=lambda d: sum(y[i + d] * x[i] for i in span[::4]))
 
 
+def check_webrtc(build, testdata, near, tmp):
+    """tools/aec-webrtc is a working canceller; returns its lag (webrtc_lag)
+    or ends the bench with SystemExit naming what is wrong."""
+    tool = os.path.join(build, "aec-webrtc")
+    what = "aec_bench: the WebRTC reference %s" % tool
+    r = subprocess.run([tool, "--level", "loud", "a", "b", "c"],
+                       capture_output=True, text=True)
+    if r.returncode != 2 or "loud" not in r.stderr:
+        raise SystemExit("%s does not reject --level loud (exit %d, %r)"
+                         % (what, r.returncode, r.stderr.strip()))
+    try:
+        lag = webrtc_lag(build, near, tmp)
+        if not 0 < lag < 2 * 2 * FRAME:
+            raise SystemExit("%s: no plausible lag (%d samples, want 1..%d)"
+                             % (what, lag, 2 * 2 * FRAME - 1))
+        far = read_s16(os.path.join(testdata, "libri0870.raw"))[:6 * RATE]
+        ir = read_f32(os.path.join(testdata, "ir_street2.f32"))
+        echo = scale_to(convolve(far, ir, tmp), -20)
+        mic = [e + b for e, b in zip(echo, noise(len(far), -65))]
+        out = run_aec(build, "webrtc", far, mic, tmp, lag=lag)
+    except subprocess.CalledProcessError as e:
+        raise SystemExit("%s failed: %s" % (what, e))
+    if len(out) != len(mic):
+        raise SystemExit("%s wrote %d samples for %d" % (what, len(out), len(mic)))
+    erle = erle_db(mic, out, 2 * RATE)
+    if not erle > 10:
+        raise SystemExit("%s does not cancel real echo: ERLE %.1f dB after 2 s "
+                         "(libri0870 through ir_street2), want more than 10 dB"
+                         % (what, erle))
+    return lag
+
+
 def run_aec(build, impl, far, mic, tmp, tail=256, residual=True, lag=0):
     fp, mp, op = (os.path.join(tmp, n) for n in ("far.raw", "mic.raw", "out.raw"))
     write_s16(fp, far)
@@ -237,19 +276,24 @@ def signals(testdata, tmp, quick):
     return far, near, echoes
 
 
-def measure(build, quick=False):
+def measure(build, quick=False, need_webrtc=False):
     testdata = os.path.join(build, "testdata")
     res = {}
+    have_webrtc = os.path.exists(os.path.join(build, "aec-webrtc"))
+    if need_webrtc and not have_webrtc:
+        raise SystemExit(f"aec_bench: {os.path.join(build, 'aec-webrtc')} is "
+                         f"missing; run make BUILDDIR={build} vad-instruments")
     with tempfile.TemporaryDirectory() as tmp:
+        impls = ["fixed", "speex"]
+        lag = 0
+        if have_webrtc:
+            near = read_s16(os.path.join(testdata, "jfk.raw"))
+            lag = check_webrtc(build, testdata, near, tmp)
+            impls += list(WEBRTC)
+            res["aec.webrtc.lag_samples"] = lag
         far, near, echoes = signals(testdata, tmp, quick)
         n = len(far)
         bg = noise(n, -65)
-        impls = ["fixed", "speex"]
-        lag = 0
-        if os.path.exists(os.path.join(build, "aec-webrtc")):
-            impls += list(WEBRTC)
-            lag = webrtc_lag(build, near, tmp)
-            res["aec.webrtc.lag_samples"] = lag
         for impl in impls:
             key = "aec.%s." % impl
             erles, t10s = [], []

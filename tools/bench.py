@@ -23,7 +23,10 @@ object) and a table.
   and in real noise, false alarms on real noise, and instructions per frame;
   see vad_bench.py.
 - ratio.*: ours over the reference, from the same run.
-These are measurements, not tests: nothing here passes or fails.
+These are measurements, not tests: nothing here passes or fails, except
+that the instruments must be there and work.  Before anything is measured,
+WebRTC's canceller (tools/aec-webrtc) must cancel real echo
+(aec_bench.check_webrtc); otherwise the bench stops and says why.
 """
 import argparse
 import json
@@ -159,7 +162,7 @@ def main():
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     res = {}
-    res.update(aec_bench.measure(build, quick=args.quick))
+    res.update(aec_bench.measure(build, quick=args.quick, need_webrtc=True))
     res.update(vad_bench.measure(build))
     res.update(dsp_ns(build))
     res.update(ratios(res))

@@ -5,7 +5,9 @@ Far-end speech (LibriVox) through jconvolver's measured street impulse
 response at -20 dBFS is the echo; ours must take at least 10 dB off it
 after 2 s, and keep another talker (the JFK recording) in double talk
 within 2 dB of its level.  Bad arguments get a clear error.  The figures
-against speexdsp are in tools/aec_bench.py (make bench), not here.
+against speexdsp and WebRTC are in tools/aec_bench.py (make bench), not
+here, and so is the check that the WebRTC reference (tools/aec-webrtc, a
+benchmark instrument make check does not build) cancels real echo.
 """
 import math
 import os
@@ -105,24 +107,3 @@ def test_stage_times_do_not_change_the_output():
             assert all(t[k] > 0 for k in t), t
             # each figure is a per-frame mean rounded down
             assert abs(t["chain"] - (t["hpf"] + t["aec"] + t["pre"] + t["vad"])) <= 4, t
-
-
-def test_webrtc_reference_cancels_real_echo():
-    """The benchmark's WebRTC reference (tools/aec-webrtc) is a working
-    canceller: it takes real echo out, its lag is found, and bad options
-    are named."""
-    tool = os.path.join(BUILD, "aec-webrtc")
-    if not os.path.exists(tool):
-        raise Skip("aec-webrtc not built (make vad-instruments)")
-    r = subprocess.run([tool, "--level", "loud", "a", "b", "c"], capture_output=True, text=True)
-    assert r.returncode == 2 and "loud" in r.stderr
-    with tempfile.TemporaryDirectory() as tmp:
-        far, echo, bg = signals(tmp)
-        near = aec_bench.read_s16(os.path.join(TESTDATA, "jfk.raw"))
-        lag = aec_bench.webrtc_lag(BUILD, near, tmp)
-        assert 0 < lag < 2 * 2 * 160, lag
-        mic = [e + b for e, b in zip(echo, bg)]
-        out = aec_bench.run_aec(BUILD, "webrtc", far, mic, tmp, lag=lag)
-        assert len(out) == len(mic)
-        erle = aec_bench.erle_db(mic, out, 2 * RATE)
-        assert erle > 10, erle
