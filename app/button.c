@@ -34,6 +34,8 @@ static struct {
 	uint64_t tap_release_ms; /* last tap, for double presses */
 	int long_timer;
 	int consumed; /* this press became long or double: ignore release */
+	int press_seen; /* a press was seen since start (one held at start-up
+			 * is not ours to end) */
 	int talking; /* this press started listening */
 	unsigned counts[G_COUNT];
 } b;
@@ -86,6 +88,7 @@ static void pressed(uint64_t t)
 	const struct parley_config *c = b.cfg;
 
 	b.press_ms = t;
+	b.press_seen = 1;
 	b.consumed = 0;
 	b.talking = 0;
 	if (b.act.stop_ringing(b.act.ctx)) {
@@ -119,8 +122,11 @@ static void released(uint64_t t)
 
 	loop_cancel(b.long_timer);
 	b.long_timer = 0;
-	if (b.consumed)
+	if (b.consumed || !b.press_seen) {
+		if (!b.press_seen)
+			LOGI("button", "released; it was held at start-up: ignored");
 		return;
+	}
 	if (talks(action) && b.talking) {
 		b.counts[tap ? G_TAP : G_HOLD]++;
 		LOGI("button", "%s: talk", tap ? "tap" : "hold");
@@ -161,9 +167,16 @@ static void settle_and_lock(void)
 	int was = b.stable;
 
 	settle();
-	if (b.stable != was)
-		b.debounce_timer = loop_timeout((uint64_t)b.cfg->debounce_ms,
-						on_debounced, NULL);
+	if (b.stable != was) {
+		int id = loop_timeout((uint64_t)b.cfg->debounce_ms,
+				      on_debounced, NULL);
+
+		/* no timeout free: no lockout (bounces may then count) rather
+		 * than a button that never reads its line again */
+		b.debounce_timer = id > 0 ? id : 0;
+		if (id <= 0)
+			LOGW("button", "no loop timeout free for the debounce lockout");
+	}
 }
 
 static void on_debounced(void *ctx)

@@ -349,6 +349,12 @@ int timers_parse_alarm(const char *text, time_t now, time_t *due, char *why,
 	*due = mktime(&tm);
 	if (*due == (time_t)-1)
 		goto bad;
+	if (dated && (tm.tm_mday != day || tm.tm_mon != mon - 1)) {
+		/* mktime moved it: 31 February is 3 March */
+		snprintf(why, whylen, "there is no %04d-%02d-%02d", year, mon,
+			 day);
+		return -1;
+	}
 	if (*due <= now) {
 		if (dated) {
 			snprintf(why, whylen,

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,30 @@ static int connect_to(const char *path)
 
 static int live; /* the command is a live view */
 static int attached; /* print events after the reply */
+/* SIGINT or SIGTERM arrived: the wait ends (set by the handler only) */
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	stopping = sig;
+}
+
+/*
+ * SIGINT and SIGTERM end a wait (attach, levels, a slow reply) the same
+ * way whatever the signal dispositions parleyctl inherited: a shell's
+ * background job or a CI runner may start it with SIGINT ignored.
+ */
+static void catch_stops(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: poll and read return EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
 
 static char buf[8192]; /* reply bytes read and not yet printed */
 static size_t len;
@@ -92,6 +117,9 @@ static int read_reply(int fd)
 			     live || attached ? -1 : REPLY_TIMEOUT_MS);
 		ssize_t got;
 
+		if (stopping)
+			return -1;
+
 		if (live && (pfd[1].revents & (POLLIN | POLLHUP))) {
 			char junk[256];
 
@@ -112,6 +140,8 @@ static int read_reply(int fd)
 			return -1;
 		}
 		got = read(fd, buf + len, sizeof(buf) - len);
+		if (stopping)
+			return -1;
 		if (got <= 0) {
 			fprintf(stderr, "parleyctl: connection closed\n");
 			return -1;
@@ -152,6 +182,7 @@ int main(int argc, char **argv)
 	}
 	if (!path)
 		path = DEFAULT_SOCKET;
+	catch_stops();
 	fd = connect_to(path);
 	if (fd < 0)
 		return 2;
@@ -182,7 +213,9 @@ int main(int argc, char **argv)
 					    (size_t)got ||
 				    fflush(stdout))
 					break;
-			} while ((got = read(fd, buf, sizeof(buf))) > 0);
+			} while (!stopping &&
+				 (got = read(fd, buf, sizeof(buf))) > 0);
+			stopping = 0; /* stopping is how attach ends */
 		}
 	} else {
 		while (fgets(line, sizeof(line), stdin)) {
@@ -198,5 +231,7 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fd);
+	if (stopping) /* interrupted: as a shell reports a signal */
+		return 128 + stopping;
 	return status < 0 ? 2 : status;
 }
