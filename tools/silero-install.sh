@@ -9,7 +9,7 @@ set -eu
 dir=${1:?usage: tools/silero-install.sh DIR}
 [ -f "$dir/.done" ] && exit 0
 command -v npm >/dev/null || {
-	echo "silero-install: npm is missing; run: sudo tools/install-deps.sh" >&2
+	echo "silero-install: npm is missing; run: sudo tools/install-deps.sh bench" >&2
 	exit 1
 }
 mkdir -p "$dir"

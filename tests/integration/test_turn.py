@@ -124,13 +124,16 @@ def test_barge_in_stops_playback_and_listens():
         press_frame = r.frames()
         assert r.wait_state("listening", 2) == "listening"
         r.wait_frames(press_frame + 100)
+        release_frame = r.frames()
         r.ctl("button", "release")
         r.stop()
         pb = r.playback_samples()
-        # playback file: one period of silence, then one period per frame
+        # playback file: one period of silence, then one period per frame;
+        # after the release the speaker says it heard nothing, so the
+        # silence that counts ends there
         cut = (press_frame + 1 + 10) * FRAME
         before = sound_span(pb[:cut])
-        after = sound_span(pb[cut:])
+        after = sound_span(pb[cut:(release_frame + 1) * FRAME])
         assert before and before[1] - before[0] > 1.5 * RATE
         assert after is None, f"audio {after[0] / RATE:.2f} s after the press"
         t = r.turns()[0]
