@@ -304,6 +304,13 @@ install: all
 	if [ -f board/$(BOARD)/asound.conf ]; then \
 	  install -D -m 0644 board/$(BOARD)/asound.conf $(DESTDIR)/etc/asound.conf; fi
 
+# Opt-in, never part of check: a minimal Debian 12 root (debootstrap
+# --variant=minbase), the README's prerequisites only, a clone of this
+# repository, and the README's two commands run in it as a new user would.
+.PHONY: fresh-check
+fresh-check:
+	$(Q)tools/fresh-check.sh
+
 clean:
 	rm -rf $(BUILDDIR)
 
