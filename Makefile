@@ -259,12 +259,18 @@ demo: deps-demo
 	$(Q)$(MAKE) --no-print-directory all testdata-demo
 	$(Q)$(PYTHON) tools/demo.py --build $(BUILDDIR)
 
-# arm64: cross-build, run the unit tests (golden vectors included) under
-# qemu-user, check the arm64 dsp/ objects are integer-only, and compare the
-# DSP harness's output on the test audio with the native one bit for bit.
-# Installs the cross toolchain and arm64 -dev packages when run as root.
+# arm64: cross-build, then (tests/cross_check.py) run the unit tests
+# (golden vectors included) under qemu-user, check the arm64 dsp/ objects
+# are integer-only, compare the DSP harness's output on the test audio with
+# the native one (bit for bit, speexdsp's floating point measured), run the
+# turn, echo and audio-fault integration tests with the arm64 parleyd under
+# qemu (tools/qemu-parleyd), and print a summary.  Installs the cross
+# toolchain and arm64 -dev packages when run as root.  -L /: the guest's
+# loader and libc both from libc6:arm64 (the cross toolchain's copy in
+# /usr/aarch64-linux-gnu can be an older glibc build, and a loader from one
+# with a libc from the other hangs in pthread_create).
 ARM64 := $(BUILDDIR)/arm64
-QEMU_ARM64 := QEMU_LD_PREFIX=/usr/aarch64-linux-gnu qemu-aarch64-static
+QEMU_ARM64 := qemu-aarch64-static -L /
 cross-deps:
 	@if ! command -v aarch64-linux-gnu-gcc >/dev/null || \
 	    ! command -v qemu-aarch64-static >/dev/null || \
@@ -275,15 +281,13 @@ cross-deps:
 	fi
 
 cross-check: deps cross-deps
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(BUILDDIR)/testdata/.done
+	$(Q)$(MAKE) --no-print-directory all $(BUILDDIR)/testdata/.done
 	$(Q)$(MAKE) --no-print-directory CROSS_COMPILE=aarch64-linux-gnu- \
 		PKG_CONFIG=aarch64-linux-gnu-pkg-config BUILDDIR=$(ARM64) \
-		$(ARM64)/dsp-run $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
-	$(Q)for t in $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%); do \
-		PARLEY_QEMU=1 $(QEMU_ARM64) $$t || exit 1; done
-	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR) test_dsp_integer
-	$(Q)PARLEY_QEMU_ARM64="$(QEMU_ARM64)" tools/dsp-compare.sh \
-		$(BUILDDIR)/dsp-run $(ARM64)/dsp-run $(BUILDDIR)/testdata
+		$(ARM64)/parleyd $(ARM64)/dsp-run $(ARM64)/tests/alsa_fault.so \
+		$(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
+	$(Q)PARLEY_QEMU_ARM64="$(QEMU_ARM64)" $(PYTHON) tests/cross_check.py \
+		--build $(BUILDDIR) --arm64 $(ARM64) $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
 
 check-arm64: cross-check
 

@@ -2,8 +2,9 @@
 /*
  * dsp-run aec: the echo canceller of the daemon's DSP chain over files.
  *
- *   dsp-run aec --impl fixed|speex --far FAR.raw --mic MIC.raw --out OUT.raw
+ *   dsp-run aec --impl fixed|speex|off --far FAR.raw --mic MIC.raw --out OUT.raw
  *               [--tail-ms 256] [--no-residual] [--ns-db N] [--agc]
+ *               [--vad-out VAD.txt]
  *
  * FAR is what the loudspeaker played, MIC what the microphone heard (both
  * S16_LE mono 16 kHz, time-aligned); OUT gets the cleaned microphone signal,
@@ -11,7 +12,9 @@
  * the shorter input.  The chain runs high-pass and canceller plus its
  * residual echo suppression; noise suppression and AGC stay off (unless
  * --ns-db / --agc turn them on) except that speexdsp's residual suppression
- * needs its preprocessor's denoiser.  The VAD runs; its result is unused.
+ * needs its preprocessor's denoiser.  --impl off runs the chain with no
+ * canceller (FAR is still read, and unused).  The VAD runs; --vad-out
+ * writes its decision for each frame to VAD.txt, one line of 0 or 1.
  * Prints the final ERLE estimate (fixed only) on stderr.  --times prints
  * on stdout the wall time of each stage per frame, in ns:
  * "hpf N aec N pre N vad N chain N" (the clock reads included).
@@ -27,9 +30,10 @@
 #include "dsp-run.h"
 
 static const char usage[] =
-	"usage: dsp-run aec --impl fixed|speex --far FAR.raw --mic MIC.raw "
+	"usage: dsp-run aec --impl fixed|speex|off --far FAR.raw --mic MIC.raw "
 	"--out OUT.raw [--tail-ms N] [--no-residual]\n"
 	"       [--ns-db N] [--agc]   (the rest of the chain, for measuring)\n"
+	"       [--vad-out VAD.txt]   (the VAD's decision per frame, 0 or 1)\n"
 	"       [--times]             (ns per frame of each stage on stdout)\n";
 
 static int bad(const char *msg, const char *arg)
@@ -61,15 +65,17 @@ int dsp_run_aec(int argc, char **argv)
 		{ "ns-db", required_argument, NULL, 's' },
 		{ "agc", no_argument, NULL, 'a' },
 		{ "times", no_argument, NULL, 'T' },
+		{ "vad-out", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *far_path = NULL, *mic_path = NULL, *out_path = NULL;
+	const char *vad_path = NULL;
 	static struct chain ch; /* large: keep it off the stack */
 	struct chain_config cfg;
 	struct vad_result vr;
 	int16_t far[PARLEY_FRAME], mic[PARLEY_FRAME];
-	FILE *ff = NULL, *fm = NULL, *fo = NULL;
+	FILE *ff = NULL, *fm = NULL, *fo = NULL, *fv = NULL;
 	char err[160], *end;
 	long total = -1, written = 0, pos = 0, skip;
 	int c, rc = 1, impl = -1, timed = 0;
@@ -83,8 +89,8 @@ int dsp_run_aec(int argc, char **argv)
 		switch (c) {
 		case 'i':
 			impl = chain_aec_parse(optarg);
-			if (impl != CHAIN_AEC_FIXED && impl != CHAIN_AEC_SPEEX)
-				return bad("--impl must be fixed or speex",
+			if (impl < 0)
+				return bad("--impl must be fixed, speex or off",
 					   optarg);
 			break;
 		case 'f':
@@ -127,6 +133,9 @@ int dsp_run_aec(int argc, char **argv)
 		case 'T':
 			timed = 1;
 			break;
+		case 'v':
+			vad_path = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -157,6 +166,11 @@ int dsp_run_aec(int argc, char **argv)
 			strerror(errno));
 		goto out;
 	}
+	if (vad_path && !(fv = fopen(vad_path, "w"))) {
+		fprintf(stderr, "dsp-run aec: --vad-out %s: %s\n", vad_path,
+			strerror(errno));
+		goto out;
+	}
 	if (chain_init(&ch, &cfg, err, sizeof(err))) {
 		fprintf(stderr, "dsp-run aec: %s\n", err);
 		goto out;
@@ -174,6 +188,11 @@ int dsp_run_aec(int argc, char **argv)
 		if (total >= 0 && written >= total)
 			break;
 		chain_process(&ch, mic, far, &vr);
+		if (fv && fputs(vr.speech ? "1\n" : "0\n", fv) == EOF) {
+			fprintf(stderr, "dsp-run aec: --vad-out %s: %s\n",
+				vad_path, strerror(errno));
+			goto out;
+		}
 		for (int i = 0; i < PARLEY_FRAME; i++) {
 			long at = pos + i - skip; /* input index of this sample */
 
@@ -211,6 +230,11 @@ out:
 		fclose(fm);
 	if (fo && fclose(fo) && !rc) {
 		fprintf(stderr, "dsp-run aec: --out %s: %s\n", out_path,
+			strerror(errno));
+		rc = 1;
+	}
+	if (fv && fclose(fv) && !rc) {
+		fprintf(stderr, "dsp-run aec: --vad-out %s: %s\n", vad_path,
 			strerror(errno));
 		rc = 1;
 	}

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import tempfile
 
-from rig import ROOT, Rig, read_wav
+from rig import ROOT, Rig, parleyd_path, read_wav, shim_path
 
 class Skip(Exception):
     """A test that cannot run in this build (it says why)."""
@@ -15,6 +15,13 @@ class Skip(Exception):
 BUILD = os.environ.get("PARLEY_BUILD", os.path.join(ROOT, "build"))
 TESTDATA = os.path.join(BUILD, "testdata")
 SPEECH = os.path.join(TESTDATA, "goforward.raw")  # "go forward ten meters"
+PARLEYD = parleyd_path(BUILD)  # PARLEY_PARLEYD, or BUILD/parleyd
+
+
+def shim(name):
+    """The LD_PRELOAD test shim name (alsa_fault.so, alloc_count.so) built
+    for the daemon's machine: PARLEY_PARLEYD_LIBS, or BUILD/tests."""
+    return shim_path(BUILD, name)
 
 
 @contextlib.contextmanager

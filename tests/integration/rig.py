@@ -5,6 +5,13 @@ It defines file-backed ALSA PCMs in a private ALSA configuration, feeds the
 capture FIFO in real time with tools/pcm-feeder, starts the fake LAN peers
 from tools/ on 127.0.0.1, writes a parley.conf, and drives the daemon with
 parleyctl.  Used by the integration tests and by `make demo`.
+
+The daemon is BUILD/parleyd unless PARLEY_PARLEYD names another one: a
+binary, or a wrapper that execs one (tools/qemu-parleyd runs the arm64
+build under qemu-user; make cross-check does).  PARLEY_PARLEYD_LIBS is then
+the directory of the test shims (alsa_fault.so, alloc_count.so) built for
+that daemon's machine, since an LD_PRELOAD reaches the daemon's own loader.
+parleyctl, the peers and the feeder always run from BUILD.
 """
 import array
 import json
@@ -19,6 +26,24 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RATE = 16000
 FRAME = 160
+
+
+def parleyd_path(build):
+    """The parleyd the rig and the tests run: PARLEY_PARLEYD or BUILD's."""
+    return os.path.abspath(os.environ.get("PARLEY_PARLEYD") or
+                           os.path.join(build, "parleyd"))
+
+
+def shim_path(build, name):
+    """A test shim (LD_PRELOAD) built for the daemon's machine."""
+    libs = os.environ.get("PARLEY_PARLEYD_LIBS") or os.path.join(build, "tests")
+    return os.path.abspath(os.path.join(libs, name))
+
+
+def emulated():
+    """True when the daemon is PARLEY_PARLEYD's, which may run under an
+    emulator (qemu-user: start-up takes seconds longer)."""
+    return bool(os.environ.get("PARLEY_PARLEYD"))
 
 ALSA_CONF = """<{alsa_conf}>
 pcm.parley_capture {{
@@ -161,6 +186,7 @@ class Peer:
 class Rig:
     def __init__(self, build="build", workdir=None, keep=False):
         self.build = os.path.abspath(build)
+        self.parleyd = parleyd_path(self.build)
         self.dir = workdir or tempfile.mkdtemp(prefix="parley-rig-")
         os.makedirs(self.dir, exist_ok=True)
         self.keep = keep
@@ -253,11 +279,11 @@ class Rig:
                     "--log-file=" + os.path.join(os.environ["PARLEY_VALGRIND"],
                                                  "parleyd-%p.log")]
         self.daemon = subprocess.Popen(
-            wrap + [os.path.join(self.build, "parleyd"), "-f"] + (["-d"] if debug else []) +
+            wrap + [self.parleyd, "-f"] + (["-d"] if debug else []) +
             ["-c", self.conf],
             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=open(self.stderr_path, "w"))
-        deadline = time.monotonic() + (60 if wrap else 15)
+        deadline = time.monotonic() + (60 if wrap or emulated() else 15)
         while True:
             if self.daemon.poll() is not None:
                 raise RuntimeError("parleyd exited at start:\n" + self.log_text())

@@ -5,7 +5,7 @@ VAD, playback of speech, a barge-in flush)."""
 import os
 import time
 
-from common import BUILD, SPEECH, Skip, rig
+from common import SPEECH, Skip, rig, shim
 
 
 def test_audio_thread_never_allocates():
@@ -17,7 +17,7 @@ def test_audio_thread_never_allocates():
         r.start_stt()
         r.start_ollama("--answer", "One. Two. Three. Four. Five. Six.", "--token-rate", "20")
         r.start(["silence:1.5", SPEECH, "silence:20"], extra_env={
-            "LD_PRELOAD": os.path.join(BUILD, "tests", "alloc_count.so"),
+            "LD_PRELOAD": shim("alloc_count.so"),
             "PARLEY_ALLOC_REPORT": report})
         r.wait_frames(100)
         r.ctl("button", "press")
@@ -50,7 +50,7 @@ def test_audio_thread_never_allocates_with_resampling_and_channels():
     with rig() as r:
         report = os.path.join(r.dir, "alloc.txt")
         r.start(["silence:60"], feeder_args=["--rate", "48000", "--channels", "2"],
-                extra_env={"LD_PRELOAD": os.path.join(BUILD, "tests", "alloc_count.so"),
+                extra_env={"LD_PRELOAD": shim("alloc_count.so"),
                            "PARLEY_ALLOC_REPORT": report},
                 audio__capture_rate=48000, audio__capture_channels=2,
                 audio__capture_channel=-1, audio__playback_rate=48000,

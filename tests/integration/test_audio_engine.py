@@ -280,13 +280,13 @@ def test_reference_leads_the_echo_it_explains():
 
 def test_audio_limits_are_named():
     import tempfile
-    from common import BUILD
+    from common import PARLEYD
     with tempfile.TemporaryDirectory() as d:
         conf = os.path.join(d, "parley.conf")
         with open(conf, "w") as f:
             f.write("audio = {\n\tplayback_periods = 4;\n\tcapture_rate = 44150;\n"
                     "\tcapture_channels = 9;\n};\n")
-        p = subprocess.run([os.path.join(BUILD, "parleyd"), "-t", "-c", conf],
+        p = subprocess.run([PARLEYD, "-t", "-c", conf],
                            capture_output=True, text=True)
         assert p.returncode != 0
         assert f"{conf}:2: audio.playback_periods = 4: must be an integer from 2 to 3" in p.stderr
@@ -294,7 +294,7 @@ def test_audio_limits_are_named():
         assert f"{conf}:4: audio.capture_channels = 9: must be an integer from 1 to 8" in p.stderr
         with open(conf, "w") as f:
             f.write("audio = {\n\tcapture_channels = 2;\n\tcapture_channel = 2;\n};\n")
-        p = subprocess.run([os.path.join(BUILD, "parleyd"), "-t", "-c", conf],
+        p = subprocess.run([PARLEYD, "-t", "-c", conf],
                            capture_output=True, text=True)
         assert p.returncode != 0
         assert ("audio.capture_channel = 2: must be -1 (mix) or below "

@@ -6,7 +6,7 @@ alsa-lib shim makes their calls fail on request."""
 import os
 import time
 
-from common import BUILD, Skip, rig
+from common import Skip, rig, shim
 
 
 def counters(r):
@@ -23,7 +23,7 @@ def test_xrun_and_vanished_device_are_recovered():
         os.mkdir(faults)
         r.start_ollama("--answer", "Still here.", "--token-rate", "0")
         r.start(["silence:120"], extra_env={
-            "LD_PRELOAD": os.path.join(BUILD, "tests", "alsa_fault.so"),
+            "LD_PRELOAD": shim("alsa_fault.so"),
             "PARLEY_ALSA_FAULTS": faults})
         r.wait_frames(50)
         open(os.path.join(faults, "xrun"), "w").close()
@@ -66,7 +66,7 @@ def test_suspend_is_resumed():
         faults = os.path.join(r.dir, "faults")
         os.mkdir(faults)
         r.start(["silence:60"], extra_env={
-            "LD_PRELOAD": os.path.join(BUILD, "tests", "alsa_fault.so"),
+            "LD_PRELOAD": shim("alsa_fault.so"),
             "PARLEY_ALSA_FAULTS": faults})
         r.wait_frames(50)
         open(os.path.join(faults, "estrpipe"), "w").close()
@@ -98,7 +98,7 @@ def drift_run(ppm, correct, seconds=10):
             f.write(str(ppm))
         r.start(["silence:60"], audio__playback_rate=48000,
                 audio__drift_correction=correct, extra_env={
-                    "LD_PRELOAD": os.path.join(BUILD, "tests", "alsa_fault.so"),
+                    "LD_PRELOAD": shim("alsa_fault.so"),
                     "PARLEY_ALSA_FAULTS": faults})
         r.wait_frames(100 * seconds, timeout=seconds * 3)
         st = r.status()

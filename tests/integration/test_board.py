@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import time
 
-from common import BUILD, free_port, rig
+from common import PARLEYD, free_port, rig
 from rig import Console
 
 
@@ -169,11 +169,11 @@ def test_gpiod_backend_names_the_missing_chip():
     with rig() as r:
         r.write_config(gpio__backend="gpiod", gpio__chip="gpiochip97",
                        gpio__button_line=17)
-        p = subprocess.run([os.path.join(BUILD, "parleyd"), "-f", "-c", r.conf],
+        p = subprocess.run([PARLEYD, "-f", "-c", r.conf],
                            capture_output=True, text=True, timeout=10)
         assert p.returncode == 1
         assert "gpio chip 'gpiochip97' (button line 17): No such file or directory" in p.stderr
-    v = subprocess.run([os.path.join(BUILD, "parleyd"), "-V"], capture_output=True, text=True)
+    v = subprocess.run([PARLEYD, "-V"], capture_output=True, text=True)
     assert "gpio backends: sim gpiod" in v.stdout
 
 

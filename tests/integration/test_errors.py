@@ -5,10 +5,9 @@ import os
 import subprocess
 import time
 
-from common import BUILD, ROOT, espeak_seconds, free_port, rig, sound_span
+from common import PARLEYD, ROOT, espeak_seconds, free_port, rig, sound_span
 from rig import RATE
 
-PARLEYD = os.path.join(BUILD, "parleyd")
 SAMPLE = os.path.join(ROOT, "rootfs-overlay", "etc", "parley", "parley.conf")
 
 

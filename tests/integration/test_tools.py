@@ -343,8 +343,8 @@ def spoken_raw(r, text):
 
 def test_offline_recogniser_with_no_host_at_all():
     import subprocess
-    from common import BUILD, Skip
-    ver = subprocess.run([os.path.join(BUILD, "parleyd"), "-V"], capture_output=True,
+    from common import PARLEYD, Skip
+    ver = subprocess.run([PARLEYD, "-V"], capture_output=True,
                          text=True).stdout
     model = "/usr/share/pocketsphinx/model/en-us/en-us"
     if "offline recogniser: pocketsphinx" not in ver or not os.path.isdir(model):

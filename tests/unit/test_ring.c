@@ -108,12 +108,12 @@ static void two_threads_keep_order(void **state)
 
 	(void)state;
 	/*
-	 * qemu-user 7.2 never schedules a new guest thread while another one
-	 * spins (even a trivial pthread program hangs), and valgrind runs one
-	 * thread at a time, so this test runs natively only; check-arm64 and
-	 * make valgrind set PARLEY_QEMU and PARLEY_VALGRIND.
+	 * valgrind runs one thread at a time, so under it (make valgrind
+	 * sets PARLEY_VALGRIND) the spinning consumer starves the producer.
+	 * qemu-user runs it (make cross-check), given a loader and libc from
+	 * one glibc build: a mismatched pair hangs in pthread_create.
 	 */
-	if (getenv("PARLEY_QEMU") || getenv("PARLEY_VALGRIND"))
+	if (getenv("PARLEY_VALGRIND"))
 		skip();
 	ring_init(&sr, sbuf, sizeof(sbuf[0]), 64);
 	pthread_create(&t, NULL, producer, NULL);
