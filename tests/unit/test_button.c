@@ -20,6 +20,7 @@
 #include "../../app/button.h"
 #include "../../app/log.h"
 #include "../../app/loop.h"
+#include "unit_util.h"
 
 /* The fake backend: a queue of edges and a level. */
 #define EDGES_MAX 16
@@ -159,28 +160,9 @@ static const struct button_actions actions = {
 
 static struct parley_config cfg;
 
-/* Runs the loop until a callback stops it; fails after 5 s instead. */
-static volatile sig_atomic_t hung;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	hung = 1;
-	loop_stop(); /* poll() returns EINTR and the loop ends */
-}
-
 static void run_loop(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
-
-	sigemptyset(&sa.sa_mask);
-	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
-	hung = 0;
-	alarm(5);
-	loop_run();
-	alarm(0);
-	if (hung)
-		fail_msg("the loop ran 5 s without the awaited callback");
+	unit_run_loop("the awaited callback");
 }
 
 static void assert_call(int i, enum what w)

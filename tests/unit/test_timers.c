@@ -27,6 +27,7 @@
 #include "../../app/log.h"
 #include "../../app/loop.h"
 #include "../../app/timers.h"
+#include "unit_util.h"
 #include "../../hal/audio.h"
 #include "../../hal/chain.h"
 
@@ -137,34 +138,14 @@ static const struct timer *find(const char *label)
 	return NULL;
 }
 
-/* Runs the loop until a callback stops it; fails after 5 s instead. */
-static volatile sig_atomic_t hung;
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-	hung = 1;
-	loop_stop(); /* poll() returns EINTR and the loop ends */
-}
-
 static void run_loop(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
-
-	sigemptyset(&sa.sa_mask);
-	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
-	hung = 0;
-	alarm(5);
-	loop_run();
-	alarm(0);
-	if (hung)
-		fail_msg("the loop ran 5 s without the awaited ring");
+	unit_run_loop("the awaited ring");
 }
 
 static int setup_store(void **state)
 {
 	char err[256];
-	int fd;
 
 	(void)state;
 	memset(&d, 0, sizeof(d));
@@ -172,11 +153,7 @@ static int setup_store(void **state)
 	synth = &idle_synth;
 	loop_init();
 	config_defaults(&cfg);
-	snprintf(path, sizeof(path), "/tmp/parley-test-timers-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
+	unit_db_path(path, sizeof(path), "timers");
 	store = store_open(path, err, sizeof(err));
 	if (!store)
 		fail_msg("store_open: %s", err);
@@ -240,16 +217,10 @@ static int setup_synth(void **state)
 
 static int teardown(void **state)
 {
-	char aux[80];
-
 	(void)state;
 	timers_stop(&ts);
 	store_close(store);
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
+	unit_db_remove(path);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "../../app/log.h"
 #include "../../app/device.h"
 #include "../../app/tools.h"
+#include "unit_util.h"
 
 /* The parts the tools use, as the wiring (main.c) gives them. */
 static struct {
@@ -46,16 +47,11 @@ static void start_timers(void)
 static int setup(void **state)
 {
 	char err[256];
-	int fd;
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
 	config_defaults(&p.cfg);
-	snprintf(path, sizeof(path), "/tmp/parley-test-tools-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
+	unit_db_path(path, sizeof(path), "tools");
 	p.store = store_open(path, err, sizeof(err));
 	assert_non_null(p.store);
 	start_timers();
@@ -67,16 +63,10 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char aux[80];
-
 	(void)state;
 	timers_stop(&p.timers);
 	store_close(p.store);
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
+	unit_db_remove(path);
 	return 0;
 }
 

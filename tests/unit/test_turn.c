@@ -22,6 +22,7 @@
 #include "../../app/log.h"
 #include "../../app/loop.h"
 #include "../../app/turn.h"
+#include "unit_util.h"
 #include "../../hal/chain.h"
 
 static struct parley_config cfg;
@@ -162,7 +163,6 @@ static int setup(void **state)
 {
 	struct synth_done done;
 	char err[256];
-	int fd;
 
 	(void)state;
 	config_defaults(&cfg);
@@ -170,11 +170,7 @@ static int setup(void **state)
 	while (synth_poll_done(&synth, &done)) /* the last test's */
 		;
 	play_all();
-	snprintf(path, sizeof(path), "/tmp/parley-test-turn-XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
+	unit_db_path(path, sizeof(path), "turn");
 	store = store_open(path, err, sizeof(err));
 	assert_non_null(store);
 	tts_init(&tts, &synth, &cfg);
@@ -203,17 +199,11 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char aux[80];
-
 	(void)state;
 	turn_abort(&turn);
 	timers_stop(&timers);
 	store_close(store);
-	unlink(path);
-	snprintf(aux, sizeof(aux), "%s-wal", path);
-	unlink(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", path);
-	unlink(aux);
+	unit_db_remove(path);
 	return 0;
 }
 
