@@ -158,7 +158,8 @@ unsigned probe_rtt_ms(const struct probe *pr)
 	return (unsigned)(loop_now_ms() - pr->t0);
 }
 
-static void vnote(struct probe *pr, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+vnote(struct probe *pr, const char *fmt, va_list ap)
 {
 	size_t n = strlen(pr->line);
 
