@@ -24,6 +24,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# the real wyoming library, in shared/ beside the repository
+WYOMING_PY = os.path.join(os.path.dirname(ROOT), "shared", "peers", "python")
 RATE = 16000
 FRAME = 160
 
@@ -150,15 +152,15 @@ def find_offset(needle, hay, step=FRAME):
 
 
 class Peer:
-    def __init__(self, rig, name, args):
+    def __init__(self, rig, name, args, path=None, env=None):
         # the first of a kind keeps the plain name; later ones are numbered
         tag = name if not any(p.name == name for p in rig.peers) else f"{name}-{len(rig.peers)}"
         self.name = name
         self.port_file = os.path.join(rig.dir, tag + ".port")
         self.log = os.path.join(rig.dir, tag + ".log")
-        cmd = [sys.executable, os.path.join(ROOT, "tools", name),
+        cmd = [sys.executable, path or os.path.join(ROOT, "tools", name),
                "--port", "0", "--port-file", self.port_file, "--log", self.log] + args
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, env=env,
                                      stderr=open(os.path.join(rig.dir, tag + ".err"), "w"))
         deadline = time.monotonic() + 10
         while not os.path.exists(self.port_file):
@@ -214,6 +216,16 @@ class Rig:
     def start_peer(self, tool, *args):
         """Any other fake peer from tools/ (fake-wyoming, fake-tts)."""
         p = Peer(self, tool, list(args))
+        self.peers.append(p)
+        return p
+
+    def start_real_wyoming(self, mode):
+        """A Wyoming peer on the real wyoming library (tests/peers/)."""
+        if not os.path.isdir(os.path.join(WYOMING_PY, "wyoming")):
+            raise RuntimeError(f"the real wyoming library is not at {WYOMING_PY}")
+        env = dict(os.environ, PYTHONPATH=WYOMING_PY)
+        p = Peer(self, "wyoming-real", ["--mode", mode],
+                 path=os.path.join(ROOT, "tests", "peers", "wyoming-real"), env=env)
         self.peers.append(p)
         return p
 

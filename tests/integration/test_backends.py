@@ -4,7 +4,7 @@ speak the exact protocols."""
 import os
 import time
 
-from common import SPEECH, rig
+from common import SPEECH, Skip, rig
 from test_turn import LEAD_S, check_utterance
 
 
@@ -372,3 +372,27 @@ def test_a_backend_changed_live_is_the_one_used():
         r.wait_turns(1, 30)
         syn = [e for e in wy.requests() if e["type"] == "synthesize"]
         assert [e["data"]["text"] for e in syn] == ["The light is on."]
+
+
+def test_host_ping_against_the_real_wyoming_library():
+    """The probe is checked against the real wyoming library's server side
+    (Describe, Info, AsyncEventHandler), not only against our fake."""
+    from rig import WYOMING_PY
+    if not os.path.isdir(os.path.join(WYOMING_PY, "wyoming")):
+        raise Skip(f"the real wyoming library is not beside the repository ({WYOMING_PY})")
+    with rig() as r:
+        stt = r.start_real_wyoming("stt")
+        tts = r.start_real_wyoming("tts")
+        r.start_ollama()
+        r.start(["silence:60"], stt__backend="wyoming", stt__url=f"tcp://127.0.0.1:{stt.port}",
+                tts__backend="wyoming", tts__url=f"tcp://127.0.0.1:{tts.port}",
+                tts__remote_voice="")
+        rc, lines, err = host_ping(r)
+        assert rc == 0, (lines, err)
+        assert lines["stt"][1].endswith("; asr real-asr"), lines["stt"]
+        assert lines["tts"][1].endswith("; tts real-tts, 1 voice"), lines["tts"]
+        assert [e["type"] for e in stt.requests()] == ["describe"]
+        # the speech server is no speech-to-text server: said so
+        assert r.ctl("set", "stt.url", f"tcp://127.0.0.1:{tts.port}")[0] == 0
+        rc, lines, _ = host_ping(r)
+        assert rc == 1 and "no speech-to-text (asr) service" in lines["stt"][1]

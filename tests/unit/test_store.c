@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../../app/store.c"
+#include "unit_util.h"
 
 static char dir[64];
 static char path[128];
@@ -58,7 +59,7 @@ static int setup(void **state)
 	char err[256] = "";
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/parley-test-store-XXXXXX");
+	snprintf(dir, sizeof(dir), "/tmp/parley-test-store-" UNIT_MKTEMP_TAIL);
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/parley.db", dir);
 	s = store_open(path, err, sizeof(err));

@@ -14,12 +14,15 @@
 
 #include "../../app/loop.h"
 
+/* The tail of a mkstemp or mkdtemp template, which they fill in. */
+#define UNIT_MKTEMP_TAIL "XXXXXX"
+
 /* A fresh name for a test's store file (the file does not exist yet). */
 static inline void unit_db_path(char *path, size_t len, const char *name)
 {
 	int fd;
 
-	snprintf(path, len, "/tmp/parley-test-%s-XXXXXX", name);
+	snprintf(path, len, "/tmp/parley-test-%s-" UNIT_MKTEMP_TAIL, name);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
