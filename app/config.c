@@ -887,6 +887,8 @@ int config_apply_live(struct parley_config *cfg,
 	return restart;
 }
 
+#define SET_WHY_MAX 400 /* config_set_many's message of the first problem */
+
 static void note_problem(const char *line, void *ctx)
 {
 	char *why = ctx;
@@ -894,7 +896,7 @@ static void note_problem(const char *line, void *ctx)
 
 	/* keep the first, without the "file: " prefix */
 	if (!why[0])
-		snprintf(why, 400, "%s", msg ? msg + 2 : line);
+		snprintf(why, SET_WHY_MAX, "%s", msg ? msg + 2 : line);
 }
 
 int config_set_many(struct parley_config *cfg, const char *const *keys,
@@ -903,7 +905,7 @@ int config_set_many(struct parley_config *cfg, const char *const *keys,
 {
 	static struct parley_config next; /* control thread only */
 	int changed[sizeof(config_keys) / sizeof(config_keys[0])] = { 0 };
-	char msg[400];
+	char msg[SET_WHY_MAX];
 
 	next = *cfg;
 	for (int i = 0; i < n; i++) {

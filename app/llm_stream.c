@@ -340,12 +340,9 @@ int llm_chat(struct llm_stream *o, const char *token,
 	o->detail[0] = '\0';
 	o->fail = PEER_OK;
 	o->complete = 0;
-	o->tokens = 0;
 	o->npartial = 0;
 	o->first_token_ms = cfg->first_token_timeout_ms;
 	o->stall_ms = cfg->stall_timeout_ms;
-	o->ev = ev;
-	o->ctx = ctx;
 	LOGD("llm", "%s request: %s", proto->name, o->req);
 	r = http_start(&o->x, o->url, o->req, strlen(o->req), NULL, &opts,
 		       &handlers, o);
