@@ -82,6 +82,55 @@ static int check_baud(const struct config_key *k, const char *text, char *why,
 	return -1;
 }
 
+/*
+ * Ollama's keep_alive (api/types.go, Duration.UnmarshalJSON): a JSON
+ * number is seconds (negative: forever); a string goes to Go's
+ * time.ParseDuration, which wants a unit on every number.  We send a
+ * number when the setting is one, so both "-1" and "10m" are fine here;
+ * what Go would refuse is refused now instead of on every turn.
+ */
+static int check_keep_alive(const struct config_key *k, const char *text,
+			    char *why, size_t len)
+{
+	const char *p = text;
+	char *end;
+
+	(void)k;
+	if (!*p)
+		return 0;
+	strtod(p, &end);
+	if (end != p && !*end)
+		return 0; /* a number: seconds */
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!strcmp(p, "0"))
+		return 0;
+	while (*p) {
+		static const char *const units[] = { "ns", "us", "\xc2\xb5s",
+						     "ms", "s", "m", "h" };
+		size_t u, ul = 0;
+
+		end = (char *)p;
+		while ((*end >= '0' && *end <= '9') || *end == '.')
+			end++;
+		if (end == p)
+			break;
+		for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+			ul = strlen(units[u]);
+			if (!strncmp(end, units[u], ul)) /* "ms" before "m" */
+				break;
+		}
+		if (u == sizeof(units) / sizeof(units[0]))
+			break;
+		p = end + ul;
+	}
+	if (!*p)
+		return 0;
+	snprintf(why, len,
+		 "must be seconds (a number, -1 to keep the model loaded) or a duration with units such as \"10m\" or \"1h30m\"");
+	return -1;
+}
+
 /* One LED, or three (red, green, blue): two cannot show the colours. */
 static int check_led_lines(const struct config_key *k, const char *text,
 			   char *why, size_t len)
@@ -224,6 +273,11 @@ const struct config_key config_keys[] = {
 	    "ISO-639-1 language hint, empty for none", 1),
 	INT("stt.timeout_ms", stt_timeout_ms, 1000, 120000, 30000,
 	    "whole STT request timeout", 1),
+	STR("stt.no_speech", stt_no_speech, 0,
+	    "[BLANK_AUDIO]|(silence)|[Silence]|[Music]|(music)|[Applause]|"
+	    "Thank you.|Thanks for watching!|Thank you for watching.|you",
+	    "transcripts that mean no speech (whisper's words for silence and noise), separated by |; case and spacing are ignored",
+	    1),
 	ENUM("llm.backend", llm_backend, "ollama", llm_list,
 	     "ollama: /api/chat; openai: /v1/chat/completions with SSE", 1,
 	     .hook = CH_LLM),
@@ -246,7 +300,8 @@ const struct config_key config_keys[] = {
 	    "three short spoken sentences, with no lists or markdown.",
 	    "system prompt sent first in every request", 1),
 	STR("llm.keep_alive", keep_alive, 0, "10m",
-	    "how long Ollama keeps the model loaded", 1),
+	    "how long Ollama keeps the model loaded: seconds as a number (-1 forever) or a duration such as \"10m\"",
+	    1, .check = check_keep_alive, .int_ok = 1),
 	INT("llm.connect_timeout_ms", connect_timeout_ms, 100, 30000, 3000,
 	    "TCP connect timeout", 1),
 	INT("llm.first_token_timeout_ms", first_token_timeout_ms, 1000,
@@ -258,6 +313,10 @@ const struct config_key config_keys[] = {
 	INT("llm.first_clause_chars", first_clause_chars, 0, 300, 40,
 	    "the first sentence may end at a comma after this many bytes, 0 never",
 	    1),
+	INT("llm.answer_max_chars", answer_max_chars, 200,
+	    PARLEY_ANSWER_MAX - 1, PARLEY_ANSWER_MAX - 1,
+	    "an answer ends at the sentence that reaches this many bytes, with a spoken note",
+	    1),
 	ENUM("tts.backend", tts_backend, "espeak", tts_list,
 	     "espeak: local; openai: /v1/audio/speech; wyoming: tcp://HOST:PORT",
 	     1, .hook = CH_TTS),
@@ -265,8 +324,9 @@ const struct config_key config_keys[] = {
 	    "the remote TTS endpoint (openai) or tcp://HOST:PORT (wyoming)", 1),
 	STR("tts.model", tts_model, 1, "tts-1", "model name sent to openai TTS",
 	    1),
-	STR("tts.remote_voice", tts_remote_voice, 0, "alloy",
-	    "voice name sent to the remote TTS", 1),
+	STR("tts.remote_voice", tts_remote_voice, 0, "",
+	    "voice sent to the remote TTS; empty: the backend's own default (openai: alloy; wyoming: none, the server's)",
+	    1),
 	INT("tts.timeout_ms", tts_timeout_ms, 1000, 120000, 20000,
 	    "longest wait for one remote sentence", 1),
 	STR("tts.voice", tts_voice, 1, "en",
@@ -686,6 +746,8 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 		snprintf(text, sizeof(text), "%d", config_setting_get_int(s));
 	else if (k->type == CT_INT && type == CONFIG_TYPE_INT64)
 		snprintf(text, sizeof(text), "%lld", config_setting_get_int64(s));
+	else if (k->type == CT_STRING && k->int_ok && type == CONFIG_TYPE_INT)
+		snprintf(text, sizeof(text), "%d", config_setting_get_int(s));
 	else if ((k->type == CT_STRING || k->type == CT_ENUM) &&
 		 type == CONFIG_TYPE_STRING)
 		as_text = config_setting_get_string(s);

@@ -75,6 +75,7 @@ struct parley_config {
 	char stt_model[CONFIG_STR_MAX];
 	char stt_language[CONFIG_STR_MAX];
 	int stt_timeout_ms;
+	char stt_no_speech[CONFIG_STR_MAX * 2];
 	/* language model */
 	char llm_backend[CONFIG_STR_MAX];
 	char llm_url[CONFIG_STR_MAX];
@@ -91,6 +92,7 @@ struct parley_config {
 	int stall_timeout_ms;
 	int history_chars;
 	int first_clause_chars;
+	int answer_max_chars;
 	/* speech */
 	char tts_backend[CONFIG_STR_MAX];
 	char tts_url[CONFIG_STR_MAX];
@@ -165,6 +167,7 @@ struct config_key {
 	size_t count_offset; /* CT_INT_ARRAY: where the entry count goes */
 	config_check_fn check; /* an extra rule, or NULL */
 	enum config_hook hook; /* live keys: what applies a change */
+	int int_ok; /* CT_STRING: an integer in the file is taken as text */
 };
 
 extern const struct config_key config_keys[];

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_arena.h"
@@ -16,6 +17,21 @@
 #include "probe.h"
 #include "tools.h"
 
+/*
+ * keep_alive: Ollama reads a JSON number as seconds and a string with Go's
+ * time.ParseDuration (api/types.go, Duration.UnmarshalJSON), which refuses
+ * "-1" and "3600" with HTTP 400.  A setting that is a number goes as one.
+ */
+static void add_keep_alive(cJSON *root, const char *v)
+{
+	char *end;
+	double secs = strtod(v, &end);
+
+	if (end != v && !*end)
+		cJSON_AddNumberToObject(root, "keep_alive", secs);
+	else
+		cJSON_AddStringToObject(root, "keep_alive", v);
+}
 
 static int build(struct llm_stream *s, const struct parley_config *cfg,
 		 const struct llm_message *msgs, int n)
@@ -28,7 +44,7 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	cJSON_AddBoolToObject(root, "stream", 1);
 	cJSON_AddBoolToObject(root, "think", 0);
 	if (cfg->keep_alive[0])
-		cJSON_AddStringToObject(root, "keep_alive", cfg->keep_alive);
+		add_keep_alive(root, cfg->keep_alive);
 	opts = cJSON_AddObjectToObject(root, "options");
 	if (!opts)
 		return -ENOMEM;

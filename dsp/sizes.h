@@ -51,7 +51,7 @@
 /* Text. */
 #define PARLEY_TRANSCRIPT_MAX 2048 /* bytes of one transcript */
 #define PARLEY_SENTENCE_MAX 512 /* bytes of one spoken sentence */
-#define PARLEY_ANSWER_MAX 8192 /* bytes of one stored answer */
+#define PARLEY_ANSWER_MAX 16384 /* bytes of one stored answer */
 #define PARLEY_LINE_MAX 65536 /* one NDJSON line from the LLM */
 #define PARLEY_HTTP_BODY_MAX 65536 /* one non-streamed HTTP reply */
 #define PARLEY_HISTORY_CHARS_MAX 16384 /* history sent with a request */
