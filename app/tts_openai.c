@@ -98,6 +98,13 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 
 static const struct http_handlers handlers = { on_data, on_done };
 
+/* The voice: the setting, or OpenAI's own first voice ("voice" is
+ * required by /v1/audio/speech). */
+static const char *voice(const struct parley_config *cfg)
+{
+	return cfg->tts_remote_voice[0] ? cfg->tts_remote_voice : "alloy";
+}
+
 static int start_http(struct tts *t, const char *text)
 {
 	struct http_opts o = { .connect_timeout_ms = t->cfg->connect_timeout_ms,
@@ -111,7 +118,7 @@ static int start_http(struct tts *t, const char *text)
 		return -ENOMEM;
 	cJSON_AddStringToObject(root, "model", t->cfg->tts_model);
 	cJSON_AddStringToObject(root, "input", text);
-	cJSON_AddStringToObject(root, "voice", t->cfg->tts_remote_voice);
+	cJSON_AddStringToObject(root, "voice", voice(t->cfg));
 	cJSON_AddStringToObject(root, "response_format", "wav");
 	if (!cJSON_PrintPreallocated(root, t->req, sizeof(t->req), 0))
 		return -EMSGSIZE;
@@ -150,7 +157,7 @@ static void describe_http(const struct parley_config *cfg, char *buf,
 			  size_t len)
 {
 	snprintf(buf, len, "openai %s model %s voice %s", cfg->tts_url,
-		 cfg->tts_model, cfg->tts_remote_voice);
+		 cfg->tts_model, voice(cfg));
 }
 
 const struct tts_ops tts_openai = {
