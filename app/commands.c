@@ -115,6 +115,12 @@ CMD(cmd_status)
 	console_printf(c, "led: %s", led_state_names[led_current()]);
 	p->llm.proto->describe(&p->cfg, line, sizeof(line));
 	console_printf(c, "llm: %s", line);
+	console_printf(c, "tools: %s%s",
+		       !p->cfg.tools_enable	      ? "off (tools.enable)" :
+		       llm_tools_refused(&p->llm) ? "off for this model: " :
+						    "on",
+		       llm_tools_refused(&p->llm) ? llm_tools_refused(&p->llm) :
+						    "");
 	p->stt.ops->describe(&p->cfg, line, sizeof(line));
 	console_printf(c, "stt: %s", line);
 	p->tts.ops->describe(&p->cfg, line, sizeof(line));

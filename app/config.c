@@ -40,6 +40,9 @@
 	KEY(p, CT_INT_ARRAY, f, lo, hi, d, NULL, h, l,      \
 	    .count_offset = OFF(n), __VA_ARGS__)
 
+_Static_assert(PARLEY_ANSWER_MAX - 1 == 16383,
+	       "llm.answer_max_chars: the default is what an answer can hold");
+
 static const char *const audio_backends_list[] = { "alsa", NULL };
 static const char *const gpio_backends_list[] = { "sim", "gpiod", NULL };
 static const char *const gpio_bias_list[] = { "pull-up", "pull-down",
@@ -314,7 +317,7 @@ const struct config_key config_keys[] = {
 	    "the first sentence may end at a comma after this many bytes, 0 never",
 	    1),
 	INT("llm.answer_max_chars", answer_max_chars, 200,
-	    PARLEY_ANSWER_MAX - 1, PARLEY_ANSWER_MAX - 1,
+	    PARLEY_ANSWER_MAX - 1, 16383, /* the default is the most */
 	    "an answer ends at the sentence that reaches this many bytes, with a spoken note",
 	    1),
 	ENUM("tts.backend", tts_backend, "espeak", tts_list,

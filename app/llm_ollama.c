@@ -55,7 +55,7 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	if (llm_add_messages(root, msgs, n))
 		return -ENOMEM;
 	/* after the messages, so a debug log of the request shows them */
-	if (cfg->tools_enable && tools_add_schema(root))
+	if (llm_tools_on(s, cfg) && tools_add_schema(root))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :
@@ -64,7 +64,7 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 
 static int line(struct llm_stream *s, char *text, size_t len)
 {
-	cJSON *j, *err, *msg, *content, *call;
+	cJSON *j, *err, *msg, *content, *call, *reason;
 
 	json_arena_reset();
 	j = cJSON_ParseWithLength(text, len);
@@ -106,8 +106,14 @@ static int line(struct llm_stream *s, char *text, size_t len)
 			     cJSON_GetObjectItemCaseSensitive(f, "arguments")))
 			return -1;
 	}
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done")) ? 1 :
-									   0;
+	if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "done")))
+		return 0;
+	/* the last line says why it ended: "stop", or "length" when
+	 * num_predict or the context ran out (server/routes.go, ChatHandler) */
+	reason = cJSON_GetObjectItemCaseSensitive(j, "done_reason");
+	if (cJSON_IsString(reason) && !strcmp(reason->valuestring, "length"))
+		s->truncated = 1;
+	return 1;
 }
 
 /*

@@ -33,7 +33,7 @@ static int build(struct llm_stream *s, const struct parley_config *cfg,
 	if (llm_add_messages_tools(root, msgs, n, 1))
 		return -ENOMEM;
 	/* after the messages, so a debug log of the request shows them */
-	if (cfg->tools_enable && tools_add_schema(root))
+	if (llm_tools_on(s, cfg) && tools_add_schema(root))
 		return -ENOMEM;
 	return cJSON_PrintPreallocated(root, s->req, sizeof(s->req), 0) ?
 		       0 :
@@ -119,14 +119,41 @@ static int flush_calls(struct llm_stream *s)
 	return 0;
 }
 
+/*
+ * Older llama.cpp servers ended a failed stream with a line "error: {json}"
+ * and no "data:" (examples/server/server.cpp, before errors became SSE
+ * data events); the message is in error.message, or the object is the
+ * error itself.
+ */
+static int stream_error(struct llm_stream *s, const char *rest)
+{
+	cJSON *j, *e, *m;
+
+	json_arena_reset();
+	j = cJSON_Parse(rest);
+	e = cJSON_GetObjectItemCaseSensitive(j, "error");
+	if (!e)
+		e = j;
+	m = cJSON_GetObjectItemCaseSensitive(e, "message");
+	if (cJSON_IsString(m))
+		return fail(s, PEER_REMOTE, m->valuestring);
+	if (cJSON_IsString(e))
+		return fail(s, PEER_REMOTE, e->valuestring);
+	while (*rest == ' ')
+		rest++;
+	return fail(s, PEER_REMOTE, *rest ? rest : "error without a message");
+}
+
 static int line(struct llm_stream *s, char *text, size_t len)
 {
-	cJSON *j, *choices, *delta, *content, *err;
+	cJSON *j, *choices, *choice, *delta, *content, *err, *reason;
 	const char *data;
 
 	(void)len;
 	if (text[0] == ':')
 		return 0; /* a comment, e.g. a keep-alive */
+	if (!strncmp(text, "error:", 6))
+		return stream_error(s, text + 6);
 	if (strncmp(text, "data:", 5))
 		return 0; /* event:, id:, retry: carry nothing we need */
 	data = text + 5;
@@ -150,8 +177,11 @@ static int line(struct llm_stream *s, char *text, size_t len)
 	choices = cJSON_GetObjectItemCaseSensitive(j, "choices");
 	if (!cJSON_IsArray(choices))
 		return fail(s, PEER_PROTOCOL, "event without choices");
-	delta = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetArrayItem(choices, 0), "delta");
+	choice = cJSON_GetArrayItem(choices, 0);
+	delta = cJSON_GetObjectItemCaseSensitive(choice, "delta");
+	reason = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
+	if (cJSON_IsString(reason) && !strcmp(reason->valuestring, "length"))
+		s->truncated = 1; /* max_tokens or the context ran out */
 	content = cJSON_GetObjectItemCaseSensitive(delta, "content");
 	if (cJSON_IsString(content) &&
 	    llm_token(s, content->valuestring, strlen(content->valuestring)))

@@ -23,6 +23,7 @@ static void finish(struct llm_stream *o, enum peer_error e, const char *detail)
 {
 	loop_cancel(o->timer);
 	o->timer = 0;
+	o->pause_wanted = o->paused = 0;
 	o->ev->on_done(o->ctx, e, detail);
 }
 
@@ -213,6 +214,14 @@ static int on_data(void *ctx, const char *data, size_t len)
 	int r;
 
 	curl_easy_getinfo(o->x.easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status == 200 && o->pause_wanted) {
+		/* curl offers this piece again after llm_resume() */
+		o->pause_wanted = 0;
+		o->paused = 1;
+		loop_cancel(o->timer); /* we are slow, not the model */
+		o->timer = 0;
+		return CURL_WRITEFUNC_PAUSE;
+	}
 	if (status != 200) {
 		size_t room = sizeof(o->errbody) - 1 - o->errlen;
 
@@ -231,6 +240,61 @@ static int on_data(void *ctx, const char *data, size_t len)
 			 "reply line longer than %d bytes", PARLEY_LINE_MAX);
 	}
 	return r;
+}
+
+/*
+ * A server that cannot take tools for this model says so in the error:
+ * Ollama, for a model whose template has no tools
+ * (server/routes.go: "%s does not support tools"), and llama.cpp's
+ * server started without --jinja ("tools param requires --jinja flag").
+ */
+static int refuses_tools(const char *msg)
+{
+	return strstr(msg, "does not support tools") ||
+	       strstr(msg, "tools param requires");
+}
+
+static void tools_key(const struct llm_stream *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s %s", o->proto->name, o->cfg->llm_url,
+		 o->cfg->llm_model);
+}
+
+int llm_tools_on(const struct llm_stream *o, const struct parley_config *cfg)
+{
+	char key[sizeof(o->no_tools)];
+
+	if (!cfg->tools_enable)
+		return 0;
+	if (!o->no_tools[0])
+		return 1;
+	tools_key(o, key, sizeof(key));
+	return strcmp(key, o->no_tools) != 0;
+}
+
+const char *llm_tools_refused(const struct llm_stream *o)
+{
+	return o->cfg->tools_enable && !llm_tools_on(o, o->cfg) ?
+		       o->no_tools_why :
+		       NULL;
+}
+
+static int send_request(struct llm_stream *o);
+
+/* The same turn again, without tools; remembered for this model. */
+static int retry_without_tools(struct llm_stream *o, const char *msg)
+{
+	const struct llm_message *msgs = o->msgs;
+	int r;
+
+	tools_key(o, o->no_tools, sizeof(o->no_tools));
+	snprintf(o->no_tools_why, sizeof(o->no_tools_why), "%s", msg);
+	LOGW("llm", "model %s refuses tools (%s); asking without them from now on",
+	     o->cfg->llm_model, msg);
+	json_arena_reset();
+	r = o->proto->build(o, o->cfg, msgs, o->nmsgs);
+	json_arena_reset();
+	return r ? r : send_request(o);
 }
 
 static void on_done(void *ctx, CURLcode code, long status, const char *err)
@@ -260,6 +324,8 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	}
 	if (status != 200) {
 		o->proto->error_text(o->errbody, o->errlen, msg, sizeof(msg));
+		if (o->sent_tools && refuses_tools(msg) && !retry_without_tools(o, msg))
+			return;
 		snprintf(why, sizeof(why), "HTTP %ld: %s", status, msg);
 		finish(o, status == 404 && strstr(msg, "not found") &&
 				  strstr(msg, "model") ?
@@ -280,7 +346,6 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	finish(o, PEER_OK, "");
 }
 
-static const struct http_handlers handlers = { on_data, on_done };
 
 void llm_init(struct llm_stream *o, const struct parley_config *cfg)
 {
@@ -296,6 +361,7 @@ void llm_select(struct llm_stream *o)
 	llm_abort(o);
 	/* the configuration allows only the names in the registry */
 	o->proto = proto ? proto : &llm_ollama;
+	o->no_tools[0] = '\0'; /* a new backend: ask with tools again */
 }
 
 void llm_describe(const struct parley_config *cfg, char *buf, size_t len)
@@ -308,9 +374,10 @@ void llm_describe(const struct parley_config *cfg, char *buf, size_t len)
 		snprintf(buf, len, "%s (unknown backend)", cfg->llm_backend);
 }
 
-int llm_chat(struct llm_stream *o, const char *token,
-	     const struct llm_message *msgs, int n,
-	     const struct llm_events *ev, void *ctx)
+static const struct http_handlers handlers = { on_data, on_done };
+
+/* POSTs o->req, built by the protocol. */
+static int send_request(struct llm_stream *o)
 {
 	const struct parley_config *cfg = o->cfg;
 	const struct llm_proto *proto = o->proto;
@@ -318,21 +385,11 @@ int llm_chat(struct llm_stream *o, const char *token,
 		.connect_timeout_ms = cfg->connect_timeout_ms,
 		.timeout_ms = 0,
 		.content_type = "application/json",
-		.bearer = token,
+		.bearer = o->token,
 	};
 	int r;
 
-	llm_abort(o);
-	o->ev = ev;
-	o->ctx = ctx;
-	o->tokens = 0;
-	if (proto->start)
-		return proto->start(o, msgs, n);
-	json_arena_reset();
-	r = proto->build(o, cfg, msgs, n);
-	json_arena_reset();
-	if (r)
-		return r;
+	o->sent_tools = llm_tools_on(o, cfg);
 	snprintf(o->url, sizeof(o->url), "%s%s", cfg->llm_url, proto->path);
 	ndjson_init(&o->nd, PARLEY_LINE_MAX);
 	o->errlen = 0;
@@ -340,6 +397,8 @@ int llm_chat(struct llm_stream *o, const char *token,
 	o->detail[0] = '\0';
 	o->fail = PEER_OK;
 	o->complete = 0;
+	o->truncated = 0;
+	o->pause_wanted = o->paused = 0;
 	o->npartial = 0;
 	o->first_token_ms = cfg->first_token_timeout_ms;
 	o->stall_ms = cfg->stall_timeout_ms;
@@ -352,10 +411,54 @@ int llm_chat(struct llm_stream *o, const char *token,
 	return 0;
 }
 
+int llm_chat(struct llm_stream *o, const char *token,
+	     const struct llm_message *msgs, int n,
+	     const struct llm_events *ev, void *ctx)
+{
+	int r;
+
+	llm_abort(o);
+	o->ev = ev;
+	o->ctx = ctx;
+	o->tokens = 0;
+	o->token = token;
+	o->msgs = msgs;
+	o->nmsgs = n;
+	if (o->proto->start)
+		return o->proto->start(o, msgs, n);
+	json_arena_reset();
+	r = o->proto->build(o, o->cfg, msgs, n);
+	json_arena_reset();
+	return r ? r : send_request(o);
+}
+
+void llm_pause(struct llm_stream *o)
+{
+	if (o->x.active && !o->paused)
+		o->pause_wanted = 1;
+}
+
+void llm_resume(struct llm_stream *o)
+{
+	o->pause_wanted = 0;
+	if (!o->paused)
+		return;
+	o->paused = 0;
+	arm(o, o->stall_ms);
+	/* may hand the held piece to on_data before it returns */
+	curl_easy_pause(o->x.easy, CURLPAUSE_CONT);
+}
+
+int llm_truncated(const struct llm_stream *o)
+{
+	return o->truncated;
+}
+
 void llm_abort(struct llm_stream *o)
 {
 	loop_cancel(o->timer);
 	o->timer = 0;
+	o->pause_wanted = o->paused = 0;
 	http_abort(&o->x);
 	if (o->proto && o->proto->abort)
 		o->proto->abort(o);

@@ -77,6 +77,18 @@ struct llm_stream {
 	char detail[512]; /* why a stream failed */
 	enum peer_error fail; /* set by a line handler */
 	int complete; /* the protocol's end marker was seen */
+	int truncated; /* the server cut the answer at its length limit */
+	/* flow control: the listener has more text than it can speak */
+	int pause_wanted; /* pause before the next piece */
+	int paused; /* curl holds the reply until llm_resume() */
+	/* a server that refuses tools: the request goes again without them,
+	 * and later ones too while backend, URL and model stay the same */
+	int sent_tools; /* the request in flight carries tools */
+	char no_tools[CONFIG_STR_MAX * 3]; /* "backend url model", or "" */
+	char no_tools_why[400]; /* the server's words */
+	const char *token;
+	const struct llm_message *msgs;
+	int nmsgs;
 	unsigned tokens;
 	int timer;
 	int first_token_ms, stall_ms;
@@ -106,6 +118,20 @@ int llm_chat(struct llm_stream *s, const char *token,
 	     const struct llm_events *ev, void *ctx);
 /* Stops the stream now; no event follows. */
 void llm_abort(struct llm_stream *s);
+/*
+ * Flow control: after llm_pause() the reply is held by curl (the server
+ * sees TCP back-pressure) from its next piece on, and the stall timeout
+ * stops counting; llm_resume() lets it flow again.
+ */
+void llm_pause(struct llm_stream *s);
+void llm_resume(struct llm_stream *s);
+/* The complete answer was cut by the server's length limit. */
+int llm_truncated(const struct llm_stream *s);
+/* Tools go with requests (tools.enable, unless this server refused them
+ * for this model); for protocols. */
+int llm_tools_on(const struct llm_stream *s, const struct parley_config *cfg);
+/* Why tools are off for the current model, or NULL (for status). */
+const char *llm_tools_refused(const struct llm_stream *s);
 /* For protocols: the messages array, and an error reply's message. */
 struct cJSON;
 int llm_add_messages(struct cJSON *root, const struct llm_message *msgs,

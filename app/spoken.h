@@ -4,8 +4,8 @@
  * once its audio was made, how many samples it took.  From the count of
  * samples the device has played, spoken_played() gives the answer as far
  * as the user heard it: whole sentences, then the words of the one cut
- * short, in proportion to its samples played.  The store keeps that, not
- * what was sent.
+ * short, in proportion to its samples played, marked SPOKEN_CUT.  The store
+ * keeps that, not what was sent.
  */
 #ifndef PARLEY_APP_SPOKEN_H
 #define PARLEY_APP_SPOKEN_H
@@ -15,12 +15,17 @@
 
 #include "../dsp/sizes.h"
 
+/* Sentences tracked one by one; past this the oldest are merged. */
+#define SPOKEN_PARTS 256
+/* Ends a sentence that was cut while it played. */
+#define SPOKEN_CUT "\u2026"
+
 struct spoken {
 	struct {
 		uint32_t id; /* synth job */
 		uint16_t off, len; /* in said */
 		uint32_t samples; /* 0 until the job is done */
-	} parts[PARLEY_SYNTH_QUEUE * 4];
+	} parts[SPOKEN_PARTS];
 	int nparts;
 	char said[PARLEY_ANSWER_MAX];
 	size_t said_len;

@@ -73,6 +73,10 @@ static void begin_record(struct turn *t, const char *source, uint64_t t0)
 	t->t0_ms = t0;
 	t->recording = 1;
 	t->answer_len = 0;
+	t->answer_fixed = 0;
+	t->backlog_len = 0;
+	t->accepted = 0;
+	t->capped = 0;
 	t->jobs = 0;
 	t->sentences = 0;
 	t->stream_done = 0;
@@ -294,10 +298,9 @@ static void barge_in(struct turn *t)
 {
 	LOGI("turn", "barge-in while %s", state_names[t->state]);
 	turn_stage(t, ST_BARGE_IN);
-	if (t->recording && !strcmp(t->rec.outcome, "ok")) {
+	if (t->recording && !strcmp(t->rec.outcome, "ok"))
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "barge-in");
-		turn_trim_to_played(t); /* what the user heard, not what was sent */
-	}
+	/* turn_stop_output keeps what the user heard, not what was sent */
 	turn_stop_output(t);
 	turn_end_record(t);
 }
@@ -472,6 +475,8 @@ void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
 		return; /* counted off by the flush */
 	if (t->jobs)
 		t->jobs--;
+	if (t->backlog_len)
+		turn_drain_backlog(t);
 	turn_maybe_finish(t);
 }
 

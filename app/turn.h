@@ -115,6 +115,17 @@ struct turn {
 	unsigned sentences;
 	char spoken[PARLEY_SENTENCE_MAX];
 	struct spoken said; /* to store only what was played */
+	int answer_fixed; /* rec.answer holds what was said; leave it */
+	/*
+	 * Sentences the speech queue had no room for, oldest first, each
+	 * NUL-terminated and led by its voice ('r' the answer's, 'l' the
+	 * local one).  While any wait, the model's reply is paused; the
+	 * answer cap bounds what can wait.
+	 */
+	char backlog[PARLEY_ANSWER_MAX + PARLEY_SENTENCE_MAX + 2];
+	size_t backlog_len;
+	size_t accepted; /* bytes of answer sentences taken for speech */
+	int capped; /* the answer reached llm.answer_max_chars */
 	size_t round_start; /* answer_len when the reply began */
 	struct request req;
 };
@@ -139,6 +150,8 @@ int turn_busy(const struct turn *t);
 void turn_frame(struct turn *t, const struct cap_frame *f);
 void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
 		     int cancelled, int error);
+/* A remote sentence was said by the local voice instead: why. */
+void turn_tts_fallback(struct turn *t, const char *why);
 /* The offline recogniser's words for the utterance ("" for none). */
 void turn_local_transcript(struct turn *t, const char *text);
 /* Console requests; 0 or -errno with why filled. */

@@ -21,6 +21,9 @@
 /* Drops every queued sentence and all queued playback. */
 void turn_stop_output(struct turn *t)
 {
+	/* what was heard of the answer, before its audio goes */
+	if (t->recording && !t->answer_fixed && t->said.nparts)
+		turn_trim_to_played(t);
 	stt_abort(t->d.stt);
 	if (t->local_stt) {
 		sphinx_cancel();
@@ -30,6 +33,7 @@ void turn_stop_output(struct turn *t)
 	tts_abort(t->d.tts);
 	synth_flush(t->d.synth);
 	t->jobs = 0;
+	t->backlog_len = 0;
 	t->live_from = t->d.synth->next_id + 1; /* older completions are stale */
 }
 
@@ -43,18 +47,75 @@ uint32_t turn_queue_speech(struct turn *t, const char *text, int remote)
 	uint32_t id = remote ? tts_say(t->d.tts, text) :
 			       synth_say(t->d.synth, text);
 
-	if (!id) {
-		LOGE("turn", "speech queue full (%d sentences); sentence dropped",
-		     PARLEY_SYNTH_QUEUE);
+	if (!id)
 		return 0;
-	}
 	t->jobs++;
 	return id;
 }
 
 uint32_t turn_queue_sentence(struct turn *t, const char *text)
 {
-	return turn_queue_speech(t, text, 0);
+	uint32_t id = turn_queue_speech(t, text, 0);
+
+	if (!id)
+		LOGE("turn", "speech queue full (%d sentences); notice dropped",
+		     PARLEY_SYNTH_QUEUE);
+	return id;
+}
+
+/* One sentence to speech now, if there is room; 0 or -ENOSPC. */
+static int speak_now(struct turn *t, char voice, const char *s, size_t len)
+{
+	uint32_t id = turn_queue_speech(t, s, voice == 'r');
+
+	if (!id)
+		return -ENOSPC;
+	if (voice == 'r') {
+		spoken_add(&t->said, id, s, len);
+		t->sentences++;
+		turn_stage(t, ST_FIRST_SENTENCE);
+	}
+	return 0;
+}
+
+/*
+ * A sentence for speech, in order: straight to the queue, or, while it
+ * is full or others wait, to the backlog, and the model is paused.
+ */
+static void speak_in_order(struct turn *t, char voice, const char *s,
+			   size_t len)
+{
+	if (!t->backlog_len && !speak_now(t, voice, s, len))
+		return;
+	if (t->backlog_len + len + 2 > sizeof(t->backlog)) {
+		/* cannot happen: the cap keeps the answer within the backlog */
+		LOGE("turn", "speech backlog full; sentence dropped");
+		return;
+	}
+	t->backlog[t->backlog_len] = voice;
+	memcpy(t->backlog + t->backlog_len + 1, s, len);
+	t->backlog[t->backlog_len + 1 + len] = '\0';
+	t->backlog_len += len + 2;
+	llm_pause(t->d.llm);
+}
+
+/* Room in the queue: the backlog goes on, and then the model. */
+void turn_drain_backlog(struct turn *t)
+{
+	size_t used = 0;
+
+	while (used < t->backlog_len) {
+		const char *s = t->backlog + used + 1;
+		size_t len = strlen(s);
+
+		if (speak_now(t, t->backlog[used], s, len))
+			break;
+		used += len + 2;
+	}
+	memmove(t->backlog, t->backlog + used, t->backlog_len - used);
+	t->backlog_len -= used;
+	if (!t->backlog_len)
+		llm_resume(t->d.llm);
 }
 
 /*
@@ -74,24 +135,45 @@ void turn_speak_error(struct turn *t, const char *spoken, const char *detail)
 	engine_earcon(t->d.eng, EARCON_ERROR); /* after, so it wins */
 }
 
-/* The answer as far as it was played (spoken.h). */
+/*
+ * The answer as far as it was played (spoken.h), marked where it was cut;
+ * it is what the store keeps and what the next request's history holds.
+ */
 void turn_trim_to_played(struct turn *t)
 {
 	spoken_played(&t->said, engine_played_samples(t->d.eng),
 		      (unsigned)t->d.cfg->playback_rate, t->rec.answer,
 		      sizeof(t->rec.answer));
+	t->answer_fixed = 1;
+}
+
+/* A remote sentence was said by the local voice instead (tts.h). */
+void turn_tts_fallback(struct turn *t, const char *why)
+{
+	if (!t->recording || strcmp(t->rec.outcome, "ok"))
+		return; /* an error or a cut already says more */
+	snprintf(t->rec.outcome, sizeof(t->rec.outcome), "tts-fallback");
+	snprintf(t->rec.error, sizeof(t->rec.error), "%s", why);
 }
 
 void turn_maybe_finish(struct turn *t)
 {
 	if (t->state != TS_SPEAKING && t->state != TS_THINKING)
 		return;
-	if (!t->stream_done || t->jobs || engine_play_queued(t->d.eng) != 0)
+	if (!t->stream_done || t->jobs || t->backlog_len ||
+	    engine_play_queued(t->d.eng) != 0)
 		return;
-	int answered = t->recording && !strcmp(t->rec.outcome, "ok");
+	int answered = t->recording && strcmp(t->rec.outcome, "error") &&
+		       strcmp(t->rec.outcome, "no-speech");
 	int failed = t->recording && !strcmp(t->rec.outcome, "error");
 	int follow_ms = t->d.cfg->follow_up_ms;
 
+	if (t->recording && !t->answer_fixed && t->said.nparts) {
+		/* all of it was played by now */
+		snprintf(t->rec.answer, sizeof(t->rec.answer), "%s",
+			 t->said.said);
+		t->answer_fixed = 1;
+	}
 	turn_stage(t, ST_LAST_AUDIO);
 	turn_end_record(t);
 	turn_set_state(t, TS_IDLE);
@@ -109,20 +191,25 @@ void turn_maybe_finish(struct turn *t)
 
 /* ---- language model ---- */
 
+/*
+ * A complete sentence of the answer.  Past llm.answer_max_chars the
+ * answer ends at the sentence before, with a note in the local voice.
+ */
 static int on_sentence(const char *s, size_t len, void *ctx)
 {
 	struct turn *t = ctx;
 
-	(void)len;
-	uint32_t id;
-
+	if (t->capped)
+		return 1;
+	if (t->accepted + len + 1 > (size_t)t->d.cfg->answer_max_chars) {
+		LOGW("turn", "answer reached llm.answer_max_chars (%d bytes); ended after %u sentences",
+		     t->d.cfg->answer_max_chars, t->sentences);
+		t->capped = 1;
+		return 1;
+	}
 	LOGD("turn", "sentence: %s", s);
-	id = turn_queue_speech(t, s, 1);
-	if (!id)
-		return -ENOSPC;
-	spoken_add(&t->said, id, s, len);
-	t->sentences++;
-	turn_stage(t, ST_FIRST_SENTENCE);
+	t->accepted += len + 1;
+	speak_in_order(t, 'r', s, len);
 	return 0;
 }
 
@@ -133,8 +220,10 @@ static int on_token(void *ctx, const char *text, size_t len)
 
 	turn_stage(t, ST_FIRST_TOKEN);
 	if (len > room) {
-		LOGW("turn", "answer longer than %d bytes; cut there",
+		/* the text kept for the tools' rounds is full: the cap */
+		LOGW("turn", "answer longer than %d bytes; it ends at the last sentence",
 		     PARLEY_ANSWER_MAX - 1);
+		t->capped = 1;
 		return 1;
 	}
 	memcpy(t->rec.answer + t->answer_len, text, len);
@@ -146,6 +235,36 @@ static int on_token(void *ctx, const char *text, size_t len)
 static void run_tools(struct turn *t);
 static int answer_offline(struct turn *t, const char *detail);
 
+/*
+ * The answer was cut: by our cap, or by the server's length limit
+ * (done_reason "length").  It is spoken to its last complete sentence;
+ * the half sentence in the chunker is dropped.
+ */
+static void answer_cut(struct turn *t)
+{
+	const char *note = t->capped ?
+		"That is as much as I can say in one answer." :
+		"The answer was cut off there.";
+
+	if (!t->sentences && !t->backlog_len) {
+		turn_speak_error(t, "The answer was cut off before its first sentence.",
+			    t->capped ? "answer cap reached" :
+					"the server's length limit (done_reason length)");
+		return;
+	}
+	if (t->recording && !strcmp(t->rec.outcome, "ok")) {
+		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "truncated");
+		snprintf(t->rec.error, sizeof(t->rec.error), "%s",
+			 t->capped ? "llm.answer_max_chars reached" :
+				     "the server stopped at its length limit (done_reason length)");
+	}
+	LOGI("turn", "answer %s after %u sentences",
+	     t->capped ? "capped" : "cut by the server", t->sentences);
+	speak_in_order(t, 'l', note, strlen(note));
+	t->stream_done = 1;
+	turn_maybe_finish(t);
+}
+
 static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 {
 	struct turn *t = ctx;
@@ -155,12 +274,16 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 		run_tools(t);
 		return;
 	}
+	if (e == PEER_OK && (t->capped || llm_truncated(t->d.llm))) {
+		answer_cut(t);
+		return;
+	}
 	if (e == PEER_OK) {
 		chunker_flush(&t->chunker, on_sentence, t);
-		if (!t->sentences && t->req.tools_used) /* the tools said enough */
-			on_sentence("Done.", 5, t);
+		if (!t->sentences && !t->backlog_len && t->req.tools_used)
+			on_sentence("Done.", 5, t); /* the tools said enough */
 		t->stream_done = 1;
-		if (!t->sentences) {
+		if (!t->sentences && !t->backlog_len) {
 			turn_speak_error(t, "The language model gave an empty answer.",
 				    "empty answer");
 			return;
@@ -248,6 +371,7 @@ static int answer_offline(struct turn *t, const char *detail)
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "offline");
 		snprintf(t->rec.error, sizeof(t->rec.error), "%s", detail);
 		snprintf(t->rec.answer, sizeof(t->rec.answer), "%s", say);
+		t->answer_fixed = 1;
 	}
 	t->stream_done = 1;
 	snprintf(t->spoken, sizeof(t->spoken), "%s", say);
