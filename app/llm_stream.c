@@ -220,6 +220,7 @@ static int on_data(void *ctx, const char *data, size_t len)
 		o->paused = 1;
 		loop_cancel(o->timer); /* we are slow, not the model */
 		o->timer = 0;
+		LOGD("llm", "reply paused: the speech queue is full");
 		return CURL_WRITEFUNC_PAUSE;
 	}
 	if (status != 200) {
@@ -445,6 +446,7 @@ void llm_resume(struct llm_stream *o)
 		return;
 	o->paused = 0;
 	arm(o, o->stall_ms);
+	LOGD("llm", "reply resumed");
 	/* may hand the held piece to on_data before it returns */
 	curl_easy_pause(o->x.easy, CURLPAUSE_CONT);
 }

@@ -22,7 +22,8 @@
 void turn_stop_output(struct turn *t)
 {
 	/* what was heard of the answer, before its audio goes */
-	if (t->recording && !t->answer_fixed && t->said.nparts)
+	if (t->recording && !t->answer_fixed &&
+	    (t->said.nparts || t->answer_len))
 		turn_trim_to_played(t);
 	stt_abort(t->d.stt);
 	if (t->local_stt) {
@@ -168,7 +169,8 @@ void turn_maybe_finish(struct turn *t)
 	int failed = t->recording && !strcmp(t->rec.outcome, "error");
 	int follow_ms = t->d.cfg->follow_up_ms;
 
-	if (t->recording && !t->answer_fixed && t->said.nparts) {
+	if (t->recording && !t->answer_fixed &&
+	    (t->said.nparts || t->answer_len)) {
 		/* all of it was played by now */
 		snprintf(t->rec.answer, sizeof(t->rec.answer), "%s",
 			 t->said.said);
@@ -258,8 +260,8 @@ static void answer_cut(struct turn *t)
 			 t->capped ? "llm.answer_max_chars reached" :
 				     "the server stopped at its length limit (done_reason length)");
 	}
-	LOGI("turn", "answer %s after %u sentences",
-	     t->capped ? "capped" : "cut by the server", t->sentences);
+	LOGI("turn", "answer %s after %u sentences; the local voice says: %s",
+	     t->capped ? "capped" : "cut by the server", t->sentences, note);
 	speak_in_order(t, 'l', note, strlen(note));
 	t->stream_done = 1;
 	turn_maybe_finish(t);

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""Streaming an answer: every sentence is spoken once and in order however
+fast the host streams, an answer ends cleanly at the cap or at the server's
+length limit, and the store keeps only what was said."""
+import re
+
+from common import rig
+
+RATE = 16000
+
+
+def tts_texts(tts):
+    """What the TTS server was asked to say, in order."""
+    return [q["body"]["input"] for q in tts.requests()
+            if q.get("path") == "/v1/audio/speech" and q.get("status") == 200]
+
+
+def vm_rss_kb(r):
+    with open(f"/proc/{r.daemon.pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+
+def remote_tts(tts):
+    return dict(tts__backend="openai",
+                tts__url=f"http://127.0.0.1:{tts.port}/v1/audio/speech")
+
+
+def test_a_long_fast_answer_is_spoken_completely_in_order():
+    """200 sentences at 1 000 tokens a second fill the 16-sentence speech
+    queue many times over: the reply is paused, not cut, and the store
+    holds exactly what was spoken."""
+    sentences = [f"Item {i} is here." for i in range(1, 201)]
+    short = sentences[:5]
+    with rig() as r:
+        # short sentences and a fast voice keep the test to seconds
+        tts = r.start_peer("fake-tts", "--ms-per-char", "2", "--delay-ms", "5")
+        few = r.start_ollama("--answer", " ".join(short), "--token-rate", "1000",
+                             "--first-token-delay-ms", "0")
+        many = r.start_ollama("--answer", " ".join(sentences), "--token-rate", "1000",
+                              "--first-token-delay-ms", "0")
+        r.start(["silence:600"], llm__url=f"http://127.0.0.1:{few.port}",
+                **remote_tts(tts))
+        r.wait_frames(20)
+        assert r.ctl("ask", "count to five")[0] == 0
+        r.wait_turns(1, 60)
+        rss_short = vm_rss_kb(r)
+        assert r.ctl("set", "llm.url", f"http://127.0.0.1:{many.port}")[0] == 0
+        assert r.ctl("ask", "count to two hundred")[0] == 0
+        r.wait_turns(2, 240)
+        rss_long = vm_rss_kb(r)
+        r.stop()
+        # the reply was held back while the queue was full, and went on
+        log = r.log_text()
+        assert log.count("reply paused") >= 1 and log.count("reply resumed") >= 1
+        print(f"    {log.count('reply paused')} pauses; VmRSS {rss_short} -> {rss_long} kB")
+        said = tts_texts(tts)
+        assert said == short + sentences, [s for s in sentences if s not in said][:5]
+        t = r.turns()[1]
+        assert t["outcome"] == "ok", (t["outcome"], t["error"])
+        assert t["answer"] == " ".join(sentences)
+        # fixed memory: 200 sentences cost no more than 5 did (what one
+        # turn touches of the static buffers the first time aside)
+        assert rss_long - rss_short < 512, (rss_short, rss_long)
+
+
+def test_the_answer_cap_ends_at_a_sentence_with_a_note():
+    sentences = [f"This is sentence number {i} of a long answer." for i in range(1, 31)]
+    with rig() as r:
+        tts = r.start_peer("fake-tts", "--ms-per-char", "2", "--delay-ms", "5")
+        r.start_ollama("--answer", " ".join(sentences), "--token-rate", "1000",
+                       "--first-token-delay-ms", "0")
+        r.start(["silence:120"], llm__answer_max_chars=200, **remote_tts(tts))
+        r.wait_frames(20)
+        assert r.ctl("ask", "talk")[0] == 0
+        r.wait_turns(1, 60)
+        r.stop()
+        said = tts_texts(tts)
+        # whole sentences, as many as fit in 200 bytes with their spaces
+        fit, used = [], 0
+        for s in sentences:
+            if used + len(s) + 1 > 200:
+                break
+            fit.append(s)
+            used += len(s) + 1
+        assert said == fit, said
+        t = r.turns()[0]
+        assert t["outcome"] == "truncated" and "answer_max_chars" in t["error"]
+        assert t["answer"] == " ".join(fit)
+        # the note is the local voice's, after the last sentence
+        assert "That is as much as I can say in one answer." in r.log_text()
+
+
+def test_a_stream_that_fails_mid_answer_stores_only_what_was_played():
+    """The host fails after a few tokens of a long first sentence: what was
+    received but never played is not stored as said."""
+    answer = ("Well, the first thing to know about this long and winding "
+              "sentence is that it keeps going for quite a while before it "
+              "ends. And then another one follows.")
+    with rig() as r:
+        r.start_ollama("--answer", answer, "--token-rate", "1000",
+                       "--first-token-delay-ms", "0", "--fault", "error-midstream")
+        r.start(["silence:60"])
+        r.wait_frames(20)
+        assert r.ctl("ask", "tell me")[0] == 0
+        r.wait_turns(1, 30)
+        r.stop()
+        t = r.turns()[0]
+        assert t["outcome"] == "error"
+        # three tokens arrived, no sentence was complete: nothing was said
+        assert t["answer"] == "", t["answer"]
