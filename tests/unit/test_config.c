@@ -112,6 +112,39 @@ static void each_error_names_file_line_key_value_and_range(void **state)
 	assert_non_null(strstr(reports[3], "\"debug\""));
 }
 
+/* keep_alive: seconds as a number or a string of digits, or a duration
+ * Go's time.ParseDuration takes; anything else is refused at load */
+static void keep_alive_takes_seconds_or_a_go_duration(void **state)
+{
+	static const char *const good[] = { "-1", "3600", "\"-1\"", "\"3600\"",
+					    "\"10m\"", "\"1h30m\"", "\"1.5h\"",
+					    "\"-1s\"", "\"0\"", "\"250ms\"" };
+	static const char *const bad[] = { "\"5 minutes\"", "\"10x\"",
+					   "\"m\"", "\"1h-\"", "true" };
+	static struct parley_config cfg;
+	char text[128], want[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), "llm = { keep_alive = %s; };\n",
+			 good[i]);
+		if (load(text, &cfg))
+			fail_msg("%s refused: %s", good[i], reports[0]);
+	}
+	assert_int_equal(load("llm = { keep_alive = -1; };\n", &cfg), 0);
+	assert_string_equal(cfg.keep_alive, "-1");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "llm = { keep_alive = %s; };\n",
+			 bad[i]);
+		assert_int_equal(load(text, &cfg), 1);
+	}
+	load("llm = { keep_alive = \"5 minutes\"; };\n", &cfg);
+	snprintf(want, sizeof(want),
+		 "%s:1: llm.keep_alive = \"5 minutes\": must be seconds (a number, -1 to keep the model loaded) or a duration with units such as \"10m\" or \"1h30m\"",
+		 path);
+	assert_string_equal(reports[0], want);
+}
+
 static void the_compiled_limit_is_the_ceiling(void **state)
 {
 	static struct parley_config cfg;
@@ -289,6 +322,7 @@ int main(void)
 		cmocka_unit_test(good_values_are_loaded),
 		cmocka_unit_test(each_error_names_file_line_key_value_and_range),
 		cmocka_unit_test(the_compiled_limit_is_the_ceiling),
+		cmocka_unit_test(keep_alive_takes_seconds_or_a_go_duration),
 		cmocka_unit_test(values_with_control_bytes_stay_on_one_line),
 		cmocka_unit_test(syntax_errors_and_missing_files),
 		cmocka_unit_test(table_defaults_are_the_modules_defaults),

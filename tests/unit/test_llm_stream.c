@@ -1120,6 +1120,124 @@ static void openai_stream_that_ends_early_fails(void **state)
 	assert_int_equal(rec.e, PEER_PROTOCOL);
 }
 
+/* keep_alive: a number goes as a JSON number (Ollama reads seconds), a
+ * duration as a string (Go's time.ParseDuration) */
+static void ollama_keep_alive_as_number_or_duration(void **state)
+{
+	static const struct {
+		const char *set;
+		int number;
+		double secs;
+	} t[] = {
+		{ "-1", 1, -1 }, { "3600", 1, 3600 }, { "0", 1, 0 },
+		{ "10m", 0, 0 }, { "1h30m", 0, 0 }, { "-1s", 0, 0 },
+	};
+	cJSON *j;
+
+	(void)state;
+	config_defaults(&cfg);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(cfg.keep_alive, sizeof(cfg.keep_alive), "%s", t[i].set);
+		j = build(&llm_ollama, 0);
+		if (t[i].number) {
+			assert_true(cJSON_IsNumber(item(j, "keep_alive")));
+			assert_true(num(j, "keep_alive") == t[i].secs);
+		} else {
+			assert_string_equal(str(j, "keep_alive"), t[i].set);
+		}
+	}
+}
+
+/* done_reason "length": complete, but cut by the server */
+static void ollama_length_limit_is_truncated(void **state)
+{
+	(void)state;
+	start(&llm_ollama);
+	assert_int_equal(feed("{\"message\":{\"content\":\"One. Two\"},\"done\":false}\n"
+			      "{\"message\":{\"content\":\"\"},\"done\":true,"
+			      "\"done_reason\":\"length\"}\n"),
+			 0);
+	end(CURLE_OK, 200, "");
+	assert_int_equal(rec.e, PEER_OK);
+	assert_true(llm_truncated(&o));
+
+	start(&llm_ollama);
+	assert_int_equal(feed("{\"message\":{\"content\":\"One.\"},\"done\":true,"
+			      "\"done_reason\":\"stop\"}\n"),
+			 0);
+	end(CURLE_OK, 200, "");
+	assert_false(llm_truncated(&o));
+}
+
+static void openai_length_limit_is_truncated(void **state)
+{
+	(void)state;
+	start(&llm_openai);
+	assert_int_equal(feed("data: {\"choices\":[{\"delta\":{\"content\":\"One. Tw\"},"
+			      "\"finish_reason\":null}]}\n\n"
+			      "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"length\"}]}\n\n"
+			      "data: [DONE]\n\n"),
+			 0);
+	end(CURLE_OK, 200, "");
+	assert_int_equal(rec.e, PEER_OK);
+	assert_true(llm_truncated(&o));
+	assert_string_equal(rec.tokens, "One. Tw");
+}
+
+/* older llama.cpp: "error: {json}" with no "data:" ends a failed stream */
+static void openai_bare_error_line_reports_the_message(void **state)
+{
+	static const struct {
+		const char *line, *detail;
+	} t[] = {
+		{ "error: {\"error\":{\"code\":500,\"message\":\"slot unavailable\","
+		  "\"type\":\"server_error\"}}\n",
+		  "slot unavailable" },
+		{ "error: {\"code\":400,\"message\":\"the request exceeds the context size\"}\n",
+		  "the request exceeds the context size" },
+		{ "error: out of memory\n", "out of memory" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		start(&llm_openai);
+		assert_int_equal(feed("data: {\"choices\":[{\"delta\":{\"content\":"
+				      "\"Hi\"}}]}\n\n"),
+				 0);
+		assert_int_equal(feed(t[i].line), -1);
+		end(CURLE_WRITE_ERROR, 200, "write error");
+		assert_int_equal(rec.e, PEER_REMOTE);
+		assert_string_equal(rec.detail, t[i].detail);
+	}
+}
+
+/* a refusal of tools is remembered for backend, URL and model */
+static void tools_refusal_is_kept_per_model(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	cfg.tools_enable = 1;
+	start(&llm_ollama);
+	o.cfg = &cfg;
+	assert_true(llm_tools_on(&o, &cfg));
+	assert_null(llm_tools_refused(&o));
+	assert_true(refuses_tools("registry.ollama.ai/library/gemma:2b does not support tools"));
+	assert_true(refuses_tools("tools param requires --jinja flag"));
+	assert_false(refuses_tools("model 'x' not found"));
+	tools_key(&o, o.no_tools, sizeof(o.no_tools));
+	snprintf(o.no_tools_why, sizeof(o.no_tools_why), "does not support tools");
+	assert_false(llm_tools_on(&o, &cfg));
+	assert_string_equal(llm_tools_refused(&o), "does not support tools");
+	/* another model: tools again */
+	snprintf(cfg.llm_model, sizeof(cfg.llm_model), "qwen2.5:3b");
+	assert_true(llm_tools_on(&o, &cfg));
+	assert_null(llm_tools_refused(&o));
+	/* tools.enable off is not a refusal */
+	cfg.tools_enable = 0;
+	assert_false(llm_tools_on(&o, &cfg));
+	assert_null(llm_tools_refused(&o));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1151,6 +1269,11 @@ int main(void)
 		cmocka_unit_test(openai_error_event_fails),
 		cmocka_unit_test(openai_bad_events_are_protocol_errors),
 		cmocka_unit_test(openai_stream_that_ends_early_fails),
+		cmocka_unit_test(ollama_keep_alive_as_number_or_duration),
+		cmocka_unit_test(ollama_length_limit_is_truncated),
+		cmocka_unit_test(openai_length_limit_is_truncated),
+		cmocka_unit_test(openai_bare_error_line_reports_the_message),
+		cmocka_unit_test(tools_refusal_is_kept_per_model),
 	};
 
 	return cmocka_run_group_tests_name("llm_stream", tests, group_setup,
