@@ -108,3 +108,36 @@ def test_a_stream_that_fails_mid_answer_stores_only_what_was_played():
         assert t["outcome"] == "error"
         # three tokens arrived, no sentence was complete: nothing was said
         assert t["answer"] == "", t["answer"]
+
+
+def test_after_a_barge_in_the_history_holds_what_was_heard():
+    """An answer interrupted while it plays: the store keeps the sentences
+    heard and the cut one marked, and the next request's history carries
+    exactly that, not the text the host sent."""
+    answer = " ".join(f"This is sentence number {i} of a long answer." for i in range(1, 40))
+    with rig() as r:
+        long = r.start_ollama("--answer", answer, "--token-rate", "200",
+                              "--first-token-delay-ms", "0")
+        short = r.start_ollama("--answer", "Then it ends.", "--token-rate", "0")
+        r.start(["silence:120"], llm__url=f"http://127.0.0.1:{long.port}")
+        r.wait_frames(20)
+        assert r.ctl("ask", "tell me something long")[0] == 0
+        r.wait_state("speaking", 15)
+        played0 = int(r.status()["played_samples"])
+        while int(r.status()["played_samples"]) < played0 + 3 * RATE:
+            r.wait_frames(r.frames() + 5)
+        # a new question over the answer is a barge-in
+        assert r.ctl("set", "llm.url", f"http://127.0.0.1:{short.port}")[0] == 0
+        assert r.ctl("ask", "and then?")[0] == 0
+        r.wait_turns(2, 60)
+        r.stop()
+        first = r.turns()[0]
+        assert first["outcome"] == "barge-in"
+        heard = first["answer"]
+        assert heard and len(heard) < len(answer) / 2, heard
+        # whole sentences, then the one cut while it played, marked
+        assert heard.endswith(".") or heard.endswith("\u2026"), heard
+        assert answer.startswith(heard.rstrip("\u2026")), heard
+        second = short.requests()[-1]["body"]["messages"]
+        said = [m["content"] for m in second if m["role"] == "assistant"]
+        assert said == [heard], (said, heard)
