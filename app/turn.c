@@ -133,10 +133,23 @@ void turn_set_error(struct turn *t, const char *detail)
 
 /* ---- speech to text ---- */
 
+static void mark_speech_end(struct turn *t);
+
 static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 {
 	struct turn *t = ctx;
 
+	if (t->state == TS_LISTENING) {
+		/*
+		 * A streaming server with its own voice detector heard the
+		 * end first and answered before our endpoint: listening
+		 * ends here, and the turn goes on with its transcript.
+		 */
+		LOGI("turn", "utterance ended: the speech-to-text server heard its end");
+		mark_speech_end(t);
+		turn_set_state(t, TS_TRANSCRIBING);
+		turn_stage(t, ST_STT_SENT);
+	}
 	turn_stage(t, ST_STT_DONE);
 	if (e == PEER_OK) {
 		snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s",
@@ -211,9 +224,21 @@ void turn_start_listening(struct turn *t, uint64_t time_ms)
 	turn_set_state(t, TS_LISTENING);
 }
 
+/* Speech end: the last speech frame, counted back from now. */
+static void mark_speech_end(struct turn *t)
+{
+	int32_t since_speech = t->ep.n - 1 - t->ep.last;
+
+	if (!t->ep.started)
+		return;
+	t->rec.stage_ms[ST_SPEECH_END] =
+		(int32_t)(loop_now_ms() - t->t0_ms) -
+		since_speech * PARLEY_FRAME_MS;
+}
+
 static void end_listening(struct turn *t, const char *why)
 {
-	int32_t begin, end, since_speech;
+	int32_t begin, end;
 	int r;
 
 	LOGI("turn", "utterance ended: %s", why);
@@ -222,11 +247,7 @@ static void end_listening(struct turn *t, const char *why)
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "no-speech");
 		return;
 	}
-	/* speech end: the last speech frame, counted back from now */
-	since_speech = t->ep.n - 1 - t->ep.last;
-	t->rec.stage_ms[ST_SPEECH_END] =
-		(int32_t)(loop_now_ms() - t->t0_ms) -
-		since_speech * PARLEY_FRAME_MS;
+	mark_speech_end(t);
 	begin += t->pre_frames;
 	end += t->pre_frames;
 	if (begin < 0)
