@@ -7,7 +7,8 @@ an unknown one, audio chunks over 64 KiB, a transcript before audio-stop
 library is not beside the repository."""
 import json
 import os
-import time
+import socket
+import sys
 
 from common import SPEECH, Skip, rig
 from test_backends import answer_audio_seconds, voice_turn
@@ -18,9 +19,13 @@ WORDS = "go forward ten meters"  # the peer's transcript: the recording's words
 
 
 def need_library():
+    """Skips without the library; with it, makes it importable here too
+    (the tests that talk to peers directly use its reader and writer)."""
     from rig import WYOMING_PY
     if not os.path.isdir(os.path.join(WYOMING_PY, "wyoming")):
         raise Skip(f"the real wyoming library is not beside the repository ({WYOMING_PY})")
+    if WYOMING_PY not in sys.path:
+        sys.path.insert(0, WYOMING_PY)
 
 
 def wy(peer):
@@ -82,15 +87,15 @@ def test_a_chunk_over_64_kib_is_played_whole():
         r.ctl("ask", "say something long")
         r.wait_turns(1, 30)
         r.stop()
-        (t,) = r.turns()
-        assert t["outcome"] == "ok", t
         chunks = [e["payload_length"] for e in sent(tts) if e["type"] == "audio-chunk"]
         assert max(chunks) > 65536, chunks
+        log = r.log_text()
+        assert "local voice" not in log and "sentence is lost" not in log, log[-2000:]
         expect = MS_PER_CHAR / 1000 * len(answer)
         secs = answer_audio_seconds(r)
         assert 0.9 * expect < secs < expect + 0.6, (secs, expect)
-        log = r.log_text()
-        assert "local voice" not in log and "sentence is lost" not in log, log[-2000:]
+        (t,) = r.turns()
+        assert t["outcome"] == "ok", t
 
 
 def test_an_unknown_voice_falls_back_with_the_servers_words():
@@ -160,3 +165,46 @@ def test_streamed_transcript_chunks_are_joined():
         assert t["transcript"] == WORDS
         kinds = [e["type"] for e in sent(stt)]
         assert kinds == ["transcript-start"] + ["transcript-chunk"] * 4 + ["transcript-stop"], kinds
+
+
+def exchange(port, events):
+    """Sends events to a Wyoming server with the real library's writer and
+    reads what comes back with its reader, until the server closes or
+    audio-stop comes: [(type, data, payload length)]."""
+    from wyoming.event import read_event, write_event
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        out, inp = s.makefile("wb"), s.makefile("rb")
+        for e in events:
+            write_event(e, out)
+        out.flush()
+        got = []
+        while True:
+            e = read_event(inp)
+            if e is None:
+                return got
+            got.append((e.type, e.data, len(e.payload or b"")))
+            if e.type == "audio-stop":
+                return got
+
+
+def test_the_fake_answers_voices_as_the_real_library_peer():
+    """tools/fake-wyoming's claim about wyoming-piper's voices, checked
+    against the peer on the real library: the same error for an unknown
+    voice, the same flow with no voice and with the server's own."""
+    need_library()
+    from wyoming.tts import Synthesize, SynthesizeVoice
+    with rig() as r:
+        real = start(r, "tts")
+        fake = r.start_peer("fake-wyoming", "--mode", "tts", "--voice", "en_US-test")
+        for voice in (SynthesizeVoice(name="alloy"), None, SynthesizeVoice(name="en_US-test")):
+            ev = Synthesize(text="Hello there.", voice=voice).event()
+            a, b = exchange(real.port, [ev]), exchange(fake.port, [ev])
+            if voice and voice.name == "alloy":
+                # an error, and the server closes
+                assert a == [("error", {"text": "alloy", "code": "VoiceNotFoundError"}, 0)], a
+                assert b == a, b
+            else:
+                assert a[0][0] == b[0][0] == "audio-start"
+                assert (a[0][1]["rate"], a[0][1]["width"], a[0][1]["channels"]) == \
+                    (b[0][1]["rate"], b[0][1]["width"], b[0][1]["channels"]) == (22050, 2, 1)
+                assert a[-1][0] == b[-1][0] == "audio-stop"
