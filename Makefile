@@ -308,6 +308,35 @@ install: all
 	if [ -f board/$(BOARD)/asound.conf ]; then \
 	  install -D -m 0644 board/$(BOARD)/asound.conf $(DESTDIR)/etc/asound.conf; fi
 
+# Opt-in, never part of check: parleyd against real peers built from their
+# own source (tests/interop).  CI machines have no GitHub access, so the
+# source is given, never fetched: WHISPER_CPP names a whisper.cpp source
+# tree (git clone https://github.com/ggml-org/whisper.cpp, or an unpacked
+# release), from which whisper-server is built once under build/interop/
+# (about 1.5 min on 2 cores; rm -rf build/interop rebuilds it) and run
+# with the tree's untrained test model.
+WHISPER_CPP ?=
+INTEROP_DIR := $(BUILDDIR)/interop
+WHISPER_SERVER := $(INTEROP_DIR)/whisper.cpp/bin/whisper-server
+.PHONY: interop
+interop:
+	@[ -n "$(WHISPER_CPP)" ] && [ -f "$(WHISPER_CPP)/examples/server/server.cpp" ] || { \
+	  echo "make interop: set WHISPER_CPP to a whisper.cpp source tree$(if $(WHISPER_CPP), ($(WHISPER_CPP) has no examples/server/server.cpp))"; \
+	  echo "  get it with: git clone https://github.com/ggml-org/whisper.cpp"; \
+	  echo "  then: make interop WHISPER_CPP=/path/to/whisper.cpp"; exit 1; }
+	@tools/install-deps.sh interop
+	$(Q)$(MAKE) --no-print-directory all testdata-demo
+	$(Q)if [ ! -x $(WHISPER_SERVER) ]; then \
+	  echo "interop: building whisper-server from $(WHISPER_CPP)"; \
+	  mkdir -p $(INTEROP_DIR) && cmake -S "$(WHISPER_CPP)" -B $(INTEROP_DIR)/whisper.cpp -DCMAKE_BUILD_TYPE=Release \
+	    -DBUILD_SHARED_LIBS=OFF -DWHISPER_BUILD_TESTS=OFF -DGGML_NATIVE=OFF \
+	    > $(INTEROP_DIR)/whisper.cpp.log 2>&1 && \
+	  cmake --build $(INTEROP_DIR)/whisper.cpp --target whisper-server -j2 \
+	    >> $(INTEROP_DIR)/whisper.cpp.log 2>&1 || { \
+	  tail -n 30 $(INTEROP_DIR)/whisper.cpp.log; exit 1; }; fi
+	$(Q)WHISPER_SERVER=$(abspath $(WHISPER_SERVER)) WHISPER_CPP=$(abspath $(WHISPER_CPP)) \
+		$(PYTHON) tests/interop/run.py --build $(BUILDDIR)
+
 # Opt-in, never part of check: a minimal Debian 12 root (debootstrap
 # --variant=minbase), the README's prerequisites only, a clone of this
 # repository, and the README's two commands run in it as a new user would.

@@ -78,9 +78,13 @@ struct stt_wy {
 	int open; /* streaming has begun */
 	int stopped; /* audio-stop sent: waiting for the transcript */
 	int failed;
+	int answered; /* on_done ran before audio-stop went out */
 	enum peer_error err;
 	char why[256];
 	size_t samples_sent;
+	/* a streamed transcript: transcript-chunk texts, joined */
+	char chunks[PARLEY_TRANSCRIPT_MAX];
+	size_t chunks_len;
 };
 
 struct stt {

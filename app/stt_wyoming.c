@@ -2,9 +2,16 @@
 /*
  * Wyoming STT client.  Audio goes out in 20 ms audio-chunk events as the
  * frames arrive, so the server can work while the user is still talking.
- * The server answers audio-stop with a transcript and closes.  An error
- * event, a close before the transcript, or a broken frame is a failure
- * that names what happened.
+ * The server answers audio-stop with a transcript and closes
+ * (wyoming-faster-whisper, dispatch_handler.py).  A server that runs its
+ * own VAD (requires_external_vad false, wyoming/info.py) may answer before
+ * audio-stop: the transcript is taken then, streaming stops, and on_done
+ * runs at once, while the turn is still listening.  A streamed transcript
+ * (wyoming/asr.py: transcript-start, transcript-chunk {text}*, the plain
+ * transcript for older clients, transcript-stop) is joined from its
+ * chunks, unless the plain transcript comes first: that one wins.  An
+ * error event, a close before the transcript, or a broken frame is a
+ * failure that names what happened.
  */
 #include <cjson/cJSON.h>
 
@@ -44,31 +51,66 @@ static void fail_now(struct stt *st, enum peer_error e, const char *why)
 		wyoming_close(&s->w);
 }
 
+/* The transcript is in: the utterance is answered, audio-stop or not. */
+static void answer(struct stt *st, const char *text)
+{
+	struct stt_wy *s = &st->wy;
+	size_t n = stt_set_text(st, text);
+
+	if (!s->stopped) {
+		LOGI("stt", "wyoming: the server ended the utterance itself, after %zu samples",
+		     s->samples_sent);
+		s->answered = 1;
+	}
+	done(st, n ? PEER_OK : PEER_EMPTY, n ? st->text : "empty transcript");
+}
+
+/* A transcript-chunk's text, joined on; what does not fit is dropped, so
+ * a runaway stream costs no memory (the final transcript, if it comes,
+ * still wins). */
+static void add_chunk(struct stt_wy *s, const char *text)
+{
+	size_t room = sizeof(s->chunks) - 1 - s->chunks_len;
+	size_t n = strlen(text);
+
+	if (n > room) {
+		if (room) /* once, as it fills */
+			LOGW("stt", "wyoming: streamed transcript longer than %zu bytes: cut",
+			     sizeof(s->chunks) - 1);
+		n = room;
+	}
+	memcpy(s->chunks + s->chunks_len, text, n);
+	s->chunks_len += n;
+	s->chunks[s->chunks_len] = '\0';
+}
+
 static int on_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 {
 	struct stt *st = ctx;
 	struct stt_wy *s = &st->wy;
 	cJSON *text = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
-	char why[300];
-	size_t n;
+	char why[300], said[280];
 
 	(void)w;
 	if (!strcmp(ev->type, "error")) {
-		snprintf(why, sizeof(why), "the server says: %.200s",
-			 cJSON_IsString(text) ? text->valuestring : "?");
+		wy_error_text(ev, said, sizeof(said));
+		snprintf(why, sizeof(why), "the server says: %s", said);
 		fail_now(st, PEER_REMOTE, why);
-		return 0;
+	} else if (!strcmp(ev->type, "transcript")) {
+		if (cJSON_IsString(text))
+			answer(st, text->valuestring);
+		else
+			fail_now(st, PEER_PROTOCOL, "transcript without text");
+	} else if (!strcmp(ev->type, "transcript-start")) {
+		s->chunks_len = 0;
+		s->chunks[0] = '\0';
+	} else if (!strcmp(ev->type, "transcript-chunk")) {
+		if (cJSON_IsString(text))
+			add_chunk(s, text->valuestring);
+	} else if (!strcmp(ev->type, "transcript-stop")) {
+		answer(st, s->chunks);
 	}
-	if (strcmp(ev->type, "transcript"))
-		return 0; /* transcript-start/-chunk and others: the final one counts */
-	if (!cJSON_IsString(text)) {
-		fail_now(st, PEER_PROTOCOL, "transcript without text");
-		return 0;
-	}
-	n = stt_set_text(st, text->valuestring);
-	if (s->stopped)
-		done(st, n ? PEER_OK : PEER_EMPTY, n ? st->text : "empty transcript");
-	return 0;
+	return 0; /* anything else is not ours */
 }
 
 static void on_close(struct wyoming *w, int err, const char *why, void *ctx)
@@ -114,6 +156,9 @@ static void wy_abort(struct stt *st)
 
 	s->open = 0;
 	s->stopped = 0;
+	s->answered = 0;
+	s->chunks_len = 0;
+	s->chunks[0] = '\0';
 	if (s->w.fd >= 0)
 		wyoming_close(&s->w);
 }
@@ -163,6 +208,10 @@ static int wy_finish(struct stt *st, const int16_t *pcm, size_t n)
 {
 	struct stt_wy *s = &st->wy;
 
+	/* the server answered before the end of speech, and on_done ran;
+	 * the turn has moved on, so this is a caller's slip */
+	if (s->answered)
+		return -EALREADY;
 	if (!s->open && !s->failed)
 		wy_begin(st, pcm, n);
 	s->stopped = 1;

@@ -123,17 +123,26 @@ void tts_select(struct tts *t)
 	t->ops = ops ? ops : &tts_espeak;
 }
 
+void tts_on_fallback(struct tts *t, tts_fallback_fn fn, void *ctx)
+{
+	t->on_fallback = fn;
+	t->fallback_ctx = ctx;
+}
+
 /* The current sentence is over: ok, or failed with why. */
 void tts_end_current(struct tts *t, int failed, const char *why)
 {
-	if (!t->current)
+	uint32_t id = t->current;
+
+	if (!id)
 		return;
 	if (failed) {
 		t->failures++;
 		LOGW("tts", "%s%s", why,
-		     t->started ? "" : "; saying it with the local voice");
+		     t->started ? "; the rest of the sentence is lost" :
+				  "; saying it with the local voice");
 	}
-	synth_remote_end(t->synth, t->current, failed);
+	synth_remote_end(t->synth, id, failed);
 	t->current = 0;
 	loop_cancel(t->pause_timer);
 	t->pause_timer = 0;
@@ -143,30 +152,48 @@ void tts_end_current(struct tts *t, int failed, const char *why)
 	 * handler of the connection or transfer that just ended */
 	if (!t->kick_timer)
 		t->kick_timer = loop_timeout(0, kick, t);
+	/* last, so that the listener sees tts already past this sentence */
+	if (failed && t->on_fallback)
+		t->on_fallback(t->fallback_ctx, id, !t->started, why);
 }
 
-/* Samples for the worker; -EAGAIN when it has no room yet. */
+/*
+ * Samples for the worker; -EAGAIN when it has no room for all of them yet.
+ * All or nothing, so a backend that is told to wait offers the same bytes
+ * again; converted through a small block, so a chunk of any size costs no
+ * more stack than this.
+ */
+#define FEED_BLOCK 2048 /* samples converted at a time */
+
 int tts_feed(struct tts *t, const uint8_t *data, size_t len)
 {
-	int16_t pcm[8192];
-	size_t n = 0, i = 0;
+	int16_t pcm[FEED_BLOCK];
+	size_t samples = (len + (size_t)t->odd) / 2, i = 0;
+	int r;
 
-	if (len + (size_t)t->odd > sizeof(pcm))
-		return -EMSGSIZE;
-	if (ring_space(&t->synth->remote) < (len + (size_t)t->odd) / 2)
+	if (samples > SYNTH_REMOTE_SAMPLES)
+		return -EMSGSIZE; /* larger than the whole ring */
+	if (ring_space(&t->synth->remote) < samples)
 		return -EAGAIN;
-	if (t->odd && len) {
-		pcm[n++] = (int16_t)(t->carry | data[0] << 8);
-		i = 1;
-		t->odd = 0;
+	while (i < len) {
+		size_t n = 0;
+
+		if (t->odd) {
+			pcm[n++] = (int16_t)(t->carry | data[i++] << 8);
+			t->odd = 0;
+		}
+		for (; n < FEED_BLOCK && i + 1 < len; i += 2)
+			pcm[n++] = (int16_t)(data[i] | data[i + 1] << 8);
+		if (i + 1 == len && n < FEED_BLOCK) {
+			t->carry = data[i++];
+			t->odd = 1;
+		}
+		/* only this thread pushes, and the space was checked */
+		r = synth_remote_push(t->synth, pcm, (uint32_t)n);
+		if (r < 0)
+			return r;
 	}
-	for (; i + 1 < len; i += 2)
-		pcm[n++] = (int16_t)(data[i] | data[i + 1] << 8);
-	if (i < len) {
-		t->carry = data[i];
-		t->odd = 1;
-	}
-	return synth_remote_push(t->synth, pcm, (uint32_t)n);
+	return 0;
 }
 
 static void next(struct tts *t)

@@ -12,7 +12,8 @@
  * Remote sentences are fetched one at a time, in order, while earlier ones
  * play; the audio streams into the synth worker, which resamples it to the
  * device rate.  If a server fails before any audio, the worker says that
- * sentence with espeak-ng instead.  Local notices and errors never come
+ * sentence with espeak-ng instead; whoever set tts_on_fallback is told of
+ * every failed sentence, with the server's own words.  Local notices and errors never come
  * here: they go to the synth worker directly, and work with no host.
  */
 #ifndef PARLEY_APP_TTS_H
@@ -30,6 +31,17 @@
 
 struct tts;
 struct probe;
+
+/*
+ * A remote sentence failed (tts_on_fallback).  id is its synth job id (as
+ * tts_say returned it); local is 1 when the worker says it with the local
+ * voice instead (no audio had come), 0 when its audio stops where the
+ * server failed; why names the backend and what went wrong, with the
+ * server's error text and code when it sent them.  Runs on the control
+ * loop, inside the backend's handler: record it, do not call into tts.
+ */
+typedef void (*tts_fallback_fn)(void *ctx, uint32_t id, int local,
+				const char *why);
 
 struct tts_ops {
 	/** @name: the tts.backend value */
@@ -85,9 +97,14 @@ struct tts {
 	struct wyoming w;
 	int timer;
 	unsigned failures; /* sentences that fell back to espeak */
+	tts_fallback_fn on_fallback;
+	void *fallback_ctx;
 };
 
 void tts_init(struct tts *t, struct synth *s, const struct parley_config *cfg);
+/* Who is told of failed remote sentences (NULL: nobody); kept across
+ * tts_select. */
+void tts_on_fallback(struct tts *t, tts_fallback_fn fn, void *ctx);
 /* Chooses the backend again (reload, set); what is queued is dropped. */
 void tts_select(struct tts *t);
 /* Queues an answer's sentence; returns its synth job id, or 0 if the
@@ -95,8 +112,10 @@ void tts_select(struct tts *t);
 uint32_t tts_say(struct tts *t, const char *text);
 /* Drops everything (barge-in). */
 void tts_abort(struct tts *t);
-/* For backends: samples for the worker (-EAGAIN when it has no room
- * yet), and the end of the current sentence (failed: why). */
+/* For backends: samples for the worker, any number of bytes, all or
+ * nothing (-EAGAIN when it has no room for all of them yet; -EMSGSIZE if
+ * they could never fit), and the end of the current sentence (failed:
+ * why). */
 int tts_feed(struct tts *t, const uint8_t *data, size_t len);
 void tts_end_current(struct tts *t, int failed, const char *why);
 /* Parses a WAV header; 0 and rate filled, 1 if more bytes are needed, or

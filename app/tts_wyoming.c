@@ -2,8 +2,16 @@
 /*
  * Remote TTS over Wyoming: synthesize, then audio-start, audio-chunk
  * events (fed to the synth worker as they arrive, reading paused while its
- * ring is full) and audio-stop.  An error event or a close before
- * audio-stop fails the sentence, which the worker then says locally.
+ * ring is full) and audio-stop.  A chunk larger than the client's window
+ * comes in pieces (wyoming.h), each fed the same way.  An error event or a
+ * close before audio-stop fails the sentence, which the worker then says
+ * locally; the server's error text and code go into the reason.
+ *
+ * The voice is the server's to choose unless tts.remote_voice names one:
+ * wyoming-piper uses its own --voice when the request has none, and
+ * answers a name it cannot find with an error event (VoiceNotFoundError,
+ * wyoming_piper/handler.py and download.py), so a name from another
+ * backend's world (OpenAI's "alloy") must never be sent by default.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -19,7 +27,7 @@
 static int wy_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 {
 	struct tts *t = ctx;
-	char why[300];
+	char why[320];
 
 	(void)w;
 	if (!strcmp(ev->type, "audio-start")) {
@@ -39,18 +47,30 @@ static int wy_event(struct wyoming *w, const struct wy_event *ev, void *ctx)
 		t->odd = 0;
 		synth_remote_start(t->synth, t->current, (unsigned)rate->valueint);
 	} else if (!strcmp(ev->type, "audio-chunk")) {
-		if (!t->started)
+		int r;
+
+		if (!t->started || !ev->payload_len)
 			return 0;
-		if (tts_feed(t, ev->payload, ev->payload_len) == -EAGAIN)
-			return 1; /* offer it again when there is room */
+		r = tts_feed(t, ev->payload, ev->payload_len);
+		if (r == -EAGAIN)
+			return 1; /* offer this piece again when there is room */
+		if (r) {
+			wyoming_close(&t->w);
+			snprintf(why, sizeof(why),
+				 "wyoming: a piece of %zu bytes cannot be played: %s",
+				 ev->payload_len, strerror(-r));
+			tts_end_current(t, 1, why);
+		}
 	} else if (!strcmp(ev->type, "audio-stop")) {
 		wyoming_close(&t->w);
 		tts_end_current(t, 0, NULL);
 	} else if (!strcmp(ev->type, "error")) {
-		cJSON *text = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
+		char said[280];
 
-		snprintf(why, sizeof(why), "wyoming: the server says: %.200s",
-			 cJSON_IsString(text) ? text->valuestring : "?");
+		/* wyoming-piper sends the exception's text and its class name
+		 * as the code, e.g. "alloy" and VoiceNotFoundError */
+		wy_error_text(ev, said, sizeof(said));
+		snprintf(why, sizeof(why), "wyoming: the server says: %s", said);
 		wyoming_close(&t->w);
 		tts_end_current(t, 1, why);
 	}
@@ -85,12 +105,15 @@ static int start_wyoming(struct tts *t, const char *text)
 
 	json_arena_reset();
 	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "text", text);
-	voice = cJSON_AddObjectToObject(root, "voice");
-	if (!voice)
+	if (!cJSON_AddStringToObject(root, "text", text))
 		return -ENOMEM;
-	if (t->cfg->tts_remote_voice[0])
-		cJSON_AddStringToObject(voice, "name", t->cfg->tts_remote_voice);
+	/* no voice object at all unless one is set: the server's default */
+	if (t->cfg->tts_remote_voice[0]) {
+		voice = cJSON_AddObjectToObject(root, "voice");
+		if (!voice || !cJSON_AddStringToObject(voice, "name",
+						       t->cfg->tts_remote_voice))
+			return -ENOMEM;
+	}
 	if (!cJSON_PrintPreallocated(root, t->req, sizeof(t->req), 0))
 		return -EMSGSIZE;
 	json_arena_reset();

@@ -2,8 +2,9 @@
 /*
  * Wyoming framing and a non-blocking TCP client driven by the control
  * loop.  Output is buffered and written as the socket accepts it; input is
- * parsed an event at a time from a fixed buffer.  The client closes with an
- * error naming what was wrong if the peer breaks the framing.
+ * parsed an event at a time from a fixed window, a large payload a piece
+ * at a time.  The client closes with an error naming what was wrong if the
+ * peer breaks the framing.
  */
 #include "wyoming.h"
 
@@ -21,13 +22,23 @@
 #include "log.h"
 #include "loop.h"
 
-long wy_parse(const uint8_t *buf, size_t len, struct wy_event *ev, char *why,
-	      size_t whylen)
+/* A length field: absent, null, or a whole number in 0..max. */
+static int length_ok(const cJSON *v, double max)
+{
+	if (!v || cJSON_IsNull(v))
+		return 1;
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	       v->valuedouble <= max &&
+	       v->valuedouble == (double)(long)v->valuedouble;
+}
+
+long wy_parse_head(const uint8_t *buf, size_t len, struct wy_event *ev,
+		   size_t *plen, char *why, size_t whylen)
 {
 	const uint8_t *nl = memchr(buf, '\n', len < WY_HEADER_MAX ? len :
 								  WY_HEADER_MAX);
 	cJSON *h, *type, *dl, *pl, *data, *block, *item;
-	size_t hlen, dlen = 0, plen = 0;
+	size_t hlen, dlen;
 
 	if (!nl) {
 		if (len >= WY_HEADER_MAX) {
@@ -46,22 +57,21 @@ long wy_parse(const uint8_t *buf, size_t len, struct wy_event *ev, char *why,
 	}
 	dl = cJSON_GetObjectItemCaseSensitive(h, "data_length");
 	pl = cJSON_GetObjectItemCaseSensitive(h, "payload_length");
-	if ((dl && !cJSON_IsNull(dl) &&
-	     (!cJSON_IsNumber(dl) || dl->valuedouble < 0 ||
-	      dl->valuedouble > WY_DATA_MAX)) ||
-	    (pl && !cJSON_IsNull(pl) &&
-	     (!cJSON_IsNumber(pl) || pl->valuedouble < 0 ||
-	      pl->valuedouble > WY_PAYLOAD_MAX))) {
+	if (!length_ok(dl, WY_DATA_MAX)) {
 		snprintf(why, whylen,
-			 "'%.32s' claims a data or payload length outside 0..%d",
-			 type->valuestring, WY_PAYLOAD_MAX);
+			 "'%.32s' claims a data length outside 0..%d",
+			 type->valuestring, WY_DATA_MAX);
 		return -1;
 	}
-	if (cJSON_IsNumber(dl))
-		dlen = (size_t)dl->valueint;
-	if (cJSON_IsNumber(pl))
-		plen = (size_t)pl->valueint;
-	if (len < hlen + 1 + dlen + plen)
+	if (!length_ok(pl, WY_PAYLOAD_TOTAL_MAX)) {
+		snprintf(why, whylen,
+			 "'%.32s' claims a payload length outside 0..%u",
+			 type->valuestring, WY_PAYLOAD_TOTAL_MAX);
+		return -1;
+	}
+	dlen = cJSON_IsNumber(dl) ? (size_t)dl->valuedouble : 0;
+	*plen = cJSON_IsNumber(pl) ? (size_t)pl->valuedouble : 0;
+	if (len < hlen + 1 + dlen)
 		return 0;
 	data = cJSON_GetObjectItemCaseSensitive(h, "data");
 	if (data && !cJSON_IsObject(data)) {
@@ -92,9 +102,98 @@ long wy_parse(const uint8_t *buf, size_t len, struct wy_event *ev, char *why,
 	}
 	ev->type = type->valuestring;
 	ev->data = data;
-	ev->payload = plen ? buf + hlen + 1 + dlen : NULL;
-	ev->payload_len = plen;
-	return (long)(hlen + 1 + dlen + plen);
+	ev->payload = NULL;
+	ev->payload_len = ev->payload_at = ev->payload_total = 0;
+	return (long)(hlen + 1 + dlen);
+}
+
+void wy_reader_init(struct wy_reader *r, size_t cap)
+{
+	r->cap = cap < 1 ? 1 : cap > sizeof(r->buf) ? sizeof(r->buf) : cap;
+	r->len = r->head = r->total = r->at = r->piece = 0;
+}
+
+uint8_t *wy_reader_space(struct wy_reader *r, size_t *room)
+{
+	*room = r->cap - r->len;
+	return r->buf + r->len;
+}
+
+void wy_reader_added(struct wy_reader *r, size_t n)
+{
+	r->len += n;
+}
+
+int wy_reader_next(struct wy_reader *r, struct wy_event *ev, char *why,
+		   size_t whylen)
+{
+	size_t plen = 0, rest, avail;
+	long h;
+
+	r->head = r->piece = 0;
+	if (!r->len)
+		return 0;
+	h = wy_parse_head(r->buf, r->len, ev, &plen, why, whylen);
+	if (h < 0)
+		return -1;
+	/* the header and data must leave room for at least a byte of the
+	 * payload, or its pieces could never move */
+	if ((h == 0 && r->len == r->cap) || (plen && (size_t)h >= r->cap)) {
+		snprintf(why, whylen,
+			 "an event's header and data do not fit in %zu bytes",
+			 r->cap);
+		return -1;
+	}
+	if (h == 0)
+		return 0;
+	/* the bytes at the head are those parsed for the earlier pieces, so
+	 * plen is the same and r->at <= plen */
+	rest = plen - r->at;
+	avail = r->len - (size_t)h;
+	if (avail < rest && r->len < r->cap)
+		return 0; /* wait for the rest, or for a full window */
+	r->head = (size_t)h;
+	r->total = plen;
+	r->piece = avail < rest ? avail : rest;
+	ev->payload = r->piece ? r->buf + h : NULL;
+	ev->payload_len = r->piece;
+	ev->payload_at = r->at;
+	ev->payload_total = plen;
+	return 1;
+}
+
+void wy_reader_take(struct wy_reader *r)
+{
+	size_t from, drop;
+
+	if (!r->head)
+		return;
+	if (r->at + r->piece == r->total) {
+		/* the event is over: its head goes too */
+		from = 0;
+		drop = r->head + r->piece;
+		r->at = 0;
+	} else {
+		/* a middle piece: the head stays for the next one */
+		from = r->head;
+		drop = r->piece;
+		r->at += r->piece;
+	}
+	memmove(r->buf + from, r->buf + from + drop, r->len - from - drop);
+	r->len -= drop;
+	r->head = r->piece = 0;
+}
+
+void wy_error_text(const struct wy_event *ev, char *buf, size_t len)
+{
+	cJSON *text = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
+	cJSON *code = cJSON_GetObjectItemCaseSensitive(ev->data, "code");
+	const char *t = cJSON_IsString(text) ? text->valuestring : "?";
+
+	if (cJSON_IsString(code) && code->valuestring[0])
+		snprintf(buf, len, "%.200s (%.60s)", t, code->valuestring);
+	else
+		snprintf(buf, len, "%.200s", t);
 }
 
 long wy_format(uint8_t *out, size_t cap, const char *type,
@@ -168,17 +267,17 @@ static void parse_in(struct wyoming *w)
 {
 	char why[160];
 
-	while (w->fd >= 0 && w->in_len) {
+	while (w->fd >= 0) {
 		struct wy_event ev;
-		long n;
+		int r;
 
 		json_arena_reset();
-		n = wy_parse(w->in, w->in_len, &ev, why, sizeof(why));
-		if (n < 0) {
+		r = wy_reader_next(&w->rd, &ev, why, sizeof(why));
+		if (r < 0) {
 			fail(w, -EPROTO, why);
 			return;
 		}
-		if (n == 0)
+		if (r == 0)
 			return;
 		if (w->on_event(w, &ev, w->ctx)) {
 			/* no room downstream: stop reading, offer it again soon */
@@ -188,8 +287,7 @@ static void parse_in(struct wyoming *w)
 		}
 		if (w->fd < 0)
 			return; /* closed by the handler */
-		memmove(w->in, w->in + n, w->in_len - (size_t)n);
-		w->in_len -= (size_t)n;
+		wy_reader_take(&w->rd);
 	}
 }
 
@@ -217,22 +315,26 @@ static void on_fd(int fd, short revents, void *ctx)
 		flush_out(w);
 	if (w->fd < 0 || !(revents & (POLLIN | POLLHUP | POLLERR)))
 		return;
-	if (w->in_len == sizeof(w->in)) {
-		fail(w, -EMSGSIZE, "event larger than the input buffer");
+	size_t room;
+	uint8_t *at = wy_reader_space(&w->rd, &room);
+
+	/* a full window is always handed on before reading resumes */
+	if (!room) {
+		fail(w, -EMSGSIZE, "input window full");
 		return;
 	}
-	ssize_t n = recv(fd, w->in + w->in_len, sizeof(w->in) - w->in_len, 0);
+	ssize_t n = recv(fd, at, room, 0);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		if (w->in_len)
+		if (w->rd.len)
 			fail(w, -EPROTO, "connection closed inside an event");
 		else
 			fail(w, n ? -errno : 0, n ? strerror(errno) : "closed");
 		return;
 	}
-	w->in_len += (size_t)n;
+	wy_reader_added(&w->rd, (size_t)n);
 	parse_in(w);
 }
 
@@ -290,7 +392,8 @@ int wyoming_connect(struct wyoming *w, const char *uri, int timeout_ms,
 		return r;
 	}
 	w->connecting = r < 0;
-	w->in_len = w->out_len = 0;
+	wy_reader_init(&w->rd, WY_IN_MAX);
+	w->out_len = 0;
 	w->on_event = on_event;
 	w->on_close = on_close;
 	w->ctx = ctx;

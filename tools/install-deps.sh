@@ -13,6 +13,8 @@
 #     cross     make cross-check: check, the arm64 cross compiler,
 #               qemu-user-static and the arm64 -dev libraries
 #     sphinx    the optional offline recogniser: pocketsphinx, its model
+#     interop   make interop: demo, cmake and g++ (whisper-server is built
+#               from its source)
 #   --cross arm64 is the same as cross.
 # One line a set says what was installed, or that all was there; apt's own
 # output goes to /var/log/parley-install-deps.log, whose end is shown when
@@ -36,12 +38,14 @@ FUZZ="clang libclang-rt-14-dev"
 # tools/aec-webrtc.cc), Silero VAD under Node (tools/silero-install.sh)
 BENCH="valgrind perl g++ libwebrtc-audio-processing-dev"
 SPHINX="libpocketsphinx-dev pocketsphinx-en-us"
+# make interop builds whisper.cpp's server (C and C++, with cmake)
+INTEROP="cmake g++"
 CROSS_LIBS="libasound2-dev libgpiod-dev libspeexdsp-dev libcurl4-openssl-dev
 libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev libcmocka-dev"
 LOG=/var/log/parley-install-deps.log
 
 usage() {
-	sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # shellcheck disable=SC2086
@@ -53,6 +57,7 @@ pkgs_of() { # SET: its packages, or nothing for an unknown set
 	fuzz) echo $DEMO $FUZZ ;;
 	bench) echo $DEMO $CHECK $BENCH ;;
 	sphinx) echo $SPHINX ;;
+	interop) echo $DEMO $INTEROP ;;
 	cross)
 		echo $DEMO $CHECK gcc-aarch64-linux-gnu qemu-user-static
 		for p in $CROSS_LIBS; do
@@ -101,7 +106,7 @@ while [ $# -gt 0 ]; do
 		;;
 	*)
 		[ -n "$(pkgs_of "$1")" ] || {
-			echo "install-deps: no set '$1'; sets: demo check valgrind fuzz bench cross sphinx" >&2
+			echo "install-deps: no set '$1'; sets: demo check valgrind fuzz bench cross sphinx interop" >&2
 			exit 2
 		}
 		sets="$sets $1"

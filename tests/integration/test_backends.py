@@ -204,7 +204,7 @@ def test_wyoming_tts_plays_chunks_as_they_arrive():
                           "--ms-per-char", "50")
         r.start_ollama("--answer", ANSWER2, "--token-rate", "0")
         r.start(["silence:60"], tts__backend="wyoming",
-                tts__url=f"tcp://127.0.0.1:{wy.port}", tts__remote_voice="en_US-lessac")
+                tts__url=f"tcp://127.0.0.1:{wy.port}", tts__remote_voice="en_US-lessac-medium")
         r.ctl("ask", "status of the house?")
         r.wait_turns(1, 30)
         r.stop()
@@ -212,7 +212,7 @@ def test_wyoming_tts_plays_chunks_as_they_arrive():
         assert t["outcome"] == "ok"
         syn = [e for e in wy.requests() if e["type"] == "synthesize"]
         assert [e["data"]["text"] for e in syn] == ["The light is on.", "The door is locked."]
-        assert syn[0]["data"]["voice"] == {"name": "en_US-lessac"}
+        assert syn[0]["data"]["voice"] == {"name": "en_US-lessac-medium"}
         expect = 0.05 * (len("The light is on.") + len("The door is locked."))
         secs = answer_audio_seconds(r)
         assert 0.9 * expect < secs < expect + 0.6, (secs, expect)
