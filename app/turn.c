@@ -224,13 +224,21 @@ void turn_start_listening(struct turn *t, uint64_t time_ms)
 	turn_set_state(t, TS_LISTENING);
 }
 
-/* Speech end: the last speech frame, counted back from now. */
+/*
+ * Speech end: the last speech frame, counted back from now; and the
+ * utterance's speech in utt (span_begin/end) for the offline recogniser.
+ */
 static void mark_speech_end(struct turn *t)
 {
 	int32_t since_speech = t->ep.n - 1 - t->ep.last;
+	int32_t begin, end;
 
-	if (!t->ep.started)
-		return;
+	if (endpoint_span(&t->ep, &begin, &end))
+		return; /* no speech */
+	begin += t->pre_frames;
+	end += t->pre_frames;
+	t->span_begin = begin < 0 ? 0 : begin;
+	t->span_end = end > t->utt_frames ? t->utt_frames : end;
 	t->rec.stage_ms[ST_SPEECH_END] =
 		(int32_t)(loop_now_ms() - t->t0_ms) -
 		since_speech * PARLEY_FRAME_MS;
@@ -248,16 +256,10 @@ static void end_listening(struct turn *t, const char *why)
 		return;
 	}
 	mark_speech_end(t);
-	begin += t->pre_frames;
-	end += t->pre_frames;
-	if (begin < 0)
-		begin = 0;
-	if (end > t->utt_frames)
-		end = t->utt_frames;
 	LOGI("turn", "utterance: %d ms of audio sent to STT",
-	     (end - begin) * PARLEY_FRAME_MS);
-	t->span_begin = begin;
-	t->span_end = end;
+	     (t->span_end - t->span_begin) * PARLEY_FRAME_MS);
+	begin = t->span_begin;
+	end = t->span_end;
 	turn_set_state(t, TS_TRANSCRIBING);
 	turn_stage(t, ST_STT_SENT);
 	r = stt_finish(t->d.stt, t->utt + (size_t)begin * PARLEY_FRAME,
@@ -313,6 +315,7 @@ void turn_init(struct turn *t, const struct turn_deps *deps)
 	t->d = *deps;
 	t->state = TS_IDLE;
 	stt_listen(t->d.stt, &stt_events, t);
+	tts_on_fallback(t->d.tts, turn_tts_fallback, t);
 }
 
 static void barge_in(struct turn *t)

@@ -150,8 +150,6 @@ int turn_busy(const struct turn *t);
 void turn_frame(struct turn *t, const struct cap_frame *f);
 void turn_synth_done(struct turn *t, uint32_t id, uint32_t samples,
 		     int cancelled, int error);
-/* A remote sentence was said by the local voice instead: why. */
-void turn_tts_fallback(struct turn *t, const char *why);
 /* The offline recogniser's words for the utterance ("" for none). */
 void turn_local_transcript(struct turn *t, const char *text);
 /* Console requests; 0 or -errno with why filled. */

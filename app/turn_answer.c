@@ -148,9 +148,18 @@ void turn_trim_to_played(struct turn *t)
 	t->answer_fixed = 1;
 }
 
-/* A remote sentence was said by the local voice instead (tts.h). */
-void turn_tts_fallback(struct turn *t, const char *why)
+/*
+ * A remote sentence failed (tts.h): said by the local voice instead, or
+ * cut where its audio stopped.  The turn keeps the server's words.
+ */
+void turn_tts_fallback(void *ctx, uint32_t id, int local, const char *why)
 {
+	struct turn *t = ctx;
+
+	if (id < t->live_from)
+		return; /* a sentence of an answer already dropped */
+	LOGW("turn", "a sentence %s: %s",
+	     local ? "was said by the local voice" : "was cut short", why);
 	if (!t->recording || strcmp(t->rec.outcome, "ok"))
 		return; /* an error or a cut already says more */
 	snprintf(t->rec.outcome, sizeof(t->rec.outcome), "tts-fallback");

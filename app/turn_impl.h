@@ -30,6 +30,8 @@ uint32_t turn_queue_sentence(struct turn *t, const char *text);
 void turn_speak_error(struct turn *t, const char *spoken, const char *detail);
 /* The stored answer becomes what was played (spoken.h). */
 void turn_trim_to_played(struct turn *t);
+/* A remote sentence failed (tts_fallback_fn): recorded in the turn. */
+void turn_tts_fallback(void *ctx, uint32_t id, int local, const char *why);
 /* Room in the speech queue: waiting sentences go on, then the model. */
 void turn_drain_backlog(struct turn *t);
 /* Ends the turn when all is said and played (and opens the follow-up
