@@ -7,7 +7,11 @@
  * through curl_mime_data_cb, so nothing copies it; the reply body is kept
  * up to PARLEY_HTTP_BODY_MAX bytes, and a longer one is an error.  Errors
  * use the OpenAI error object {"error": {"message": ...}}; whisper.cpp's
- * server sends {"error": "..."}.
+ * server sends {"error": "..."} only with a 500, and its error handler
+ * turns every other status of 400 and up into plain text: "Invalid
+ * request" for a 400, a 404 "File Not Found (PATH)" for the rest
+ * (examples/server/server.cpp, set_error_handler); the raw body is then
+ * the message.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -215,8 +219,10 @@ static void health_reply(struct probe *pr, int code, long status,
 	if (code)
 		probe_finish(pr, 0, "%s: unreachable (%s) after %u ms", pr->url,
 			     err, probe_rtt_ms(pr));
-	else if (status == 503)
-		probe_finish(pr, 0, "%s: HTTP 503 in %u ms; the model is still loading",
+	else if (status == 404 && strstr(pr->body, "File Not Found"))
+		/* its /health says 503 while a model loads, but the error
+		 * handler makes that a 404 (see the top of this file) */
+		probe_finish(pr, 0, "%s: HTTP 404 in %u ms; a whisper.cpp server answers so while it loads a model, or the path is wrong",
 			     pr->url, probe_rtt_ms(pr));
 	else
 		probe_finish(pr, status == 200, "%s: HTTP %ld in %u ms%s",
@@ -228,7 +234,8 @@ static int probe_whispercpp(struct probe *pr)
 {
 	char url[CONFIG_STR_MAX + 32];
 
-	probe_url(pr->cfg->stt_url, NULL, "/health", url, sizeof(url));
+	/* beside /inference: the server's --request-path prefixes both */
+	probe_url(pr->cfg->stt_url, "/inference", "/health", url, sizeof(url));
 	return probe_get(pr, url, PROBE_TIMEOUT_MS, health_reply);
 }
 

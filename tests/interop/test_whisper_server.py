@@ -255,6 +255,7 @@ def test_host_ping_reads_whisper_server_health():
         backend, text = lines["stt"]
         assert rc == 1, (lines, err)
         assert f"{ws.origin}/health: HTTP 404" in text and "ready" not in text, text
+        assert "while it loads a model" in text, text
         assert r.stop() == 0
 
 
