@@ -829,11 +829,14 @@ static size_t run_of(const char *p, size_t n, char ch)
 	return r;
 }
 
-/* Rules, table separator rows, setext underlines: nothing to say. */
+/* What rules, table separator rows and setext underlines are made of. */
+#define MARKS "-*_=:|+ \t\r"
+
+/* A line of these alone has nothing to say. */
 static int only_marks(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!in_set((unsigned char)p[i], "-*_=:|+ \t\r"))
+		if (!in_set((unsigned char)p[i], MARKS))
 			return 0;
 	return 1;
 }
@@ -898,6 +901,8 @@ static void line_classify(struct speech_text *st, int line_over)
 			}
 			if (n < sizeof(st->pre) - 1)
 				return;
+			/* a rule longer than pre[]: the rest of its marks go
+			 * too, and any text after them is said */
 			st->pre_len = 0;
 			st->line_mode = LINE_SKIP;
 			return;
@@ -977,8 +982,12 @@ static void line_push(struct speech_text *st, int c)
 		fence_byte(st, c);
 		return;
 	case LINE_SKIP:
-		if (c == '\n')
+		if (c == '\n') {
 			line_end(st, 1);
+		} else if (!in_set(c, MARKS)) {
+			st->line_mode = LINE_TEXT;
+			line_text(st, c);
+		}
 		return;
 	case LINE_TEXT:
 		if (c == '\n')

@@ -119,6 +119,14 @@ void stt_abort(struct stt *s);
 void stt_done(struct stt *s, enum peer_error e, const char *text);
 /* Trims text into s->text; returns its length. */
 size_t stt_set_text(struct stt *s, const char *text);
+/*
+ * A transcript that means nobody spoke: it matches an entry of list
+ * ('|'-separated; case, spacing and punctuation ignored, sound
+ * annotations around it too), or it is annotations alone ("[Music]
+ * (applause)").  Returns 1 and says why in why, else 0.
+ */
+int stt_no_speech(const char *list, const char *text, char *why,
+		  size_t whylen);
 /* Parses an HTTP backend's reply body (exposed for tests); fills s->text. */
 enum peer_error stt_parse_reply(struct stt *s, long status, char *why,
 				size_t whylen);
