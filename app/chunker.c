@@ -6,8 +6,9 @@
  * clause is spoken while the rest is still arriving.  After a terminator it waits for
  * the next byte: white space ends the sentence (unless the word before the
  * dot is an abbreviation or an initial), anything else continues it, which
- * keeps "3.5", "e.g." and "example.com" whole.  A line that starts with a
- * list number ("1. ") or a list or quote marker loses the marker.  A
+ * keeps "3.5", "e.g." and "example.com" whole.  A newline ends a sentence.
+ * Markdown is not ours to read: the text comes through the speech filter
+ * (speech_text.h) first, which has turned it into plain sentences.  A
  * sentence that outgrows the buffer is cut at its last space.
  */
 #include "chunker.h"
@@ -104,20 +105,6 @@ static int ends_with_abbreviation(const struct chunker *c)
 	return 0;
 }
 
-/* "12." at the start of a line is a list number: drop it. */
-static int drop_list_number(struct chunker *c)
-{
-	size_t i = c->line_begin;
-
-	if (c->len < i + 2 || c->buf[c->len - 1] != '.')
-		return 0;
-	for (size_t j = i; j < c->len - 1; j++)
-		if (!isdigit((unsigned char)c->buf[j]))
-			return 0;
-	c->len = i;
-	return 1;
-}
-
 static void append(struct chunker *c, char ch)
 {
 	c->buf[c->len++] = ch;
@@ -139,8 +126,6 @@ static int feed_byte(struct chunker *c, char ch, chunker_cb cb, void *ctx)
 {
 	int r;
 
-	if (ch == '*' || ch == '`' || ch == '#' || ch == '_')
-		return 0;
 	/* control bytes (NUL among them) are never spoken */
 	if ((unsigned char)ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r')
 		return 0;
@@ -153,7 +138,7 @@ static int feed_byte(struct chunker *c, char ch, chunker_cb cb, void *ctx)
 	if (ch == '\t' || ch == '\r')
 		ch = ' ';
 	if (c->line_start) {
-		if (ch == ' ' || ch == '-' || ch == '+' || ch == '>')
+		if (ch == ' ')
 			return 0;
 		c->line_start = 0;
 		c->line_begin = c->len;
@@ -170,8 +155,6 @@ static int feed_byte(struct chunker *c, char ch, chunker_cb cb, void *ctx)
 		}
 		c->pending = 0;
 		if (ch == ' ') {
-			if (drop_list_number(c))
-				return 0;
 			if (!ends_with_abbreviation(c))
 				return emit(c, cb, ctx);
 		}

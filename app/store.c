@@ -272,7 +272,8 @@ int store_history(struct store *s, int64_t conversation, int budget,
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT id, length(transcript) + length(answer)"
 			       " FROM turns WHERE conversation=? AND"
-			       " outcome IN ('ok','barge-in') AND answer != ''"
+			       " outcome IN ('ok','barge-in','truncated',"
+			       " 'tts-fallback') AND answer != ''"
 			       " ORDER BY id DESC LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK)
 		return -1;

@@ -33,7 +33,10 @@ struct turn_record {
 	char source[8]; /* "voice" or "text" */
 	char transcript[PARLEY_TRANSCRIPT_MAX];
 	char answer[PARLEY_ANSWER_MAX];
-	char outcome[16]; /* "ok", "error", "barge-in", "no-speech" */
+	/* "ok", "error", "barge-in", "no-speech", "offline", "truncated"
+	 * (cut at the cap or the server's length limit), "tts-fallback"
+	 * (a sentence said by the local voice) */
+	char outcome[16];
 	char error[512];
 	int32_t stage_ms[ST_COUNT];
 };

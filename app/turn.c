@@ -82,6 +82,7 @@ static void begin_record(struct turn *t, const char *source, uint64_t t0)
 	t->stream_done = 0;
 	spoken_reset(&t->said, engine_played_samples(t->d.eng));
 	t->follow_up = 0;
+	speech_text_init(&t->speech);
 	chunker_init(&t->chunker);
 	chunker_first_clause(&t->chunker,
 			     (size_t)t->d.cfg->first_clause_chars);
@@ -170,8 +171,14 @@ static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 		t->local_stt = 1;
 		return;
 	}
-	if (e == PEER_EMPTY)
-		turn_speak_error(t, "I didn't catch that.", text);
+	if (e == PEER_EMPTY) {
+		/* the detail may quote what was heard: that is for the
+		 * store and the debug log, not the warning (STYLE.md) */
+		turn_speak_error(t, "I didn't catch that.",
+				 "no speech in the transcript");
+		if (t->recording)
+			snprintf(t->rec.error, sizeof(t->rec.error), "%s", text);
+	}
 	else if (e == PEER_UNREACHABLE)
 		turn_speak_error(t, "I can't reach the speech recognition server.",
 			    text);

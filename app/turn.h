@@ -42,6 +42,7 @@
 #include "device.h"
 #include "llm_stream.h"
 #include "request.h"
+#include "speech_text.h"
 #include "spoken.h"
 #include "store.h"
 #include "stt.h"
@@ -108,6 +109,7 @@ struct turn {
 	int muted;
 
 	/* answering */
+	struct speech_text speech; /* markdown, links, emoji out */
 	struct chunker chunker;
 	unsigned jobs; /* sentences queued and not finished */
 	uint32_t live_from; /* synth ids below this were flushed */

@@ -224,6 +224,21 @@ static int on_sentence(const char *s, size_t len, void *ctx)
 	return 0;
 }
 
+/* Text as it is to be spoken (speech_text.h) goes into sentences. */
+static int to_chunker(const char *text, size_t len, void *ctx)
+{
+	struct turn *t = ctx;
+
+	return chunker_feed(&t->chunker, text, len, on_sentence, t);
+}
+
+/* What the filter holds back, then what the chunker does, as sentences. */
+static void flush_sentences(struct turn *t)
+{
+	speech_text_flush(&t->speech, to_chunker, t);
+	chunker_flush(&t->chunker, on_sentence, t);
+}
+
 static int on_token(void *ctx, const char *text, size_t len)
 {
 	struct turn *t = ctx;
@@ -240,7 +255,7 @@ static int on_token(void *ctx, const char *text, size_t len)
 	memcpy(t->rec.answer + t->answer_len, text, len);
 	t->answer_len += len;
 	t->rec.answer[t->answer_len] = '\0';
-	return chunker_feed(&t->chunker, text, len, on_sentence, t) ? 1 : 0;
+	return speech_text_feed(&t->speech, text, len, to_chunker, t) ? 1 : 0;
 }
 
 static void run_tools(struct turn *t);
@@ -290,7 +305,7 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 		return;
 	}
 	if (e == PEER_OK) {
-		chunker_flush(&t->chunker, on_sentence, t);
+		flush_sentences(t);
 		if (!t->sentences && !t->backlog_len && t->req.tools_used)
 			on_sentence("Done.", 5, t); /* the tools said enough */
 		t->stream_done = 1;
@@ -351,7 +366,7 @@ static void run_tools(struct turn *t)
 {
 	int r;
 
-	chunker_flush(&t->chunker, on_sentence, t); /* text before the calls */
+	flush_sentences(t); /* text before the calls */
 	if (request_tool_round(&t->req, t->d.dev, t->rec.answer + t->round_start,
 			       t->answer_len - t->round_start)) {
 		turn_speak_error(t, "I could not finish that: the model kept calling tools.",

@@ -141,3 +141,29 @@ def test_after_a_barge_in_the_history_holds_what_was_heard():
         second = short.requests()[-1]["body"]["messages"]
         said = [m["content"] for m in second if m["role"] == "assistant"]
         assert said == [heard], (said, heard)
+
+
+def test_markdown_from_the_model_is_spoken_as_plain_sentences():
+    """A model that answers in markdown despite the prompt: the TTS server
+    gets plain sentences (links as their text, a URL as its host, code as a
+    short phrase, no emoji or markers), and the store keeps what was said."""
+    answer = ("## Two ways to brew tea \U0001F375\n"
+              "1. **Boil** the water, see [the guide](https://example.com/tea).\n"
+              "2. Add `green_tea` and wait.\n"
+              "```sh\nsleep 180\n```\n"
+              "More at https://www.tea.example.org/brew?x=1 today.")
+    want = ["Two ways to brew tea.", "Boil the water, see the guide.",
+            "Add green_tea and wait.", "Here is some code, which I will skip.",
+            "More at tea.example.org today."]
+    with rig() as r:
+        tts = r.start_peer("fake-tts", "--ms-per-char", "5", "--delay-ms", "5")
+        r.start_ollama("--answer", answer, "--token-rate", "300",
+                       "--first-token-delay-ms", "0")
+        r.start(["silence:60"], llm__first_clause_chars=0, **remote_tts(tts))
+        r.wait_frames(20)
+        assert r.ctl("ask", "how do I brew tea")[0] == 0
+        r.wait_turns(1, 60)
+        r.stop()
+        assert tts_texts(tts) == want, tts_texts(tts)
+        t = r.turns()[0]
+        assert t["outcome"] == "ok" and t["answer"] == " ".join(want), t["answer"]

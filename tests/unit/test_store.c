@@ -397,8 +397,8 @@ static void hist_cb(const char *user, const char *assistant, void *ctx)
 
 static void history_keeps_the_newest_within_the_budget(void **state)
 {
-	/* the turns of conversation c, in order; only ok and barge-in turns
-	 * with an answer are history */
+	/* the turns of conversation c, in order; only turns with an answer
+	 * that was said are history: ok, barge-in, truncated, tts-fallback */
 	static const struct {
 		const char *q, *a, *outcome;
 		int history;
@@ -410,6 +410,9 @@ static void history_keeps_the_newest_within_the_budget(void **state)
 		{ "interrupted", "half an ans", "barge-in", 1 },
 		{ "failed late", "some text", "error", 0 },
 		{ "third", "third answer", "ok", 1 },
+		{ "cut", "as much as fits", "truncated", 1 },
+		{ "local voice", "said by espeak", "tts-fallback", 1 },
+		{ "offline", "a grammar answer", "offline", 0 },
 		{ "fourth question, a longer one", "fourth", "ok", 1 },
 	};
 	enum { NT = sizeof(t) / sizeof(t[0]) };
