@@ -320,6 +320,13 @@ class Rig:
             st[k] = v
         return st
 
+    def tap(self):
+        """A tap of the button: held longer than the debounce time, far
+        shorter than button.tap_ms; the VAD then ends the utterance."""
+        assert self.ctl("button", "press")[0] == 0
+        time.sleep(0.08)
+        assert self.ctl("button", "release")[0] == 0
+
     def frames(self):
         return int(self.status()["frames"])
 

@@ -20,9 +20,7 @@ def test_audio_thread_never_allocates():
             "LD_PRELOAD": shim("alloc_count.so"),
             "PARLEY_ALLOC_REPORT": report})
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)
-        r.ctl("button", "release")
+        r.tap()
         r.wait_state("speaking", 20)
         time.sleep(1.0)
         r.ctl("button", "press")  # barge-in: the audio thread drops the ring

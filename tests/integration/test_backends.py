@@ -11,9 +11,7 @@ from test_turn import LEAD_S, check_utterance
 def voice_turn(r, **config):
     r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], **config)
     r.wait_frames(100)
-    r.ctl("button", "press")
-    time.sleep(0.08)
-    r.ctl("button", "release")
+    r.tap()
     r.wait_turns(1, 40)
     r.stop()
 
@@ -116,9 +114,7 @@ def test_wyoming_stt_streams_while_the_user_speaks():
         r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], stt__backend="wyoming",
                  stt__url=f"tcp://127.0.0.1:{wy.port}")
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)
-        r.ctl("button", "release")
+        r.tap()
         # 1.5 s after the speech began, it is still being heard, and the
         # server already has audio
         r.wait_frames(int((LEAD_S + 1.5) * 100))
@@ -152,9 +148,7 @@ def test_wyoming_stt_errors_are_spoken():
         r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], stt__backend="wyoming",
                 stt__url=f"tcp://127.0.0.1:{wy.port}")
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)
-        r.ctl("button", "release")
+        r.tap()
         r.wait_turns(1, 30)
         r.stop()
         (t,) = r.turns()

@@ -3,7 +3,6 @@
 nothing is lost."""
 import os
 import subprocess
-import time
 
 from common import PARLEYD, ROOT, espeak_seconds, free_port, rig, sound_span
 from rig import RATE
@@ -109,9 +108,7 @@ def test_stt_failure_is_spoken_and_the_utterance_kept():
         r.start_ollama()
         r.start(["silence:1.5", SPEECH, "silence:8"])
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)  # a tap: longer than the debounce time
-        r.ctl("button", "release")
+        r.tap()
         r.wait_turns(1, 30)
         r.wait_state("idle", 15)
         r.stop()
@@ -128,9 +125,7 @@ def test_tap_with_no_speech():
         r.start_ollama()
         r.start(["silence:60"], endpoint__no_speech_ms=1500)
         r.wait_frames(50)
-        r.ctl("button", "press")
-        time.sleep(0.08)  # a tap: longer than the debounce time
-        r.ctl("button", "release")
+        r.tap()
         r.wait_turns(1, 30)
         r.wait_state("idle", 15)
         r.stop()

@@ -125,9 +125,7 @@ def test_stt_reply_without_text_and_wyoming_lies():
             r.start_ollama("--answer", "Heard you.", "--token-rate", "0")
             r.start(["silence:1.5", SPEECH, "silence:4", SPEECH, "silence:8"], **cfg)
             r.wait_frames(100)
-            r.ctl("button", "press")
-            time.sleep(0.08)
-            r.ctl("button", "release")
+            r.tap()
             r.wait_turns(1, 30)
             r.wait_state("idle", 15)
             assert "Speech recognition failed." in r.log_text(), kind
@@ -141,9 +139,7 @@ def test_stt_reply_without_text_and_wyoming_lies():
                    else f"tcp://127.0.0.1:{good.port}")
             assert r.ctl("set", "stt.url", url)[0] == 0
             r.wait_frames(int((1.5 + 2.8 + 4) * 100) - 60)
-            r.ctl("button", "press")
-            time.sleep(0.08)
-            r.ctl("button", "release")
+            r.tap()
             r.wait_turns(2, 30)
             r.stop()
             first, second = r.turns()

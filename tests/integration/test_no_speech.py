@@ -3,7 +3,6 @@
 for silence and noise ("[BLANK_AUDIO]", a lone "Thank you.") ends the turn
 as "I didn't catch that." with no question sent to the model; a real
 question that starts with the same words is answered."""
-import time
 
 from common import SPEECH, rig, sound_span
 
@@ -23,9 +22,7 @@ def voice_turn(transcript, whispercpp=False):
                       "stt__url": f"http://127.0.0.1:{stt.port}/inference"}
         r.start(["silence:1.5", SPEECH, "silence:8"], **config)
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)  # a tap: longer than the debounce time
-        r.ctl("button", "release")
+        r.tap()
         r.wait_turns(1, 30)
         r.wait_state("idle", 20)
         r.stop()

@@ -63,31 +63,36 @@ def test_a_long_fast_answer_is_spoken_completely_in_order():
         assert rss_long - rss_short < 512, (rss_short, rss_long)
 
 
-def test_the_answer_cap_ends_at_a_sentence_with_a_note():
-    sentences = [f"This is sentence number {i} of a long answer." for i in range(1, 31)]
+def spoken_turn(answer, question, ms_per_char="2", token_rate="1000", **config):
+    """One asked turn whose answer goes to a fake OpenAI TTS: what the TTS
+    was asked to say, the stored turn, and the daemon's log."""
     with rig() as r:
-        tts = r.start_peer("fake-tts", "--ms-per-char", "2", "--delay-ms", "5")
-        r.start_ollama("--answer", " ".join(sentences), "--token-rate", "1000",
+        tts = r.start_peer("fake-tts", "--ms-per-char", ms_per_char, "--delay-ms", "5")
+        r.start_ollama("--answer", answer, "--token-rate", token_rate,
                        "--first-token-delay-ms", "0")
-        r.start(["silence:120"], llm__answer_max_chars=200, **remote_tts(tts))
+        r.start(["silence:120"], **config, **remote_tts(tts))
         r.wait_frames(20)
-        assert r.ctl("ask", "talk")[0] == 0
+        assert r.ctl("ask", question)[0] == 0
         r.wait_turns(1, 60)
         r.stop()
-        said = tts_texts(tts)
-        # whole sentences, as many as fit in 200 bytes with their spaces
-        fit, used = [], 0
-        for s in sentences:
-            if used + len(s) + 1 > 200:
-                break
-            fit.append(s)
-            used += len(s) + 1
-        assert said == fit, said
-        t = r.turns()[0]
-        assert t["outcome"] == "truncated" and "answer_max_chars" in t["error"]
-        assert t["answer"] == " ".join(fit)
-        # the note is the local voice's, after the last sentence
-        assert "That is as much as I can say in one answer." in r.log_text()
+        return tts_texts(tts), r.turns()[0], r.log_text()
+
+
+def test_the_answer_cap_ends_at_a_sentence_with_a_note():
+    sentences = [f"This is sentence number {i} of a long answer." for i in range(1, 31)]
+    said, t, log = spoken_turn(" ".join(sentences), "talk", llm__answer_max_chars=200)
+    # whole sentences, as many as fit in 200 bytes with their spaces
+    fit, used = [], 0
+    for s in sentences:
+        if used + len(s) + 1 > 200:
+            break
+        fit.append(s)
+        used += len(s) + 1
+    assert said == fit, said
+    assert t["outcome"] == "truncated" and "answer_max_chars" in t["error"]
+    assert t["answer"] == " ".join(fit)
+    # the note is the local voice's, after the last sentence
+    assert "That is as much as I can say in one answer." in log
 
 
 def test_a_stream_that_fails_mid_answer_stores_only_what_was_played():
@@ -155,15 +160,7 @@ def test_markdown_from_the_model_is_spoken_as_plain_sentences():
     want = ["Two ways to brew tea.", "Boil the water, see the guide.",
             "Add green_tea and wait.", "Here is some code, which I will skip.",
             "More at tea.example.org today."]
-    with rig() as r:
-        tts = r.start_peer("fake-tts", "--ms-per-char", "5", "--delay-ms", "5")
-        r.start_ollama("--answer", answer, "--token-rate", "300",
-                       "--first-token-delay-ms", "0")
-        r.start(["silence:60"], llm__first_clause_chars=0, **remote_tts(tts))
-        r.wait_frames(20)
-        assert r.ctl("ask", "how do I brew tea")[0] == 0
-        r.wait_turns(1, 60)
-        r.stop()
-        assert tts_texts(tts) == want, tts_texts(tts)
-        t = r.turns()[0]
-        assert t["outcome"] == "ok" and t["answer"] == " ".join(want), t["answer"]
+    said, t, _ = spoken_turn(answer, "how do I brew tea", ms_per_char="5",
+                             token_rate="300", llm__first_clause_chars=0)
+    assert said == want, said
+    assert t["outcome"] == "ok" and t["answer"] == " ".join(want), t["answer"]

@@ -241,9 +241,7 @@ def test_offline_voice_command_through_stt():
         port = free_port()
         r.start([f"silence:{lead}", SPEECH, "silence:8"], llm__url=f"http://127.0.0.1:{port}")
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)
-        r.ctl("button", "release")
+        r.tap()
         r.wait_turns(1, 30)
         assert r.stop() == 0
         (t,) = r.turns()
@@ -366,9 +364,7 @@ def test_offline_recogniser_with_no_host_at_all():
         r.start(["silence:1.5", said, "silence:8"], llm__url=dead,
                 stt__url=dead + "/v1/audio/transcriptions", tools__sphinx_model=model)
         r.wait_frames(100)
-        r.ctl("button", "press")
-        time.sleep(0.08)
-        r.ctl("button", "release")  # a tap: the VAD ends it
+        r.tap()  # a tap: the VAD ends it
         r.wait_turns(1, 30)
         assert r.stop() == 0
         (t,) = r.turns()
