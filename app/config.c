@@ -55,6 +55,7 @@ static const char *const stt_list[] = { "openai", "whispercpp", "wyoming",
 					NULL };
 static const char *const tts_list[] = { "espeak", "openai", "wyoming", NULL };
 static const char *const aec_list[] = { "fixed", "speex", "off", NULL };
+static const char *const roles[] = { "admin", "monitor", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
@@ -378,6 +379,19 @@ const struct config_key config_keys[] = {
 	INT("console.baud", console_baud, 9600, 921600, 115200,
 	    "serial console speed: 9600, 19200, 38400, 57600, 115200, 230400, 460800 or 921600",
 	    0, .check = check_baud),
+	ENUM("console.serial_role", console_serial_role, "admin", roles,
+	     "the serial console's role: whoever holds the cable holds the board",
+	     1),
+	INT("console.idle_timeout_s", console_idle_timeout_s, 0, 86400, 300,
+	    "a socket client that sends nothing this long is disconnected (attach excepted), 0 never",
+	    1),
+	INT("console.per_uid", console_per_uid, 1, 8, 3,
+	    "socket connections one user may hold at once", 1),
+	INT("record.max_s", record_max_s, 1, 3600, 60,
+	    "the longest recording the record command makes", 1),
+	BOOL("llm.allow_insecure_token", allow_insecure_token, "false",
+	     "send the bearer token over plain http (it can be read on the LAN)",
+	     0),
 	ENUM("log.level", log_level, "info", levels, "log level", 1,
 	     .hook = CH_LOG_LEVEL),
 };

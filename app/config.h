@@ -121,6 +121,11 @@ struct parley_config {
 	char console_socket[CONFIG_STR_MAX];
 	char console_device[CONFIG_STR_MAX];
 	int console_baud;
+	char console_serial_role[CONFIG_STR_MAX];
+	int console_idle_timeout_s;
+	int console_per_uid;
+	int record_max_s;
+	int allow_insecure_token;
 	char log_level[CONFIG_STR_MAX];
 };
 
@@ -168,6 +173,8 @@ struct config_key {
 	config_check_fn check; /* an extra rule, or NULL */
 	enum config_hook hook; /* live keys: what applies a change */
 	int int_ok; /* CT_STRING: an integer in the file is taken as text */
+	int file_only; /* changes only through the file and a reload, never
+			* from the console (peer addresses: issue 16) */
 };
 
 extern const struct config_key config_keys[];
