@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_ARGS 8
 #define NCLIENTS (PARLEY_CONSOLE_CLIENTS + 2) /* sockets, tty, stdio */
 #define PROMPT "parley> "
@@ -82,10 +84,96 @@ static void put(struct console_client *c, const char *s, size_t n)
 	}
 }
 
+/*
+ * How many bytes at s form one unit a terminal would obey rather than show:
+ * a C0 control byte but tab, DEL, or a C1 control in UTF-8 (U+0080 to
+ * U+009F, which some terminals take as CSI and the like).  0: plain text.
+ */
+static size_t control_len(const unsigned char *s, size_t n)
+{
+	if ((s[0] < 0x20 && s[0] != '\t') || s[0] == 0x7f)
+		return 1;
+	if (s[0] == 0xc2 && n > 1 && s[1] >= 0x80 && s[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/* Appends text with every control unit written as \xHH: model output,
+ * transcripts and peers' words reach terminals only as text. */
+static void put_escaped(struct console_client *c, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t k = control_len(u + i, n - i), run = i;
+		char hex[8];
+
+		if (!k) {
+			while (run < n && !control_len(u + run, n - run))
+				run++;
+			put(c, s + i, run - i);
+			i = run;
+			continue;
+		}
+		for (size_t j = 0; j < k; j++) {
+			snprintf(hex, sizeof(hex), "\\x%02x", u[i + j]);
+			put(c, hex, 4);
+		}
+		i += k;
+	}
+}
+
+/*
+ * A content line that could be read as framing ("OK", "ERR ...", "EVENT
+ * ...") gets a backslash in front; so does one that begins with a
+ * backslash (or with a byte escaped into one), so that a client may always
+ * drop one leading backslash and have the text.
+ */
+static int looks_like_frame(const char *s, size_t n)
+{
+	static const char *const heads[] = { "OK", "ERR", "EVENT", "\\" };
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		size_t k = strlen(heads[i]);
+
+		if (n >= k && !memcmp(s, heads[i], k))
+			return 1;
+	}
+	return n && control_len((const unsigned char *)s, n);
+}
+
+/* The note for a client whose output was dropped, once it has room. */
+static void dropped_note(struct console_client *c)
+{
+	static const char note[] =
+		"[output dropped: the client reads too slowly]\n";
+
+	if (c->dropped && c->out_len < sizeof(c->out) / 2) {
+		c->dropped = 0;
+		put(c, note, sizeof(note) - 1);
+	}
+}
+
+/* A framing line: head as it is, then text escaped, on one line. */
+static void frame(struct console_client *c, const char *head,
+		  const char *text)
+{
+	if (c->in_fd < 0)
+		return;
+	dropped_note(c);
+	put(c, head, strlen(head));
+	put_escaped(c, text, strlen(text));
+	put(c, "\n", 1);
+	flush(c);
+}
+
+/* Content lines: each \n in the text starts a new one, framed alike. */
 __attribute__((format(printf, 3, 0))) static void
 vprint(struct console_client *c, int newline, const char *fmt, va_list ap)
 {
 	char buf[2048];
+	const char *s = buf;
 	int n;
 
 	if (c->in_fd < 0)
@@ -95,14 +183,19 @@ vprint(struct console_client *c, int newline, const char *fmt, va_list ap)
 		return;
 	if ((size_t)n >= sizeof(buf))
 		n = (int)sizeof(buf) - 1;
-	if (c->dropped && c->out_len < sizeof(c->out) / 2) {
-		c->dropped = 0;
-		static const char note[] =
-			"[output dropped: the client reads too slowly]\n";
+	dropped_note(c);
+	for (;;) {
+		const char *nl = memchr(s, '\n', (size_t)(buf + n - s));
+		size_t k = nl ? (size_t)(nl - s) : (size_t)(buf + n - s);
 
-		put(c, note, sizeof(note) - 1);
+		if (looks_like_frame(s, k))
+			put(c, "\\", 1);
+		put_escaped(c, s, k);
+		if (!nl)
+			break;
+		put(c, "\n", 1);
+		s = nl + 1;
 	}
-	put(c, buf, (size_t)n);
 	if (newline)
 		put(c, "\n", 1);
 	flush(c);
@@ -146,9 +239,9 @@ void console_finish(struct console_client *c, int ok, const char *why)
 	}
 	c->pending = 0;
 	if (ok)
-		console_printf(c, "OK");
+		frame(c, "OK", "");
 	else
-		console_printf(c, "ERR %s", why && why[0] ? why : "failed");
+		frame(c, "ERR ", why && why[0] ? why : "failed");
 	prompt(c);
 }
 
@@ -190,17 +283,105 @@ void console_live(struct console_client *c, unsigned ms,
 	c->live_timer = loop_timeout(ms, live_timer, c);
 }
 
+/*
+ * The events a monitor sees: the device's state, never what was said.
+ * An event of any other kind (a new one that may carry a transcript or an
+ * answer) reaches admin clients only, until it is named here.
+ */
+static const char *const monitor_events[] = {
+	"state ", /* turn states */
+	"turn ", /* a stored turn's id, outcome and stage times */
+	"ring ", /* a timer's label, as "timers" shows it */
+	"tool ", /* a device tool's name and ok/error */
+	"offline ", /* which offline answer, by name */
+};
+
+static int monitor_may_see(const char *event)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(monitor_events); i++)
+		if (!strncmp(event, monitor_events[i],
+			     strlen(monitor_events[i])))
+			return 1;
+	return 0;
+}
+
 void console_event(const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
+	int open_to_monitor;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	for (int i = 0; i < NCLIENTS; i++)
-		if (clients[i].in_fd >= 0 && clients[i].attached)
-			console_printf(&clients[i], "EVENT %s", buf);
+	open_to_monitor = monitor_may_see(buf);
+	for (int i = 0; i < NCLIENTS; i++) {
+		struct console_client *c = &clients[i];
+
+		if (c->in_fd < 0 || !c->attached)
+			continue;
+		if (console_role(c) == ROLE_ADMIN || open_to_monitor)
+			frame(c, "EVENT ", buf);
+	}
+}
+
+const char *const console_role_names[] = {
+	[ROLE_MONITOR] = "monitor",
+	[ROLE_ADMIN] = "admin",
+};
+
+enum console_role console_role(const struct console_client *c)
+{
+	struct console_settings s;
+
+	switch (c->kind) {
+	case CON_SOCKET:
+		return c->role;
+	case CON_TTY: /* a setting, live: whoever holds the cable */
+		console_settings(cmd_ctx, &s);
+		return s.serial_role;
+	case CON_STDIO: /* the foreground's own terminal */
+		break;
+	}
+	return ROLE_ADMIN;
+}
+
+/* Who ran it, for the log: "uid 1000 on the socket", "the serial console". */
+static void who(const struct console_client *c, char *buf, size_t len)
+{
+	if (c->kind == CON_SOCKET)
+		snprintf(buf, len, "uid %u on the socket", (unsigned)c->uid);
+	else
+		snprintf(buf, len, "%s", c->kind == CON_TTY ?
+			 "the serial console" : "standard input");
+}
+
+/*
+ * The role check, before a handler runs.  A command that needs admin is
+ * logged with who ran it (never its arguments: "ask" and "say" carry what
+ * the user would say); a refusal is logged too, at info.
+ */
+static int allowed(const struct console_cmd *cmd, struct console_client *c,
+		   int nargs, char *why, size_t whylen)
+{
+	int admin = cmd->access == ACC_ADMIN ||
+		    (cmd->access == ACC_VIEW && nargs > 0);
+	char by[48];
+
+	if (!admin)
+		return 1;
+	who(c, by, sizeof(by));
+	if (console_role(c) == ROLE_ADMIN) {
+		LOGN("console", "%s runs '%s'", by, cmd->name);
+		return 1;
+	}
+	if (cmd->access == ACC_VIEW)
+		snprintf(why, whylen, "%s with arguments needs the admin role (the monitor role may only view)",
+			 cmd->name);
+	else
+		snprintf(why, whylen, "%s needs the admin role", cmd->name);
+	LOGI("console", "%s refused '%s': monitor role", by, cmd->name);
+	return 0;
 }
 
 static const struct console_cmd *find(const char *name)
@@ -270,6 +451,10 @@ void console_execute(void *ctx, struct console_client *c, char *line)
 		console_finish(c, 0, why);
 		return;
 	}
+	if (!allowed(cmd, c, argc - 1, why, sizeof(why))) {
+		console_finish(c, 0, why);
+		return;
+	}
 	why[0] = '\0';
 	c->pending = 1;
 	r = cmd->run(ctx, c, argc - 1, argv + 1, why, sizeof(why));
@@ -281,6 +466,8 @@ static void drop(struct console_client *c)
 {
 	loop_cancel(c->live_timer);
 	loop_cancel(c->partial_timer);
+	loop_cancel(c->idle_timer);
+	c->idle_timer = 0;
 	c->live_tick = NULL;
 	loop_unwatch(c->in_fd);
 	if (c->kind != CON_STDIO)
@@ -290,9 +477,58 @@ static void drop(struct console_client *c)
 	c->gen++;
 }
 
+/* Says why, sends what it can and closes: the last line a client gets. */
+static void hang_up(struct console_client *c, const char *why)
+{
+	frame(c, "ERR disconnected: ", why);
+	drop(c);
+}
+
+static void idle_expired(void *ctx);
+
+/* (Re)starts a socket client's idle clock with the current setting. */
+static void arm_idle(struct console_client *c)
+{
+	struct console_settings s;
+
+	c->active_ms = loop_now_ms();
+	if (c->kind != CON_SOCKET)
+		return;
+	console_settings(cmd_ctx, &s);
+	loop_cancel(c->idle_timer);
+	c->idle_timer = s.idle_timeout_s > 0 ?
+		loop_timeout((uint64_t)s.idle_timeout_s * 1000, idle_expired, c) :
+		0;
+}
+
+/*
+ * A socket client that sent no command for console.idle_timeout_s holds a
+ * slot for nothing.  One that is attached (waiting for events is its job)
+ * or whose command is still running (a recording, a live view) is not
+ * idle; its clock starts again.
+ */
+static void idle_expired(void *ctx)
+{
+	struct console_client *c = ctx;
+	struct console_settings s;
+	char why[96];
+
+	c->idle_timer = 0;
+	if (c->attached || c->pending) {
+		arm_idle(c);
+		return;
+	}
+	console_settings(cmd_ctx, &s);
+	snprintf(why, sizeof(why), "no command for %d s (console.idle_timeout_s)",
+		 s.idle_timeout_s);
+	LOGI("console", "uid %u disconnected: %s", (unsigned)c->uid, why);
+	hang_up(c, why);
+}
+
 /* A whole line arrived. */
 static void line_done(struct console_client *c)
 {
+	arm_idle(c);
 	if (c->live_tick) { /* any input ends a live view */
 		c->len = 0;
 		console_finish(c, 1, NULL);
@@ -496,8 +732,95 @@ static struct console_client *take_slot(enum console_kind kind, int in_fd,
 	return NULL;
 }
 
+/*
+ * The peer's role from its credentials as the kernel took them at
+ * connect(): uid 0, or group parley-admin among its groups (primary or
+ * supplementary).  The groups are the process's own (SO_PEERGROUPS), as
+ * for the socket file's permissions: a user added to the group has it
+ * after logging in again.  Anything unknown gives the lesser role.
+ */
+static enum console_role peer_role(int fd, const struct ucred *cred)
+{
+	static gid_t groups[1024];
+	socklen_t len = sizeof(groups);
+	const struct group *gr;
+
+	if (cred->uid == 0)
+		return ROLE_ADMIN;
+	gr = getgrnam(CONSOLE_ADMIN_GROUP);
+	if (!gr)
+		return ROLE_MONITOR;
+	if (cred->gid == gr->gr_gid)
+		return ROLE_ADMIN;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0) {
+		LOGW("console", "uid %u: its groups cannot be read (%s); monitor role",
+		     (unsigned)cred->uid, strerror(errno));
+		return ROLE_MONITOR;
+	}
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == gr->gr_gid)
+			return ROLE_ADMIN;
+	return ROLE_MONITOR;
+}
+
+/* Socket connections held by uid. */
+static int uid_count(uid_t uid)
+{
+	int n = 0;
+
+	for (int i = 0; i < PARLEY_CONSOLE_CLIENTS; i++)
+		n += clients[i].in_fd >= 0 && clients[i].uid == uid;
+	return n;
+}
+
+/*
+ * All socket slots are taken and someone else wants one.  The newcomer
+ * gets the slot of the idlest client of the uid holding the most, when
+ * that uid holds at least two more than the newcomer would be left with
+ * (a fair share: swapping one for one would gain nothing); an admin may
+ * also take a monitor's slot whatever the counts, so that crowding never
+ * keeps the owner out.  A client whose command is still running (not a
+ * live view) keeps its slot.  NULL: nobody may be moved.
+ */
+static struct console_client *crowded_out(uid_t uid, enum console_role role)
+{
+	struct console_client *victim = NULL;
+	int have = uid_count(uid), most = 0;
+
+	for (int i = 0; i < PARLEY_CONSOLE_CLIENTS; i++) {
+		struct console_client *c = &clients[i];
+		int n = uid_count(c->uid);
+
+		if (c->in_fd < 0 || c->uid == uid ||
+		    (c->pending && !c->live_tick))
+			continue;
+		if (n < have + 2 &&
+		    !(role == ROLE_ADMIN && c->role == ROLE_MONITOR))
+			continue;
+		if (!victim || n > most ||
+		    (n == most && c->active_ms < victim->active_ms)) {
+			victim = c;
+			most = n;
+		}
+	}
+	return victim;
+}
+
+static void refuse(int fd, uid_t uid, const char *why)
+{
+	LOGI("console", "uid %u refused: %s", (unsigned)uid, why);
+	dprintf(fd, "ERR disconnected: %s\n", why);
+	close(fd);
+}
+
 static void on_accept(int fd, short revents, void *ctx)
 {
+	struct console_client *c, *victim;
+	struct console_settings s;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	enum console_role role;
+	char why[160];
 	int cfd;
 
 	(void)revents;
@@ -505,11 +828,43 @@ static void on_accept(int fd, short revents, void *ctx)
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0)
 		return;
-	if (take_slot(CON_SOCKET, cfd, cfd))
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		LOGW("console", "a client without credentials: %s",
+		     strerror(errno));
+		close(cfd);
 		return;
-	dprintf(cfd, "ERR too many console clients (%d)\n",
-		PARLEY_CONSOLE_CLIENTS);
-	close(cfd);
+	}
+	role = peer_role(cfd, &cred);
+	console_settings(cmd_ctx, &s);
+	/* the cap binds monitors; admins own the board (and may already stop
+	 * it), and crowding by one is undone below all the same */
+	if (role == ROLE_MONITOR && uid_count(cred.uid) >= s.per_uid) {
+		snprintf(why, sizeof(why),
+			 "uid %u already holds %d console connections (console.per_uid)",
+			 (unsigned)cred.uid, s.per_uid);
+		refuse(cfd, cred.uid, why);
+		return;
+	}
+	c = take_slot(CON_SOCKET, cfd, cfd);
+	if (!c && (victim = crowded_out(cred.uid, role))) {
+		snprintf(why, sizeof(why),
+			 "uid %u holds %d of the %d console connections and uid %u needed one",
+			 (unsigned)victim->uid, uid_count(victim->uid),
+			 PARLEY_CONSOLE_CLIENTS, (unsigned)cred.uid);
+		LOGI("console", "%s", why);
+		hang_up(victim, why);
+		c = take_slot(CON_SOCKET, cfd, cfd);
+	}
+	if (!c) {
+		snprintf(why, sizeof(why),
+			 "all %d console connections are in use",
+			 PARLEY_CONSOLE_CLIENTS);
+		refuse(cfd, cred.uid, why);
+		return;
+	}
+	c->uid = cred.uid;
+	c->role = role;
+	arm_idle(c);
 }
 
 int console_open(void *ctx, const char *path, char *err, size_t errlen)

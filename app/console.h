@@ -6,16 +6,38 @@
  * or "ERR <why>" line.  A client may "attach" to get "EVENT ..." lines for
  * state changes and turn timings.  Nothing here blocks the loop: output is
  * buffered per client and written as the fd accepts it.
+ *
+ * Replies cannot be forged by what they carry: control bytes are written
+ * as \xHH, and a content line that would begin with "OK", "ERR", "EVENT"
+ * or a backslash gets one more backslash in front (a client drops it).
+ *
+ * Each client has a role.  A socket client's comes from its credentials
+ * (SO_PEERCRED, SO_PEERGROUPS): uid 0 and members of group parley-admin
+ * are admin, anyone else who can connect is monitor.  The serial console's
+ * is console.serial_role; standard input (-f) is admin.  Each command says
+ * in the table which role it needs.
  */
 #ifndef PARLEY_APP_CONSOLE_H
 #define PARLEY_APP_CONSOLE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "../dsp/sizes.h"
 
 enum console_kind { CON_SOCKET, CON_TTY, CON_STDIO };
+
+enum console_role { ROLE_MONITOR, ROLE_ADMIN };
+
+/* What a command needs (the command table's role column). */
+enum console_access {
+	ACC_MONITOR, /* reads the device's state: anyone */
+	ACC_ADMIN, /* changes, sounds, records, shows conversation content */
+	ACC_VIEW, /* without arguments a view (monitor), with them admin */
+};
+
+#define CONSOLE_ADMIN_GROUP "parley-admin"
 
 #define CONSOLE_OUT_MAX 32768 /* reply bytes buffered per client */
 #define CONSOLE_PENDING 1 /* a handler's "the reply comes later" */
@@ -24,6 +46,10 @@ struct console_client {
 	enum console_kind kind;
 	int in_fd, out_fd; /* in_fd -1: a free slot */
 	uint32_t gen; /* bumped each time the slot is reused */
+	uid_t uid; /* the peer's (socket only) */
+	enum console_role role; /* socket: from the credentials at connect */
+	uint64_t active_ms; /* when it connected or last sent a line */
+	int idle_timer; /* socket: disconnects it after idle_timeout_s */
 	char line[PARLEY_CONSOLE_LINE_MAX];
 	size_t len;
 	int overlong; /* discarding the rest of an overlong line */
@@ -54,6 +80,7 @@ struct console_cmd {
 	const char *usage; /* arguments, "" for none */
 	const char *help; /* one line */
 	int min_args, max_args; /* -1 max: rest of line is one argument */
+	enum console_access access; /* the role it needs */
 	/*
 	 * Returns 0 (OK), -1 (ERR, with why filled), or CONSOLE_PENDING if it
 	 * will call console_finish itself later.
@@ -63,6 +90,21 @@ struct console_cmd {
 };
 
 extern const struct console_cmd console_cmds[];
+
+/* The console's own settings, read each time they are needed so that a
+ * "set" or a reload applies to the next connection or command. */
+struct console_settings {
+	int idle_timeout_s; /* socket clients; 0: never */
+	int per_uid; /* socket connections one uid may hold */
+	enum console_role serial_role;
+};
+
+/* Given by the command table's owner (commands.c: from the configuration);
+ * ctx is console_open's. */
+void console_settings(void *ctx, struct console_settings *s);
+/* The role a client has now. */
+enum console_role console_role(const struct console_client *c);
+extern const char *const console_role_names[];
 
 /* The UNIX socket; path's directory must exist.  ctx is what the command
  * table's handlers get (commands.c: the whole daemon). */

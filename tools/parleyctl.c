@@ -2,9 +2,15 @@
 /*
  * parleyctl: the console client.  Sends one command (from the arguments)
  * or one per line of standard input to parleyd's UNIX socket and prints
- * the reply; the exit status is 0 for OK and 1 for ERR.  "levels" is shown
- * in place on a terminal until Enter is pressed; "attach" prints events
- * until parleyd goes away or parleyctl is interrupted.
+ * the reply.  "levels" is shown in place on a terminal until Enter is
+ * pressed; "attach" prints events until parleyd goes away or parleyctl is
+ * interrupted.
+ *
+ * The reply's framing (README, "The console"): content lines, then a final
+ * "OK" or "ERR <why>" line; "EVENT <text>" lines may come between them
+ * once attached.  A content line that would read as one of those comes
+ * with a backslash in front, which is dropped here; control bytes arrive
+ * already escaped (\xHH) and are printed as they came.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,11 +25,23 @@
 #define DEFAULT_SOCKET "/run/parley/parleyd.sock"
 #define REPLY_TIMEOUT_MS 10000
 
+/* Exit statuses, as the usage text and the README list them. */
+enum {
+	EXIT_OK = 0, /* every command answered OK */
+	EXIT_ERR = 1, /* a command answered ERR */
+	EXIT_USAGE = 2, /* parleyctl's own arguments are wrong */
+	EXIT_CONN = 3, /* no connection, or it was lost or went silent */
+	EXIT_OUTPUT = 4, /* standard output cannot be written */
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: parleyctl [-s SOCKET] [COMMAND [ARG...]]\n"
 		   "Sends COMMAND to parleyd, or reads commands from standard input.\n"
 		   "SOCKET defaults to $PARLEY_SOCKET, then " DEFAULT_SOCKET ".\n"
+		   "Exit status: 0 OK; 1 a command answered ERR; 2 usage;\n"
+		   "3 cannot connect, connection lost or no reply (parleyd closed it:\n"
+		   "its reason is printed); 4 standard output failed; 128+N signal N.\n"
 		   "Try: parleyctl help\n");
 }
 
@@ -78,8 +96,47 @@ static void catch_stops(void)
 static char buf[8192]; /* reply bytes read and not yet printed */
 static size_t len;
 
-/* Prints reply lines until the final OK or ERR; returns 0, 1, or -1. */
-static int read_reply(int fd)
+/*
+ * What one whole line of a reply is.  Content goes to standard output
+ * (without the backslash that marks a content line looking like framing),
+ * ERR lines to standard error.  "ERR disconnected: why" is parleyd
+ * closing the connection (idle, crowded out), not an answer.
+ */
+enum line_kind { L_CONTENT, L_OK, L_ERR, L_GONE };
+
+static enum line_kind take_line(char *line, int tty)
+{
+	if (!strcmp(line, "OK"))
+		return L_OK;
+	if (!strncmp(line, "ERR", 3)) {
+		fprintf(stderr, "%s\n", line);
+		return strncmp(line, "ERR disconnected:", 17) ? L_ERR : L_GONE;
+	}
+	if (line[0] == '\\')
+		line++;
+	if (live && tty)
+		printf("\r\033[K%s", line); /* in place */
+	else
+		printf("%s\n", line);
+	return L_CONTENT;
+}
+
+/* Standard output failed (a closed pipe: SIGPIPE is ignored). */
+static int output_failed(void)
+{
+	if (!ferror(stdout) && !fflush(stdout))
+		return 0;
+	if (errno != EPIPE) /* a reader that left wanted no more: quiet */
+		fprintf(stderr, "parleyctl: standard output: %s\n",
+			strerror(errno));
+	return 1;
+}
+
+/*
+ * Prints reply lines until the final OK or ERR, or, events (until_eof),
+ * until parleyd closes the connection.  Returns an exit status.
+ */
+static int read_reply(int fd, int until_eof)
 {
 	int tty = isatty(STDOUT_FILENO);
 
@@ -88,37 +145,33 @@ static int read_reply(int fd)
 
 		while ((nl = memchr(buf, '\n', len))) {
 			size_t n = (size_t)(nl - buf);
-			int done = -2;
+			enum line_kind k;
 
 			*nl = '\0';
-			if (!strcmp(buf, "OK")) {
-				done = 0;
-			} else if (!strncmp(buf, "ERR", 3)) {
-				fprintf(stderr, "%s\n", buf);
-				done = 1;
-			} else if (live && tty) {
-				printf("\r\033[K%s", buf); /* in place */
-			} else {
-				printf("%s\n", buf);
-			}
-			fflush(stdout);
-			if (done == 0 && live && tty)
+			k = take_line(buf, tty);
+			if (k == L_OK && live && tty)
 				printf("\n");
 			memmove(buf, nl + 1, len - n - 1);
 			len -= n + 1;
-			if (done != -2) {
-				fflush(stdout);
-				return done;
-			}
+			if (output_failed())
+				return EXIT_OUTPUT;
+			if (k == L_GONE)
+				return EXIT_CONN;
+			if (until_eof)
+				continue;
+			if (k == L_OK)
+				return EXIT_OK;
+			if (k == L_ERR)
+				return EXIT_ERR;
 		}
 		struct pollfd pfd[2] = { { fd, POLLIN, 0 },
 					 { STDIN_FILENO, POLLIN, 0 } };
 		int r = poll(pfd, live ? 2 : 1,
-			     live || attached ? -1 : REPLY_TIMEOUT_MS);
+			     live || until_eof ? -1 : REPLY_TIMEOUT_MS);
 		ssize_t got;
 
 		if (stopping)
-			return -1;
+			return EXIT_CONN;
 
 		if (live && (pfd[1].revents & (POLLIN | POLLHUP))) {
 			char junk[256];
@@ -126,46 +179,76 @@ static int read_reply(int fd)
 			/* any line (Enter) ends the live view */
 			if (read(STDIN_FILENO, junk, sizeof(junk)) <= 0)
 				live = 0; /* no input: stop watching it */
-			if (write(fd, "\n", 1) != 1)
-				return -1;
+			if (write(fd, "\n", 1) != 1) {
+				fprintf(stderr, "parleyctl: connection lost: %s\n",
+					strerror(errno));
+				return EXIT_CONN;
+			}
 			continue;
 		}
 		if (r == 0) {
 			fprintf(stderr, "parleyctl: no reply within %d ms\n",
 				REPLY_TIMEOUT_MS);
-			return -1;
+			return EXIT_CONN;
 		}
 		if (len == sizeof(buf)) {
 			fprintf(stderr, "parleyctl: reply line too long\n");
-			return -1;
+			return EXIT_CONN;
 		}
 		got = read(fd, buf + len, sizeof(buf) - len);
 		if (stopping)
-			return -1;
+			return EXIT_CONN;
 		if (got <= 0) {
-			fprintf(stderr, "parleyctl: connection closed\n");
-			return -1;
+			if (until_eof && !got)
+				return EXIT_OK; /* parleyd went away: events end */
+			fprintf(stderr, "parleyctl: connection closed%s%s\n",
+				got ? ": " : " before the reply",
+				got ? strerror(errno) : "");
+			return EXIT_CONN;
 		}
 		len += (size_t)got;
 	}
 }
 
+/*
+ * Sends one command.  A write to a connection parleyd has closed fails
+ * with EPIPE (SIGPIPE is ignored, so parleyctl lives to say so); what
+ * parleyd wrote before it closed (why: too many connections, idle) is
+ * still there to read, and is printed.
+ */
 static int send_line(int fd, const char *line)
 {
 	size_t n = strlen(line);
 
-	if (write(fd, line, n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
-		fprintf(stderr, "parleyctl: send: %s\n", strerror(errno));
-		return -1;
+	if (write(fd, line, n) == (ssize_t)n && write(fd, "\n", 1) == 1)
+		return 0;
+	fprintf(stderr, "parleyctl: connection lost: %s\n", strerror(errno));
+	for (;;) {
+		ssize_t got = read(fd, buf + len, sizeof(buf) - len - 1);
+		char *nl;
+
+		if (got <= 0)
+			break;
+		len += (size_t)got;
+		buf[len] = '\0';
+		while ((nl = strchr(buf, '\n'))) {
+			*nl = '\0';
+			if (!strncmp(buf, "ERR", 3))
+				fprintf(stderr, "%s\n", buf);
+			memmove(buf, nl + 1, len - (size_t)(nl + 1 - buf) + 1);
+			len = strlen(buf);
+		}
+		if (len >= sizeof(buf) - 1)
+			break;
 	}
-	return 0;
+	return -1;
 }
 
 int main(int argc, char **argv)
 {
 	const char *path = getenv("PARLEY_SOCKET");
 	char line[1024];
-	int c, fd, status = 0;
+	int c, fd, status = EXIT_OK;
 
 	while ((c = getopt(argc, argv, "s:h")) != -1) {
 		switch (c) {
@@ -174,18 +257,17 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			return EXIT_OK;
 		default:
 			usage(stderr);
-			return 2;
+			return EXIT_USAGE;
 		}
 	}
 	if (!path)
 		path = DEFAULT_SOCKET;
+	/* a closed connection or pipe is an error to report, not a death */
+	signal(SIGPIPE, SIG_IGN);
 	catch_stops();
-	fd = connect_to(path);
-	if (fd < 0)
-		return 2;
 	if (optind < argc) {
 		size_t n = 0;
 
@@ -195,43 +277,46 @@ int main(int argc, char **argv)
 
 			if (w < 0 || (size_t)w >= sizeof(line) - n) {
 				fprintf(stderr, "parleyctl: command too long\n");
-				return 2;
+				return EXIT_USAGE;
 			}
 			n += (size_t)w;
 		}
 		live = !strcmp(argv[optind], "levels");
 		attached = !strcmp(argv[optind], "attach");
+		fd = connect_to(path);
+		if (fd < 0)
+			return EXIT_CONN;
 		if (send_line(fd, line))
-			return 2;
-		status = read_reply(fd);
-		if (attached && status == 0) {
-			ssize_t got = (ssize_t)len;
-
+			return EXIT_CONN;
+		status = read_reply(fd, 0);
+		if (attached && status == EXIT_OK) {
 			/* events until parleyd goes away or we are stopped */
-			do {
-				if (fwrite(buf, 1, (size_t)got, stdout) !=
-					    (size_t)got ||
-				    fflush(stdout))
-					break;
-			} while (!stopping &&
-				 (got = read(fd, buf, sizeof(buf))) > 0);
-			stopping = 0; /* stopping is how attach ends */
+			status = read_reply(fd, 1);
+			if (stopping) { /* stopping is how attach ends */
+				stopping = 0;
+				status = EXIT_OK;
+			}
 		}
 	} else {
+		fd = connect_to(path);
+		if (fd < 0)
+			return EXIT_CONN;
 		while (fgets(line, sizeof(line), stdin)) {
 			line[strcspn(line, "\n")] = '\0';
 			if (!line[strspn(line, " \t")])
 				continue;
 			if (send_line(fd, line))
-				return 2;
-			c = read_reply(fd);
-			if (c < 0)
-				return 2;
+				return EXIT_CONN;
+			c = read_reply(fd, 0);
+			if (c != EXIT_OK && c != EXIT_ERR) {
+				status = c;
+				break;
+			}
 			status |= c;
 		}
 	}
 	close(fd);
 	if (stopping) /* interrupted: as a shell reports a signal */
 		return 128 + stopping;
-	return status < 0 ? 2 : status;
+	return status;
 }

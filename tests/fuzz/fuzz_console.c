@@ -22,12 +22,20 @@ static int run_cmd(void *ctx, struct console_client *c, int argc,
 }
 
 const struct console_cmd console_cmds[] = {
-	{ "say", "TEXT", "", 1, -1, run_cmd },
-	{ "set", "KEY VALUE", "", 2, -1, run_cmd },
-	{ "button", "[press|release]", "", 0, 1, run_cmd },
-	{ "status", "", "", 0, 0, run_cmd },
-	{ NULL, NULL, NULL, 0, 0, NULL },
+	{ "say", "TEXT", "", 1, -1, ACC_ADMIN, run_cmd },
+	{ "set", "KEY VALUE", "", 2, -1, ACC_ADMIN, run_cmd },
+	{ "button", "[press|release]", "", 0, 1, ACC_VIEW, run_cmd },
+	{ "status", "", "", 0, 0, ACC_MONITOR, run_cmd },
+	{ NULL, NULL, NULL, 0, 0, 0, NULL },
 };
+
+void console_settings(void *ctx, struct console_settings *s)
+{
+	(void)ctx;
+	s->idle_timeout_s = 0;
+	s->per_uid = 3;
+	s->serial_role = ROLE_MONITOR;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
