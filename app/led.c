@@ -32,7 +32,7 @@ const char *const led_state_names[LED_STATES] = {
 	[LED_IDLE] = "idle",	     [LED_LISTENING] = "listening",
 	[LED_THINKING] = "thinking", [LED_SPEAKING] = "speaking",
 	[LED_ERROR] = "error",	     [LED_MUTED] = "muted",
-	[LED_RINGING] = "ringing",
+	[LED_RINGING] = "ringing",   [LED_RECORDING] = "recording",
 };
 
 static const struct pattern off = { BLUE, 0, { { 0, 0 } } };
@@ -48,6 +48,8 @@ static const struct pattern patterns[LED_STATES] = {
 			  { 1, 150 }, { 0, 150 } } },
 	[LED_MUTED] = { RED, 0, { { 1, 100 }, { 0, 1900 } } },
 	[LED_RINGING] = { RED | BLUE, 0, { { 1, 250 }, { 0, 250 } } },
+	/* slower than thinking's 500 ms, so a single LED tells them apart */
+	[LED_RECORDING] = { RED, 0, { { 1, 1000 }, { 0, 1000 } } },
 };
 
 /* the LED lines, and the settings (led.idle, gpio.led_lines) */
@@ -59,7 +61,8 @@ static struct {
 static enum led_state current, base;
 static const struct pattern *pat;
 static int step, timer;
-static int ringing; /* the ringing pattern overrides the states */
+/* overlays, over the states: recording over ringing over the rest */
+static int ringing, recording;
 
 static const struct pattern *pattern_of(enum led_state s)
 {
@@ -114,11 +117,19 @@ static void play(void *ctx)
 	run_step();
 }
 
+/* The overlay shown over the states, or -1. */
+static int overlay(void)
+{
+	return recording ? LED_RECORDING : ringing ? LED_RINGING : -1;
+}
+
 void led_show(enum led_state s)
 {
-	if (ringing && s != LED_RINGING) {
+	int o = overlay();
+
+	if (o >= 0 && s != (enum led_state)o) {
 		if (s != LED_ERROR)
-			base = s; /* shown when the ringing stops */
+			base = s; /* shown when the overlays end */
 		return;
 	}
 	if (s == current && pat)
@@ -132,16 +143,31 @@ void led_show(enum led_state s)
 	run_step();
 }
 
-void led_ring(int on)
+/* An overlay came or went: show what is due now. */
+static void refresh(void)
 {
-	if (!!on == ringing)
+	int o = overlay();
+	enum led_state s = o >= 0 ? (enum led_state)o : base;
+
+	if (!out.ops || (s == current && pat))
 		return;
-	ringing = !!on;
 	loop_cancel(timer);
-	current = on ? LED_RINGING : base;
-	pat = pattern_of(current);
+	current = s;
+	pat = pattern_of(s);
 	step = 0;
 	run_step();
+}
+
+void led_ring(int on)
+{
+	ringing = !!on;
+	refresh();
+}
+
+void led_recording(int on)
+{
+	recording = !!on;
+	refresh();
 }
 
 int led_state_find(const char *name)
@@ -161,12 +187,11 @@ static int test_timer, test_next;
 
 static void test_step(void *ctx)
 {
-	enum led_state keep = base;
-
 	(void)ctx;
 	test_timer = 0;
 	if (test_next >= LED_STATES) {
-		led_show(keep);
+		pat = NULL; /* whatever the test showed last, back to what is due */
+		refresh();
 		return;
 	}
 	loop_cancel(timer);

@@ -11,6 +11,11 @@
  *   error      three 150 ms flashes, then back  red
  *   muted      100 ms flash every 2 s           red
  *   ringing    250 ms on / off, over any state  red and blue
+ *   recording  1 s on / 1 s off, over everything red
+ *
+ * The recording pattern shows while `record` writes the microphone to a
+ * file, over every other pattern, ringing included: someone near the
+ * speaker must be able to see that the room is being recorded.
  */
 #ifndef PARLEY_APP_LED_H
 #define PARLEY_APP_LED_H
@@ -26,6 +31,7 @@ enum led_state {
 	LED_ERROR,
 	LED_MUTED,
 	LED_RINGING,
+	LED_RECORDING,
 	LED_STATES
 };
 
@@ -44,6 +50,11 @@ enum led_state led_current(void);
  * states shown meanwhile are remembered and come back afterwards.
  */
 void led_ring(int on);
+/*
+ * The microphone is recorded to a file: the recording pattern shows over
+ * every state and over ringing until off, then what is due comes back.
+ */
+void led_recording(int on);
 void led_stop(void);
 /* Shows every state's pattern for a second each, then the current one. */
 void led_test(void);
