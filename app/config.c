@@ -270,7 +270,7 @@ const struct config_key config_keys[] = {
 	     1, .hook = CH_STT),
 	STR("stt.url", stt_url, 8,
 	    "http://127.0.0.1:8080/v1/audio/transcriptions",
-	    "the transcription endpoint, path included", 1),
+	    "the transcription endpoint, path included", 1, .file_only = 1),
 	STR("stt.model", stt_model, 1, "whisper-1", "model name sent to STT",
 	    1),
 	STR("stt.language", stt_language, 0, "en",
@@ -286,12 +286,13 @@ const struct config_key config_keys[] = {
 	     "ollama: /api/chat; openai: /v1/chat/completions with SSE", 1,
 	     .hook = CH_LLM),
 	STR("llm.url", llm_url, 8, "http://127.0.0.1:11434",
-	    "base URL of the LLM server", 1),
+	    "base URL of the LLM server", 1, .file_only = 1),
 	STR("llm.token_file", token_file, 0, "",
 	    "file holding a bearer token for the LLM server, empty for none",
-	    0),
+	    0, .file_only = 1),
 	STR("tls.ca_file", ca_file, 0, "",
-	    "CA bundle that verifies https peers, empty for the system's", 0),
+	    "CA bundle that verifies https peers, empty for the system's", 0,
+	    .file_only = 1),
 	FLOAT("llm.temperature", temperature, 0, 200, "0.7",
 	      "sampling temperature", 1),
 	INT("llm.num_ctx", num_ctx, 0, 131072, 0,
@@ -325,7 +326,8 @@ const struct config_key config_keys[] = {
 	     "espeak: local; openai: /v1/audio/speech; wyoming: tcp://HOST:PORT",
 	     1, .hook = CH_TTS),
 	STR("tts.url", tts_url, 0, "http://127.0.0.1:8000/v1/audio/speech",
-	    "the remote TTS endpoint (openai) or tcp://HOST:PORT (wyoming)", 1),
+	    "the remote TTS endpoint (openai) or tcp://HOST:PORT (wyoming)", 1,
+	    .file_only = 1),
 	STR("tts.model", tts_model, 1, "tts-1", "model name sent to openai TTS",
 	    1),
 	STR("tts.remote_voice", tts_remote_voice, 0, "",
@@ -391,7 +393,7 @@ const struct config_key config_keys[] = {
 	    "the longest recording the record command makes", 1),
 	BOOL("llm.allow_insecure_token", allow_insecure_token, "false",
 	     "send the bearer token over plain http (it can be read on the LAN)",
-	     0),
+	     0, .file_only = 1),
 	ENUM("log.level", log_level, "info", levels, "log level", 1,
 	     .hook = CH_LOG_LEVEL),
 };
@@ -993,6 +995,18 @@ int config_set_many(struct parley_config *cfg, const char *const *keys,
 		if (!k) {
 			snprintf(why, whylen, "unknown key '%.64s'", keys[i]);
 			return -1;
+		}
+		/* Refused before the value is looked at: whoever can type
+		 * at the console (or a model calling a device tool) must not
+		 * point the speaker, its recordings or its token at another
+		 * host.  Only the file, root's to write, says where peers are. */
+		if (k->file_only) {
+			snprintf(why, whylen,
+				 "%s is set only in the config file: edit it there and %s",
+				 k->path,
+				 k->live ? "reload (systemctl reload parleyd)" :
+					   "restart");
+			return -2;
 		}
 		if (config_check_value(k, texts[i], msg, sizeof(msg))) {
 			snprintf(why, whylen, "%s = %.64s: %s", keys[i],

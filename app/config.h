@@ -217,7 +217,10 @@ int config_apply_live(struct parley_config *cfg,
  * together (each value, then the rules between keys, on the result) and,
  * if all are good and can change live, applies them and runs their hooks
  * through live.  0, -1 (bad key, value or combination), or -2 (a key
- * needs a restart); why says which.  Nothing changes unless all do.
+ * needs a restart, or is file_only: peer addresses, the token, the CA
+ * bundle); why says which.  Nothing changes unless all do.  SIGHUP does
+ * not come this way (config_apply_live), so file_only keys still change
+ * on a reload.
  */
 int config_set_many(struct parley_config *cfg, const char *const *keys,
 		    const char *const *texts, int n,

@@ -51,7 +51,7 @@ def main():
                 url = bad.port
             elif i % 11 == 10:
                 url = down
-            r.ctl("set", "llm.url", f"http://127.0.0.1:{url}")
+            r.reload(llm__url=f"http://127.0.0.1:{url}")
             r.wait_state("idle", 30)
             r.ctl("ask", f"question {i}")
             r.wait_turns(min(i + 1, 10000), 30)

@@ -264,6 +264,7 @@ class Rig:
         feeder's default path, plays the daemon's output back into the
         microphone.  feeder_args (e.g. ["--rate", "48000", "--channels",
         "2"]) describe a capture device other than 16 kHz mono."""
+        self.config = dict(config)
         self.write_config(**config)
         alsa = os.path.join(self.dir, "asound.conf")
         with open(alsa, "w") as f:
@@ -304,6 +305,23 @@ class Rig:
             if time.monotonic() > deadline:
                 raise RuntimeError("parleyd did not start:\n" + self.log_text())
             time.sleep(0.05)
+
+    def reload(self, **changes):
+        """Rewrites the config file as start() wrote it, with changes, and
+        reloads it (SIGHUP), as the console cannot change peer addresses;
+        returns once the daemon has logged that it reloaded or refused."""
+        self.config.update(changes)
+        self.write_config(**self.config)
+        def done():
+            log = self.log_text()
+            return log.count("reloaded") + log.count("reload of ")
+        before = done()
+        self.daemon.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 15
+        while done() == before:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no reload logged\n" + self.log_text()[-3000:])
+            time.sleep(0.02)
 
     def ctl(self, *cmd):
         p = subprocess.run([os.path.join(self.build, "parleyctl"), "-s", self.socket] + list(cmd),

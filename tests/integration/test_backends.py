@@ -319,7 +319,7 @@ def test_status_and_host_ping_tell_the_truth_for_wyoming_stt_and_tts():
         assert "describe" in [e["type"] for e in stt.requests()]
         assert "describe" in [e["type"] for e in tts.requests()]
         # an STT server that is a TTS server is not what it should be
-        assert r.ctl("set", "stt.url", f"tcp://127.0.0.1:{tts.port}")[0] == 0
+        r.reload(stt__url=f"tcp://127.0.0.1:{tts.port}")
         rc, lines, _ = host_ping(r)
         assert rc == 1 and "no speech-to-text (asr) service" in lines["stt"][1]
 
@@ -360,9 +360,11 @@ def test_a_backend_changed_live_is_the_one_used():
         # the backend and its URL change together; the URL rule holds
         rc, _, err = r.ctl("set", "tts.backend", "wyoming")
         assert rc == 1 and "tts.url" in err and "tcp://HOST:PORT" in err, err
+        # the URL is the file's alone: set refuses it, a reload takes both
         rc, out, err = r.ctl("set", "tts.backend", "wyoming", "tts.url",
                              f"tcp://127.0.0.1:{wy.port}")
-        assert rc == 0, err
+        assert rc == 1 and "tts.url is set only in the config file" in err, err
+        r.reload(tts__backend="wyoming", tts__url=f"tcp://127.0.0.1:{wy.port}")
         assert r.status()["tts"].startswith("wyoming tcp://")
         r.ctl("ask", "is the light on?")
         r.wait_turns(1, 30)
@@ -389,6 +391,6 @@ def test_host_ping_against_the_real_wyoming_library():
         assert lines["tts"][1].endswith("; tts real-tts, 1 voice"), lines["tts"]
         assert [e["type"] for e in stt.requests()] == ["describe"]
         # the speech server is no speech-to-text server: said so
-        assert r.ctl("set", "stt.url", f"tcp://127.0.0.1:{tts.port}")[0] == 0
+        r.reload(stt__url=f"tcp://127.0.0.1:{tts.port}")
         rc, lines, _ = host_ping(r)
         assert rc == 1 and "no speech-to-text (asr) service" in lines["stt"][1]

@@ -46,7 +46,7 @@ def test_llm_faults_are_spoken_and_the_next_turn_works():
             assert curl_max <= 4 << 20 and json_max <= 256 << 10, (fault, heap(r))
             # the next turn, against a working server, succeeds
             good = r.start_peer("fake-ollama", "--answer", "All good.", "--token-rate", "0")
-            assert r.ctl("set", "llm.url", f"http://127.0.0.1:{good.port}")[0] == 0
+            r.reload(llm__url=f"http://127.0.0.1:{good.port}")
             r.ctl("ask", "again")
             r.wait_turns(2, 30)
             r.stop()
@@ -137,7 +137,7 @@ def test_stt_reply_without_text_and_wyoming_lies():
                                   "go forward ten meters")
             url = (f"http://127.0.0.1:{good.port}/v1/audio/transcriptions" if kind == "stt"
                    else f"tcp://127.0.0.1:{good.port}")
-            assert r.ctl("set", "stt.url", url)[0] == 0
+            r.reload(stt__url=url)
             r.wait_frames(int((1.5 + 2.8 + 4) * 100) - 60)
             r.tap()
             r.wait_turns(2, 30)
@@ -178,7 +178,7 @@ def test_kill_during_a_turn_keeps_the_store_sound():
         r.wait_turns(1, 20)
         r.wait_state("idle", 10)
         r.start_ollama("--answer", "A long answer. " * 30, "--token-rate", "50")
-        r.ctl("set", "llm.url", f"http://127.0.0.1:{r.peers[-1].port}")
+        r.reload(llm__url=f"http://127.0.0.1:{r.peers[-1].port}")
         r.ctl("ask", "second")
         r.wait_state("speaking", 10)
         r.daemon.send_signal(signal.SIGKILL)

@@ -44,7 +44,7 @@ def test_a_long_fast_answer_is_spoken_completely_in_order():
         assert r.ctl("ask", "count to five")[0] == 0
         r.wait_turns(1, 60)
         rss_short = vm_rss_kb(r)
-        assert r.ctl("set", "llm.url", f"http://127.0.0.1:{many.port}")[0] == 0
+        r.reload(llm__url=f"http://127.0.0.1:{many.port}")
         assert r.ctl("ask", "count to two hundred")[0] == 0
         r.wait_turns(2, 240)
         rss_long = vm_rss_kb(r)
@@ -132,7 +132,7 @@ def test_after_a_barge_in_the_history_holds_what_was_heard():
         while int(r.status()["played_samples"]) < played0 + 3 * RATE:
             r.wait_frames(r.frames() + 5)
         # a new question over the answer is a barge-in
-        assert r.ctl("set", "llm.url", f"http://127.0.0.1:{short.port}")[0] == 0
+        r.reload(llm__url=f"http://127.0.0.1:{short.port}")
         assert r.ctl("ask", "and then?")[0] == 0
         r.wait_turns(2, 60)
         r.stop()

@@ -281,25 +281,40 @@ static void settings_apply_through_their_hooks(void **state)
 	assert_non_null(strstr(why, "stt.backend = \"wyoming\" needs a tcp://HOST:PORT address"));
 	assert_string_equal(cfg.stt_backend, "openai");
 	assert_int_equal(hook_calls[CH_STT], 0);
-	/* together they pass, and the backend's hook runs once */
+	/* a peer address is the file's alone: set refuses it, whatever
+	 * comes with it, and names the key and the way to change it */
 	keys[0] = "stt.backend";
 	texts[0] = "wyoming";
 	keys[1] = "stt.url";
 	texts[1] = "tcp://10.0.0.2:10300";
 	assert_int_equal(config_set_many(&cfg, keys, texts, 2, &live, why,
 					 sizeof(why)),
-			 0);
-	assert_string_equal(cfg.stt_backend, "wyoming");
-	assert_string_equal(cfg.stt_url, "tcp://10.0.0.2:10300");
-	assert_int_equal(hook_calls[CH_STT], 1);
-	/* SIGHUP: the same hooks for the keys that changed */
+			 -2);
+	assert_non_null(strstr(why, "stt.url is set only in the config file: edit it there and reload"));
+	assert_string_equal(cfg.stt_backend, "openai");
+	assert_int_equal(hook_calls[CH_STT], 0);
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (!k->file_only)
+			continue;
+		assert_int_equal(config_set(&cfg, k->path, k->def, &live, why,
+					    sizeof(why)),
+				 -2);
+		assert_non_null(strstr(why, k->path));
+	}
+	assert_int_equal(config_find("llm.url")->file_only, 1);
+	assert_int_equal(config_find("tts.url")->file_only, 1);
+	assert_int_equal(config_find("llm.token_file")->file_only, 1);
+	/* SIGHUP: the backend and its URL together, the hook once */
 	next = cfg;
-	snprintf(next.stt_backend, sizeof(next.stt_backend), "openai");
-	snprintf(next.stt_url, sizeof(next.stt_url), "http://h/v1/audio/transcriptions");
+	snprintf(next.stt_backend, sizeof(next.stt_backend), "wyoming");
+	snprintf(next.stt_url, sizeof(next.stt_url), "tcp://10.0.0.2:10300");
 	nreports = 0;
 	assert_int_equal(config_apply_live(&cfg, &next, &live, NULL_CHANGE, NULL), 0);
-	assert_int_equal(hook_calls[CH_STT], 2);
-	assert_string_equal(cfg.stt_backend, "openai");
+	assert_int_equal(hook_calls[CH_STT], 1);
+	assert_string_equal(cfg.stt_backend, "wyoming");
+	assert_string_equal(cfg.stt_url, "tcp://10.0.0.2:10300");
 	/* -t: the same rule, with the file named */
 	FILE *f;
 
