@@ -467,10 +467,15 @@ static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 
 void turn_frame(struct turn *t, const struct cap_frame *f)
 {
-	memcpy(t->recent[t->frames_seen % PARLEY_RECENT_FRAMES], f->pcm,
-	       sizeof(f->pcm));
+	int16_t *keep = t->recent[t->frames_seen % PARLEY_RECENT_FRAMES];
+
+	/* muted: nothing of the room is kept, not even for a later pre-roll */
+	if (t->muted)
+		memset(keep, 0, sizeof(f->pcm));
+	else
+		memcpy(keep, f->pcm, sizeof(f->pcm));
 	t->frames_seen++;
-	if (f->vad.onset)
+	if (f->vad.onset && !t->muted)
 		t->speech_from = (uint64_t)f->vad.onset_back < t->frames_seen ?
 					 t->frames_seen - (uint64_t)f->vad.onset_back :
 					 1;
@@ -484,7 +489,7 @@ void turn_frame(struct turn *t, const struct cap_frame *f)
 			turn_stage(t, ST_FIRST_AUDIO);
 			turn_set_state(t, TS_SPEAKING);
 		}
-		if (voice_barge_in(t, f))
+		if (!t->muted && voice_barge_in(t, f))
 			break;
 		turn_maybe_finish(t);
 		break;
