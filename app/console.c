@@ -168,12 +168,14 @@ static void frame(struct console_client *c, const char *head,
 	flush(c);
 }
 
-/* Content lines: each \n in the text starts a new one, framed alike. */
+/*
+ * One content line: a newline in what it carries (a transcript, a peer's
+ * error) is escaped like any control byte, so one call is one line.
+ */
 __attribute__((format(printf, 3, 0))) static void
 vprint(struct console_client *c, int newline, const char *fmt, va_list ap)
 {
 	char buf[2048];
-	const char *s = buf;
 	int n;
 
 	if (c->in_fd < 0)
@@ -184,18 +186,9 @@ vprint(struct console_client *c, int newline, const char *fmt, va_list ap)
 	if ((size_t)n >= sizeof(buf))
 		n = (int)sizeof(buf) - 1;
 	dropped_note(c);
-	for (;;) {
-		const char *nl = memchr(s, '\n', (size_t)(buf + n - s));
-		size_t k = nl ? (size_t)(nl - s) : (size_t)(buf + n - s);
-
-		if (looks_like_frame(s, k))
-			put(c, "\\", 1);
-		put_escaped(c, s, k);
-		if (!nl)
-			break;
-		put(c, "\n", 1);
-		s = nl + 1;
-	}
+	if (looks_like_frame(buf, (size_t)n))
+		put(c, "\\", 1);
+	put_escaped(c, buf, (size_t)n);
 	if (newline)
 		put(c, "\n", 1);
 	flush(c);
@@ -362,7 +355,7 @@ static void who(const struct console_client *c, char *buf, size_t len)
  * the user would say); a refusal is logged too, at info.
  */
 static int allowed(const struct console_cmd *cmd, struct console_client *c,
-		   int nargs, char *why, size_t whylen)
+		   int nargs, const char *arg, char *why, size_t whylen)
 {
 	int admin = cmd->access == ACC_ADMIN ||
 		    (cmd->access == ACC_VIEW && nargs > 0);
@@ -376,8 +369,8 @@ static int allowed(const struct console_cmd *cmd, struct console_client *c,
 		return 1;
 	}
 	if (cmd->access == ACC_VIEW)
-		snprintf(why, whylen, "%s with arguments needs the admin role (the monitor role may only view)",
-			 cmd->name);
+		snprintf(why, whylen, "%s %.32s needs the admin role (the monitor role may only view)",
+			 cmd->name, arg);
 	else
 		snprintf(why, whylen, "%s needs the admin role", cmd->name);
 	LOGI("console", "%s refused '%s': monitor role", by, cmd->name);
@@ -451,7 +444,7 @@ void console_execute(void *ctx, struct console_client *c, char *line)
 		console_finish(c, 0, why);
 		return;
 	}
-	if (!allowed(cmd, c, argc - 1, why, sizeof(why))) {
+	if (!allowed(cmd, c, argc - 1, argv[1], why, sizeof(why))) {
 		console_finish(c, 0, why);
 		return;
 	}
@@ -956,7 +949,8 @@ int console_open_tty(const char *device, int baud, char *err, size_t errlen)
 		snprintf(err, errlen, "console.device '%s': no slot", device);
 		return -ENOSPC;
 	}
-	console_printf(c, "\nparley console: type 'help'");
+	put(c, "\n", 1);
+	console_printf(c, "parley console: type 'help'");
 	prompt(c);
 	LOGI("console", "serial console on %s at %d baud", device, baud);
 	return 0;

@@ -218,9 +218,11 @@ static int read_reply(int fd, int until_eof)
  */
 static int send_line(int fd, const char *line)
 {
-	size_t n = strlen(line);
+	char out[1100]; /* a line (main's, 1 024 at most) and its newline */
+	int n = snprintf(out, sizeof(out), "%s\n", line);
 
-	if (write(fd, line, n) == (ssize_t)n && write(fd, "\n", 1) == 1)
+	/* one write: parleyd sees the command whole or not at all */
+	if (n > 0 && (size_t)n < sizeof(out) && write(fd, out, (size_t)n) == n)
 		return 0;
 	fprintf(stderr, "parleyctl: connection lost: %s\n", strerror(errno));
 	for (;;) {
