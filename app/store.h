@@ -43,9 +43,36 @@ struct turn_record {
 
 struct store;
 
-/* Opens (creating) the file; err says why not.  NULL on failure. */
+/*
+ * Opens (creating) the file.  A damaged file is moved aside under a new
+ * name and a fresh store made; a file that is locked for too long, or a
+ * disk that is full or read-only, gives a store that keeps its rows in
+ * memory (store_describe) until store_retry() can write them to the disk.
+ * NULL, with err saying why, for a path that cannot be a store (a
+ * directory, a missing directory) or no memory.
+ */
 struct store *store_open(const char *path, char *err, size_t errlen);
+/* Marks the disk store closed cleanly (the next open skips quick_check);
+ * from memory, tries the disk a last time and logs what is lost. */
 void store_close(struct store *s);
+
+/* How often the daemon should call store_retry() (the loop's timer). */
+#define STORE_RETRY_MS 15000
+/*
+ * While the store is in memory: tries the disk again, without waiting
+ * long for a lock (it runs on the control loop), and copies onto it what
+ * was gathered in memory.  0 when on the disk (now or already), -EAGAIN
+ * while still in memory.
+ */
+int store_retry(struct store *s);
+/* The one line for status: "disk PATH; lost writes N", or "MEMORY for N s,
+ * retried every N s: WHY; held writes N; lost writes N".  Lost writes are
+ * those that reached no store at all.  Returns snprintf's count. */
+int store_describe(const struct store *s, char *buf, size_t len);
+/* What to say aloud once after the store moved to memory, or NULL; the
+ * daemon calls store_notice_said() when it has been said. */
+const char *store_notice(const struct store *s);
+void store_notice_said(struct store *s);
 /* The conversation to use now: the latest, unless idle longer than
  * idle_s or force_new; then a new one.  Returns its id, or -1. */
 int64_t store_conversation(struct store *s, int idle_s, int force_new);
@@ -77,7 +104,8 @@ int store_stage_times(struct store *s, enum stage st, int n, int *out);
 long long store_heap_used(void);
 long long store_heap_high_water(void);
 /* Retention: drops turns beyond max_turns and older than max_days (0 =
- * no limit), and conversations left empty.  Returns turns dropped. */
+ * no limit), and conversations left empty, at most a batch of turns a
+ * call (the next calls take the rest).  Returns turns dropped. */
 int store_prune(struct store *s, int max_turns, int max_days);
 /* Turns stored in all. */
 int64_t store_turn_count(struct store *s);

@@ -19,7 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../app/store.c"
@@ -160,8 +164,10 @@ static int find_aside(char *out, size_t len)
 	while ((e = readdir(dp))) {
 		const char *tail = e->d_name + 18;
 
+		/* PARLEY.db.corrupt-TIME or, when that is taken, -TIME-N */
 		if (strncmp(e->d_name, "parley.db.corrupt-", 18) ||
-		    strspn(tail, "0123456789") != strlen(tail))
+		    strspn(tail, "0123456789-") != strlen(tail) ||
+		    tail[0] == '-')
 			continue;
 		snprintf(out, len, "%.63s/%.180s", dir, e->d_name);
 		n++;
@@ -772,7 +778,13 @@ static void open_creates_the_schema(void **state)
 			 stage_names[i]);
 		assert_int_equal(sql_int(q), 1);
 	}
-	assert_int_equal(sql_int("PRAGMA user_version"), 2);
+	assert_int_equal(sql_int("PRAGMA user_version"), 3);
+	/* retention by age has its index; the clean-close flag its row,
+	 * cleared while the store is open */
+	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE"
+				 " type='index' AND name='turns_by_start'"),
+			 1);
+	assert_int_equal(sql_int("SELECT clean FROM shutdown"), 0);
 	assert_int_equal(sql_int("SELECT journal_mode='wal' FROM"
 				 " pragma_journal_mode"),
 			 1);
@@ -893,7 +905,13 @@ static void damaged_database_is_moved_aside(void **state)
 	for (int i = 0; i < 300; i++)
 		add(c, i, "a question that takes some room in the file",
 		    "and an answer that takes some more room", "ok");
-	store_close(s); /* the last connection checkpoints the WAL */
+	/* the last run did not close the store (quick_check runs), and the
+	 * last connection checkpoints the WAL */
+	sql_exec("UPDATE shutdown SET clean=0");
+	sqlite3_finalize(s->add_turn);
+	s->add_turn = NULL;
+	sqlite3_close(s->db);
+	free(s);
 	s = NULL;
 	assert_int_equal(stat(path, &st), 0);
 	pages = st.st_size / (long)sizeof(page);
@@ -909,6 +927,7 @@ static void damaged_database_is_moved_aside(void **state)
 
 	s = store_open(path, err, sizeof(err));
 	assert_non_null(s);
+	assert_true(s->on_disk);
 	assert_int_equal(find_aside(aside, sizeof(aside)), 1);
 	assert_int_equal(stat(aside, &st), 0);
 	assert_int_equal(st.st_size / (long)sizeof(page), pages);
@@ -938,21 +957,11 @@ static void unopenable_path_is_an_error(void **state)
 
 /* ---- what is not corruption is not moved aside ---- */
 
-/*
- * A store that another connection holds locked (busy for longer than the
- * 2 s busy timeout) is not corrupt: store_open must fail or wait, and
- * never move the good file aside.  store_open takes any open_once()
- * failure on an existing file for corruption.
- */
-static void locked_store_is_not_moved_aside(void **state)
+/* A second connection holding the write lock, as another process would. */
+static sqlite3 *hold_write_lock(void)
 {
 	sqlite3 *other;
-	char err[256] = "", aside[256];
-	struct store *s2;
-	int64_t c = store_conversation(s, 60, 0);
 
-	(void)state;
-	add(c, 1, "keep", "me", "ok");
 	assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other,
 				      "BEGIN IMMEDIATE;"
@@ -960,12 +969,379 @@ static void locked_store_is_not_moved_aside(void **state)
 				      " VALUES('pending', 0)",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
-	s2 = store_open(path, err, sizeof(err));
+	return other;
+}
+
+static void release_write_lock(sqlite3 *other)
+{
 	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(other);
+}
+
+/*
+ * A store another process holds locked past the open's bound is not
+ * corrupt: it is left as it is, the speaker goes on in memory, and what
+ * was said then reaches the file once the lock goes.  What was removed in
+ * memory from the disk's rows (a stopped timer, a forgotten fact) is
+ * removed there too, and a timer made in memory keeps its id.
+ */
+static void locked_store_is_used_once_the_lock_goes(void **state)
+{
+	char err[256] = "", aside[256], line[STORE_FAULT_MAX + 128];
+	int64_t c = store_conversation(s, 60, 0), disk_timer, mem_timer, conv;
+	struct timers_seen ts = { 0 };
+	struct store *s2;
+	sqlite3 *other;
+
+	(void)state;
+	add(c, 1, "keep", "me", "ok");
+	disk_timer = store_timer_add(s, 0, "tea", 1900000000000);
+	assert_true(disk_timer > 0);
+	assert_int_equal(store_fact_add(s, "I like green tea"), 0);
+
+	other = hold_write_lock();
+	s2 = store_open(path, err, sizeof(err));
+	assert_non_null(s2);
+	assert_false(s2->on_disk);
+	assert_non_null(strstr(s2->fault, "locked"));
+	assert_non_null(store_notice(s2));
+	store_describe(s2, line, sizeof(line));
+	assert_non_null(strstr(line, "MEMORY"));
+	/* what is said meanwhile is kept in memory */
+	conv = store_conversation(s2, 60, 0);
+	assert_true(conv > c);
+	assert_true(store_add_turn(s2, turn(conv, 2, "while", "locked",
+					    "ok")) > 0);
+	assert_int_equal(store_timer_delete(s2, disk_timer), 0);
+	assert_int_equal(store_fact_forget(s2, "TEA"), 0);
+	mem_timer = store_timer_add(s2, 1, "alarm", 1900000001000);
+	assert_true(mem_timer > disk_timer);
+	store_describe(s2, line, sizeof(line));
+	assert_non_null(strstr(line, "held writes 5"));
+	/* still locked: the retry does not wait long, and changes nothing */
+	assert_int_equal(store_retry(s2), -EAGAIN);
+	assert_false(s2->on_disk);
+
+	release_write_lock(other);
+	assert_int_equal(store_retry(s2), 0);
+	assert_true(s2->on_disk);
+	assert_null(store_notice(s2));
+	store_describe(s2, line, sizeof(line));
+	assert_non_null(strstr(line, "disk "));
+	assert_non_null(strstr(line, "lost writes 0"));
 	store_close(s2);
+
+	assert_int_equal(find_aside(aside, sizeof(aside)), 0);
+	assert_int_equal(store_turn_count(s), 2);
+	assert_int_equal(sql_int("SELECT count(*) FROM turns WHERE"
+				 " transcript='while'"),
+			 1);
+	assert_int_equal(facts(NULL), 0);
+	assert_int_equal(store_timers(s, timer_cb, &ts), 1);
+	assert_int_equal(ts.id[0], mem_timer);
+	assert_string_equal(ts.label[0], "alarm");
+	/* the disk's ids follow the memory's */
+	assert_true(store_conversation(s, 60, 1) > conv);
+	assert_int_equal(store_timer_delete(s, mem_timer), 1);
+}
+
+/* A check in a child process: fails the child, never the runner. */
+#define CHILD_CHECK(cond)                                                \
+	do {                                                             \
+		if (!(cond)) {                                           \
+			fprintf(stderr, "%s:%d: %s\n", __FILE__,         \
+				__LINE__, #cond);                        \
+			_exit(1);                                        \
+		}                                                        \
+	} while (0)
+
+/* Gives the process mounts of its own: as root, a mount namespace; as
+ * anyone else, a user namespace around it.  0, or -1 where neither is
+ * allowed. */
+static int own_mounts(void)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	char map[64];
+	int fd;
+
+	if (unshare(CLONE_NEWNS)) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			return -1;
+		fd = open("/proc/self/setgroups", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			(void)!write(fd, "deny", 4);
+			close(fd);
+		}
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
+		fd = open("/proc/self/uid_map", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, map, strlen(map)) < 0)
+			return -1;
+		close(fd);
+		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
+		fd = open("/proc/self/gid_map", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, map, strlen(map)) < 0)
+			return -1;
+		close(fd);
+	}
+	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+/* Runs fn in a child with mounts of its own; the test passes if it exits
+ * 0, and is skipped where no namespace can be made. */
+static void in_own_mounts(void (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	store_close(s); /* the child opens the store itself */
+	s = NULL;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		if (own_mounts())
+			_exit(77);
+		fn();
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void read_only_child(void)
+{
+	char err[256] = "", line[STORE_FAULT_MAX + 128];
+	struct store *ro;
+	int64_t c;
+
+	/* the directory becomes read-only, as a state directory on a
+	 * read-only root would be */
+	CHILD_CHECK(!mount(dir, dir, NULL, MS_BIND, NULL));
+	CHILD_CHECK(!mount(NULL, dir, NULL,
+			   MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	ro = store_open(path, err, sizeof(err));
+	CHILD_CHECK(ro);
+	CHILD_CHECK(!ro->on_disk);
+	CHILD_CHECK(store_notice(ro));
+	c = store_conversation(ro, 60, 0);
+	CHILD_CHECK(c > 0);
+	CHILD_CHECK(store_add_turn(ro, turn(c, 1, "said", "kept", "ok")) > 0);
+	CHILD_CHECK(store_turn_count(ro) == 1);
+	/* a write that reaches no store at all (here: the memory store over
+	 * sqlite's heap limit) is counted, and shown */
+	sqlite3_hard_heap_limit64(sqlite3_memory_used() + 1024);
+	memset(rec.answer, 'x', sizeof(rec.answer) - 1);
+	rec.answer[sizeof(rec.answer) - 1] = '\0';
+	for (int i = 0; i < 64 && !ro->failed_writes; i++)
+		store_add_turn(ro, &rec);
+	sqlite3_hard_heap_limit64(STORE_HEAP_LIMIT);
+	CHILD_CHECK(ro->failed_writes > 0);
+	store_describe(ro, line, sizeof(line));
+	CHILD_CHECK(strstr(line, "MEMORY"));
+	CHILD_CHECK(strstr(line, "lost writes 0") == NULL);
+	/* still read-only at close: what is lost is said in the log */
+	store_close(ro);
+	CHILD_CHECK(log_has("what was kept in memory is lost"));
+}
+
+/*
+ * A read-only state directory: the store runs in memory, takes what is
+ * said, and counts what it could not keep; the file is left as it is.
+ */
+static void read_only_directory_gives_a_memory_store(void **state)
+{
+	char aside[256];
+
+	(void)state;
+	add(store_conversation(s, 60, 0), 1, "on disk", "before", "ok");
+	in_own_mounts(read_only_child);
+	s = store_open(path, aside, sizeof(aside));
+	assert_non_null(s);
+	assert_true(s->on_disk);
 	assert_int_equal(find_aside(aside, sizeof(aside)), 0);
 	assert_int_equal(store_turn_count(s), 1);
+}
+
+static void disk_full_child(void)
+{
+	char err[256] = "", filler[160], big[4096];
+	struct store *st;
+	int64_t c, id;
+	int fd, n = 0;
+
+	/* a small file system of its own, filled up */
+	CHILD_CHECK(!mount("tmpfs", dir, "tmpfs", 0, "size=512k"));
+	st = store_open(path, err, sizeof(err));
+	CHILD_CHECK(st && st->on_disk);
+	c = store_conversation(st, 60, 0);
+	CHILD_CHECK(c > 0);
+	snprintf(filler, sizeof(filler), "%s/filler", dir);
+	fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	CHILD_CHECK(fd >= 0);
+	memset(big, 'f', sizeof(big));
+	while (write(fd, big, sizeof(big)) > 0)
+		;
+	close(fd);
+	/* turns until the disk refuses one: that one goes to memory, and
+	 * none is lost */
+	for (; n < 400 && st->on_disk; n++) {
+		id = store_add_turn(st, turn(c, n, "a question of some length",
+					     "an answer of some length", "ok"));
+		CHILD_CHECK(id > 0);
+	}
+	CHILD_CHECK(!st->on_disk);
+	CHILD_CHECK(strstr(st->fault, "full"));
+	CHILD_CHECK(st->failed_writes == 0);
+	CHILD_CHECK(store_add_turn(st, turn(c, n++, "and", "one more",
+					    "ok")) > 0);
+	/* room again: everything is on the disk */
+	CHILD_CHECK(!unlink(filler));
+	CHILD_CHECK(store_retry(st) == 0);
+	CHILD_CHECK(st->on_disk);
+	CHILD_CHECK(store_turn_count(st) == n);
+	store_close(st);
+}
+
+/* A disk that fills up while the speaker runs. */
+static void full_disk_moves_to_memory_and_back(void **state)
+{
+	(void)state;
+	in_own_mounts(disk_full_child);
+}
+
+/* ---- damaged files, again ---- */
+
+/* Two damaged files moved aside within one second keep both copies. */
+static void each_damaged_file_gets_its_own_name(void **state)
+{
+	char err[256] = "", first[256], names[2][256], back[64];
+	DIR *dp;
+	struct dirent *e;
+	int n = 0;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		store_close(s);
+		s = NULL;
+		snprintf(first, sizeof(first), "not a database, round %d",
+			 round);
+		spit(path, first, strlen(first));
+		s = store_open(path, err, sizeof(err));
+		assert_non_null(s);
+		assert_true(s->on_disk);
+	}
+	assert_int_equal(find_aside(err, sizeof(err)), 2);
+	dp = opendir(dir);
+	assert_non_null(dp);
+	while ((e = readdir(dp)))
+		if (!strncmp(e->d_name, "parley.db.corrupt-", 18) && n < 2)
+			snprintf(names[n++], sizeof(names[0]), "%.63s/%.180s",
+				 dir, e->d_name);
+	closedir(dp);
+	assert_int_equal(n, 2);
+	/* each holds its own round's bytes */
+	for (int i = 0; i < 2; i++) {
+		size_t k = slurp(names[i], back, sizeof(back) - 1);
+
+		back[k] = '\0';
+		assert_non_null(strstr(back, "not a database, round "));
+	}
+	assert_string_not_equal(names[0], names[1]);
+	slurp(names[0], first, sizeof(first) - 1);
+	slurp(names[1], back, sizeof(back) - 1);
+	assert_true(first[22] != back[22]);
+}
+
+/* ---- start-up does not grow with the store ---- */
+
+static void quick_check_runs_after_an_unclean_shutdown_only(void **state)
+{
+	char err[256] = "";
+	int status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(s->checked, 1); /* a new file: not known clean */
+	store_close(s);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(s->checked, 0); /* closed cleanly */
+	store_close(s);
+	s = NULL;
+	/* a run that ends without closing, as a crash or kill -9 does */
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct store *st = store_open(path, err, sizeof(err));
+
+		CHILD_CHECK(st && !st->checked);
+		CHILD_CHECK(store_add_turn(st, turn(store_conversation(st, 60, 0),
+						    1, "q", "a", "ok")) > 0);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(s->checked, 1);
+	assert_int_equal(store_turn_count(s), 1);
+}
+
+/* The plan sqlite makes for the statement: each step's detail. */
+static void query_plan(const char *sql, char *out, size_t len)
+{
+	char q[512];
+	sqlite3_stmt *st;
+	size_t n = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(s->db, q, -1, &st, NULL),
+			 SQLITE_OK);
+	out[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW && n < len)
+		n += (size_t)snprintf(out + n, len - n, "%s\n",
+				      (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
+}
+
+static void prune_uses_the_index_and_bounded_batches(void **state)
+{
+	char plan[1024];
+	int64_t now = unix_ms(), c = store_conversation(s, 60, 0);
+
+	(void)state;
+	/* by age: a search of turns_by_start, not a scan of the table */
+	query_plan(prune_by_age_sql, plan, sizeof(plan));
+	assert_non_null(strstr(plan, "turns_by_start"));
+	assert_null(strstr(plan, "SCAN turns"));
+	query_plan(prune_by_count_sql, plan, sizeof(plan));
+	assert_null(strstr(plan, "SCAN turns"));
+
+	/* a store far past its age limit loses a batch per call */
+	for (int i = 0; i < STORE_PRUNE_BATCH + 10; i++)
+		add(c, now - 10 * 86400000LL + i, "old", "a", "ok");
+	for (int i = 0; i < 3; i++)
+		add(c, now, "new", "a", "ok");
+	assert_int_equal(store_prune(s, 0, 2), STORE_PRUNE_BATCH);
+	assert_int_equal(store_prune(s, 0, 2), 10);
+	assert_int_equal(store_prune(s, 0, 2), 0);
+	assert_int_equal(store_turn_count(s), 3);
+
+	/* and past its count limit, the same */
+	for (int i = 0; i < STORE_PRUNE_BATCH + 5; i++)
+		add(c, now, "more", "a", "ok");
+	assert_int_equal(store_prune(s, 3, 0), STORE_PRUNE_BATCH);
+	assert_int_equal(store_prune(s, 3, 0), 5);
+	assert_int_equal(store_prune(s, 3, 0), 0);
+	assert_int_equal(store_turn_count(s), 3);
+	assert_int_equal(sql_int("SELECT count(*) FROM turns WHERE"
+				 " transcript='more'"),
+			 3);
 }
 
 /*
@@ -1016,7 +1392,12 @@ int main(void)
 		T(garbage_file_is_moved_aside),
 		T(damaged_database_is_moved_aside),
 		T(unopenable_path_is_an_error),
-		T(locked_store_is_not_moved_aside),
+		T(locked_store_is_used_once_the_lock_goes),
+		T(read_only_directory_gives_a_memory_store),
+		T(full_disk_moves_to_memory_and_back),
+		T(each_damaged_file_gets_its_own_name),
+		T(quick_check_runs_after_an_unclean_shutdown_only),
+		T(prune_uses_the_index_and_bounded_batches),
 		T(directory_path_is_not_moved_aside),
 	};
 #undef T
