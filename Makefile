@@ -295,18 +295,26 @@ $(BUILDDIR)/testdata/.done:
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
 
 # Binaries under PREFIX; the rootfs overlay and the board's files at /.
+# The files an administrator edits (KEEP_CONF) are never overwritten: when
+# one is there, the new one goes beside it as .dist, and install says so.
+KEEP_CONF := /etc/parley/parley.conf /etc/asound.conf
+install_file = to="$(DESTDIR)$(2)"; \
+	case " $(KEEP_CONF) " in *" $(2) "*) if [ -e "$$to" ]; then \
+	  echo "install: $$to is kept; the new one is $$to.dist"; \
+	  to="$$to.dist"; fi;; esac; \
+	install -D -m 0644 "$(1)" "$$to"
 install: all
 	@[ -d board/$(BOARD) ] || { echo "no board '$(BOARD)'; boards: $$(ls board | tr '\n' ' ')"; exit 1; }
 	install -D -m 0755 $(BUILDDIR)/parleyd $(DESTDIR)$(PREFIX)/sbin/parleyd
 	install -D -m 0755 $(BUILDDIR)/parleyctl $(DESTDIR)$(PREFIX)/bin/parleyctl
 	install -D -m 0755 $(BUILDDIR)/dsp-run $(DESTDIR)$(PREFIX)/bin/dsp-run
-	cd rootfs-overlay && find . -type f | while read -r f; do \
-	  install -D -m 0644 "$$f" "$(DESTDIR)/$${f#./}"; done
+	@cd rootfs-overlay && find . -type f | while read -r f; do \
+	  $(call install_file,$$f,$${f#.}); done
 	sed -i 's|@SBINDIR@|$(PREFIX)/sbin|g' \
 		$(DESTDIR)/usr/lib/systemd/system/parleyd.service
 	install -D -m 0644 board/$(BOARD)/parley.conf $(DESTDIR)/etc/parley/board.conf
-	if [ -f board/$(BOARD)/asound.conf ]; then \
-	  install -D -m 0644 board/$(BOARD)/asound.conf $(DESTDIR)/etc/asound.conf; fi
+	@if [ -f board/$(BOARD)/asound.conf ]; then \
+	  $(call install_file,board/$(BOARD)/asound.conf,/etc/asound.conf); fi
 
 # Opt-in, never part of check: parleyd against real peers built from their
 # own source (tests/interop).  CI machines have no GitHub access, so the

@@ -287,6 +287,35 @@ static int quick_check(sqlite3 *db, char *why, size_t whylen)
 }
 
 /*
+ * The conversation is the user's: the store's files are the daemon's alone,
+ * whatever the umask, and one made group-writable by an older install is
+ * taken back.  (sqlite gives the -wal and -shm it makes the database's
+ * mode.)  Only a file nothing has open is opened here: closing another
+ * descriptor of a database would drop sqlite's POSIX locks on it.
+ */
+static void make_private(const char *path)
+{
+	char f[STORE_PATH_MAX + 8];
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s%s", path,
+			 i == 0 ? "" : i == 1 ? "-wal" : "-shm");
+		if (!lstat(f, &st) && S_ISREG(st.st_mode) &&
+		    (st.st_mode & 077) && !chmod(f, 0600))
+			LOGN("store", "%s was mode %03o; now 0600", f,
+			     (unsigned)(st.st_mode & 0777));
+	}
+}
+
+/*
  * Opens the disk's database (name is a path) or an in-memory one (name
  * NULL).  Returns SQLITE_OK, or the primary result code of the step that
  * failed with err saying what it was.  *checked says whether quick_check
@@ -301,6 +330,8 @@ static int open_db(const char *name, int busy_ms, int *checked, sqlite3 **dbp,
 	int rc, clean = 0;
 
 	*checked = 0;
+	if (name)
+		make_private(name);
 	sqlite3_hard_heap_limit64(STORE_HEAP_LIMIT);
 	rc = sqlite3_open_v2(name ? name : ":memory:", &db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """make install lays out a board's tree: binaries, the rootfs overlay, the
-board's files; the unit passes systemd-analyze verify and the installed
-configuration passes parleyd -t."""
+board's files; it never overwrites a configuration that is there; the unit
+passes systemd-analyze verify, keeps its hardening (systemd-analyze
+security) and the installed configuration passes parleyd -t."""
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ def install(board, dest):
                         f"DESTDIR={dest}", "PREFIX=/usr", f"BOARD={board}"],
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
+    return p.stdout
 
 
 def test_every_board_installs_a_valid_tree():
@@ -57,7 +59,8 @@ def test_unit_verifies_and_keeps_its_promises():
             text = f.read()
         settings = dict(re.findall(r"^(\w+)=(.*)$", text, re.M))
         assert settings["Type"] == "notify"
-        assert settings["Restart"] == "on-failure"
+        # a console quit comes back; only systemctl stop stops it
+        assert settings["Restart"] == "always"
         assert int(settings["WatchdogSec"]) > 0
         assert settings["User"] == "parley"
         assert set(settings["SupplementaryGroups"].split()) == {"audio", "gpio"}
@@ -69,6 +72,15 @@ def test_unit_verifies_and_keeps_its_promises():
         assert settings["RuntimeDirectoryMode"] == "0750"
         assert settings["StateDirectoryMode"] == "0750"
         assert settings["ExecStart"].startswith("/usr/sbin/parleyd ")
+        # issue 16: no System V IPC with others, files not the group's to
+        # change, no core files holding the token or what was said, only
+        # the process's own /proc, and no IP port to bind
+        assert settings["PrivateIPC"] == "yes"
+        assert settings["UMask"] == "0027"
+        assert settings["LimitCORE"] == "0"
+        assert settings["ProcSubset"] == "pid"
+        assert settings["SocketBindDeny"] == "any"
+        assert "SocketBindAllow" not in settings
         # the default store and socket live in those directories
         p = subprocess.run([os.path.join(BUILD, "parleyd"), "-p"], capture_output=True, text=True)
         assert '#path = "/var/lib/parley/parley.db";' in p.stdout
@@ -80,6 +92,47 @@ def test_unit_verifies_and_keeps_its_promises():
             f.write(text.replace("/usr/sbin/parleyd", os.path.join(dest, "usr/sbin/parleyd")))
         p = subprocess.run(["systemd-analyze", "verify", check], capture_output=True, text=True)
         assert p.returncode == 0 and not p.stderr.strip(), p.stderr
+        # systemd's own reading of the hardening, offline: what it checks
+        # of the above, and the exposure not worse than before (1.6)
+        p = subprocess.run(["systemd-analyze", "security", "--offline=yes", "--no-pager", check],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        assert re.search(r"^\S+ ProcSubset=\s+Service has no access to non-process /proc", p.stdout, re.M), p.stdout
+        assert "group-writable" not in p.stdout, p.stdout
+        exposure = re.search(r"Overall exposure level for parleyd.service: ([0-9.]+)", p.stdout)
+        assert exposure and float(exposure.group(1)) <= 1.6, p.stdout
+    finally:
+        shutil.rmtree(dest)
+
+
+def test_install_keeps_a_configuration_that_is_there():
+    """An administrator's parley.conf and asound.conf survive a second
+    install; the new ones go beside them as .dist, and install says so."""
+    board = "rpi4-usb"
+    assert os.path.exists(os.path.join(ROOT, "board", board, "asound.conf"))
+    dest = tempfile.mkdtemp(prefix="parley-reinstall-")
+    try:
+        out = install(board, dest)
+        kept = {f: os.path.join(dest, f) for f in ("etc/parley/parley.conf", "etc/asound.conf")}
+        for f, path in kept.items():
+            assert os.path.isfile(path), f
+            assert not os.path.exists(path + ".dist"), f"{f}.dist on a first install"
+            assert ".dist" not in out, out
+        shipped = {f: open(path).read() for f, path in kept.items()}
+        for f, path in kept.items():
+            with open(path, "a") as fp:
+                fp.write("# the administrator's own line\n")
+        out = install(board, dest)
+        for f, path in kept.items():
+            with open(path) as fp:
+                assert fp.read() == shipped[f] + "# the administrator's own line\n", f
+            with open(path + ".dist") as fp:
+                assert fp.read() == shipped[f], f
+            assert os.stat(path + ".dist").st_mode & 0o777 == 0o644
+            assert f"{path} is kept; the new one is {path}.dist" in out, out
+        # what is not the administrator's is brought up to date as before
+        assert not os.path.exists(os.path.join(dest, "etc/parley/board.conf.dist"))
+        assert not os.path.exists(os.path.join(dest, "usr/lib/systemd/system/parleyd.service.dist"))
     finally:
         shutil.rmtree(dest)
 

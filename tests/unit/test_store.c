@@ -795,6 +795,32 @@ static void open_creates_the_schema(void **state)
 	assert_int_equal(store_timers(s, timer_cb, &t), 0);
 }
 
+/* The conversation is not the group's: new files are 0600 whatever the
+ * umask, and a group-writable one from an older install is taken back. */
+static void store_files_are_the_daemons_alone(void **state)
+{
+	char err[256] = "";
+	struct stat st;
+	mode_t old;
+
+	(void)state;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	store_close(s);
+	s = NULL;
+	assert_int_equal(chmod(path, 0660), 0);
+	old = umask(0);
+	s = store_open(path, err, sizeof(err));
+	umask(old);
+	assert_non_null(s);
+	add(store_conversation(s, 60, 0), 1, "q", "a", "ok");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	snprintf(err, sizeof(err), "%s-wal", path);
+	assert_int_equal(stat(err, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+}
+
 /* ---- sqlite's heap ---- */
 
 static void heap_is_limited_and_accounted(void **state)
@@ -1373,6 +1399,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(open_creates_the_schema),
+		T(store_files_are_the_daemons_alone),
 		T(turns_are_saved_and_read_back),
 		T(stage_times_of_the_turns_that_reached_it),
 		T(each_stage_has_its_own_column),
