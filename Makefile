@@ -237,7 +237,7 @@ fuzz: deps-fuzz
 		echo "fuzz $$t: $(FUZZ_SECONDS) s"; \
 		LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) \
 		$(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
-			-max_len=8192 -print_final_stats=0 \
+			-max_len=65536 -print_final_stats=0 \
 			-artifact_prefix=$(FUZZ_DIR)/$$t- \
 			$(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
 			> $(FUZZ_DIR)/$$t.log 2>&1 \

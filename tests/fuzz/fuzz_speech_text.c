@@ -16,7 +16,7 @@
 
 #include "../../app/speech_text.h"
 
-#define IN_MAX 8192
+#define IN_MAX 65536 /* the longest line an LLM reply may have (PARLEY_LINE_MAX) */
 #define OUT_MAX (4 * IN_MAX)
 
 struct sink {
