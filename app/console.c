@@ -134,7 +134,7 @@ static int looks_like_frame(const char *s, size_t n)
 {
 	static const char *const heads[] = { "OK", "ERR", "EVENT", "\\" };
 
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(heads); i++) {
 		size_t k = strlen(heads[i]);
 
 		if (n >= k && !memcmp(s, heads[i], k))

@@ -184,6 +184,27 @@ def test_a_monitor_reads_state_and_is_refused_everything_else():
         assert r.daemon.wait(10) == 0
 
 
+def test_the_serial_console_has_the_role_its_setting_gives():
+    from test_console import Tty
+    tty = Tty()
+    try:
+        with rig() as r:
+            r.start(["silence:60"], console__device=tty.path,
+                    console__serial_role="monitor")
+            tty.read_until(rb"parley> ")
+            tty.send(b"set endpoint.silence_ms 900\r")
+            assert b"ERR set needs the admin role\r\n" in tty.read_until(rb"parley> ")
+            tty.send(b"status\r")
+            assert b"state: idle" in tty.read_until(rb"OK\r\nparley> ")
+            # the setting is live: an admin gives the cable the admin role
+            assert r.ctl("set", "console.serial_role", "admin")[0] == 0
+            tty.send(b"set endpoint.silence_ms 900\r")
+            assert b"endpoint.silence_ms = 900\r\nOK" in tty.read_until(rb"parley> ")
+            assert "the serial console runs 'set'" in r.log_text()
+    finally:
+        tty.close()
+
+
 def test_nine_idle_clients_of_one_uid_do_not_lock_out_an_admin():
     mon = User(MONITOR, ["parley"])
     with rig() as r:
