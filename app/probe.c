@@ -214,6 +214,14 @@ void probe_url(const char *url, const char *cut, const char *path, char *out,
 	snprintf(out, len, "%.*s%s", (int)(at - url), url, path);
 }
 
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 int probe_count_models(struct probe *pr, const char *list_key,
 		       const char *name_key)
 {
@@ -232,8 +240,8 @@ int probe_count_models(struct probe *pr, const char *list_key,
 	{
 		cJSON *name = cJSON_GetObjectItemCaseSensitive(m, name_key);
 
-		if (!cJSON_IsString(name))
-			continue;
+		if (!cJSON_IsString(name) || has_control(name->valuestring))
+			continue; /* a newline would split it into two names */
 		n++;
 		if (used < sizeof(pr->models))
 			used += (size_t)snprintf(pr->models + used,

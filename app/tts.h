@@ -87,6 +87,7 @@ struct tts {
 	char req[PARLEY_SENTENCE_MAX * 2 + 512];
 	uint8_t hdr[TTS_WAV_HEADER_MAX];
 	size_t hdr_len;
+	size_t hdr_skip; /* header bytes at the start of the piece in hand */
 	int in_data; /* past the WAV header */
 	int odd; /* a byte of a sample carried over */
 	uint8_t carry;

@@ -57,13 +57,14 @@ static int on_data(void *ctx, const char *data, size_t len)
 		t->in_data = 1;
 		t->started = 1;
 		synth_remote_start(t->synth, t->current, rate);
-		/* the header bytes after "data" are samples */
-		size_t before = t->hdr_len - take; /* header bytes from earlier */
-
-		data += at - before;
-		len -= at - before;
+		/* the bytes of this piece after the header are samples */
+		t->hdr_skip = at - (t->hdr_len - take);
 		t->error[0] = '\0';
 	}
+	/* a piece that ended the header and was paused comes again whole:
+	 * its header bytes are skipped each time, until it is taken */
+	data += t->hdr_skip;
+	len -= t->hdr_skip;
 	r = tts_feed(t, (const uint8_t *)data, len);
 	if (r == -EAGAIN) {
 		/* the worker is behind: pause, and look again soon */
@@ -71,6 +72,7 @@ static int on_data(void *ctx, const char *data, size_t len)
 			t->pause_timer = loop_timeout(5, resume, t);
 		return CURL_WRITEFUNC_PAUSE;
 	}
+	t->hdr_skip = 0;
 	return r ? 1 : 0;
 }
 
@@ -125,6 +127,7 @@ static int start_http(struct tts *t, const char *text)
 	json_arena_reset();
 	snprintf(t->url, sizeof(t->url), "%s", t->cfg->tts_url);
 	t->hdr_len = 0;
+	t->hdr_skip = 0;
 	t->in_data = 0;
 	t->odd = 0;
 	t->error[0] = '\0';
