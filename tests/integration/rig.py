@@ -257,13 +257,15 @@ class Rig:
         return self.conf
 
     def start(self, inputs, extra_env=None, debug=True, echo=None, feeder_args=(),
-              **config):
+              run_as=None, **config):
         """Starts parleyd with capture fed from inputs (raw files or
         silence:SECONDS), then waits until its console answers.  echo, a
         list of pcm-feeder --echo-taps style reflections or True for the
         feeder's default path, plays the daemon's output back into the
         microphone.  feeder_args (e.g. ["--rate", "48000", "--channels",
-        "2"]) describe a capture device other than 16 kHz mono."""
+        "2"]) describe a capture device other than 16 kHz mono.  run_as
+        (e.g. "nobody") runs the daemon as that user, the rig's directory
+        opened to it."""
         self.config = dict(config)
         self.write_config(**config)
         alsa = os.path.join(self.dir, "asound.conf")
@@ -285,9 +287,15 @@ class Rig:
         env = dict(os.environ, ALSA_CONFIG_PATH=alsa)
         env.update(extra_env or {})
         wrap = []
+        if run_as:
+            import pwd
+            pw = pwd.getpwnam(run_as)
+            os.chmod(self.dir, 0o777)
+            wrap = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}",
+                    "--clear-groups", "--inh-caps=-all"]
         if os.environ.get("PARLEY_VALGRIND"):
             # make valgrind: memcheck under the daemon, one log per run
-            wrap = ["valgrind", "--error-exitcode=99", "--leak-check=full",
+            wrap += ["valgrind", "--error-exitcode=99", "--leak-check=full",
                     "--errors-for-leak-kinds=definite",
                     "--log-file=" + os.path.join(os.environ["PARLEY_VALGRIND"],
                                                  "parleyd-%p.log")]
@@ -337,6 +345,10 @@ class Rig:
             k, _, v = line.partition(": ")
             st[k] = v
         return st
+
+    def recording(self, name):
+        """Where `record SECONDS name` writes: recordings/ beside the store."""
+        return os.path.join(os.path.dirname(self.db), "recordings", name)
 
     def tap(self):
         """A tap of the button: held longer than the debounce time, far

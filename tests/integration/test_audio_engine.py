@@ -41,10 +41,9 @@ def write_raw(path, samples):
 
 
 def record(r, secs, name, what="mic"):
-    path = os.path.join(r.dir, name)
-    rc, out, err = r.ctl("record", str(secs), path, what)
+    rc, out, err = r.ctl("record", str(secs), name, what)
     assert rc == 0, err
-    return read_wav(path)[3]
+    return read_wav(r.recording(name))[3]
 
 
 def loud(x, rate, hz, secs):
@@ -63,9 +62,9 @@ def test_playback_at_48k_and_its_16k_reference():
     with rig() as r:
         r.start(["silence:60"], audio__playback_rate=48000)
         r.wait_frames(30)
-        ref_path = os.path.join(r.dir, "ref.wav")
+        ref_path = r.recording("ref.wav")
         rec = subprocess.Popen([os.path.join(r.build, "parleyctl"), "-s", r.socket,
-                                "record", "4", ref_path, "ref"],
+                                "record", "4", "ref.wav", "ref"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(0.2)
         assert r.ctl("say", "Seven silver swans swam south.")[0] == 0
@@ -258,9 +257,9 @@ def test_reference_leads_the_echo_it_explains():
         with rig() as r:
             r.start(["silence:60"], echo=["30:0.5"], audio__playback_rate=rate, **RAW)
             r.wait_frames(30)
-            path = os.path.join(r.dir, "both.wav")
+            path = r.recording("both.wav")
             rec = subprocess.Popen([os.path.join(r.build, "parleyctl"), "-s", r.socket,
-                                    "record", "4", path, "both"],
+                                    "record", "4", "both.wav", "both"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             time.sleep(0.2)
             assert r.ctl("say", "Seven silver swans swam south.")[0] == 0

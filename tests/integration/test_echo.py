@@ -32,9 +32,9 @@ def echo_left_db(aec, playback_rate=16000):
         r.start(["silence:60"], echo=True, dsp__aec=aec, dsp__ns_db=0,
                 audio__playback_rate=playback_rate)
         r.wait_frames(30)
-        path = os.path.join(r.dir, "both.wav")
+        path = r.recording("both.wav")
         rec = subprocess.Popen([os.path.join(r.build, "parleyctl"), "-s", r.socket,
-                                "record", "9", path, "both"],
+                                "record", "9", "both.wav", "both"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(0.2)
         assert r.ctl("say", LONG)[0] == 0
