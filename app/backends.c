@@ -36,6 +36,16 @@ int backends_url_rule(const struct parley_config *cfg, char *why,
 	};
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		/* even a URL the chosen backend does not use: libcurl
+		 * would take file://, ftp://, smb:// ..., and a later
+		 * backend change would reach for it */
+		if (rules[i].url[0] && !has_scheme(rules[i].url, "http://") &&
+		    !has_scheme(rules[i].url, "tcp://")) {
+			snprintf(why, whylen,
+				 "%s = \"%.128s\": only http://, https:// and tcp:// addresses are allowed",
+				 rules[i].key, rules[i].url);
+			return -1;
+		}
 		if (has_scheme(rules[i].url, rules[i].scheme))
 			continue;
 		snprintf(why, whylen, "%s = \"%.128s\": %s = \"%.32s\" needs %s",

@@ -13,7 +13,8 @@
 /*
  * The configuration rule (config_add_rule): each chosen backend's URL has
  * the scheme that backend speaks (Wyoming: tcp://HOST:PORT; HTTP
- * backends: http:// or https://).  0, or -1 with why naming the keys.
+ * backends: http:// or https://), and no URL, used or not, has another
+ * scheme.  0, or -1 with why naming the keys.
  */
 int backends_url_rule(const struct parley_config *cfg, char *why,
 		      size_t whylen);

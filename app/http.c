@@ -3,16 +3,25 @@
  * curl multi glue: CURLMOPT_SOCKETFUNCTION maps curl's sockets onto
  * loop_watch(), CURLMOPT_TIMERFUNCTION onto one loop timeout.  Finished
  * transfers are collected with curl_multi_info_read after every action.
- * curl's heap goes through counting hooks with a hard cap.
+ * curl's heap goes through counting hooks with a hard cap, which also wipe
+ * every block curl gives back (its copies of the bearer token among them).
+ *
+ * What a transfer may do is narrowed here, for every caller: http and
+ * https only, no redirects followed, and the bearer token only to the
+ * origin of llm.url, never over plain http to another host unless
+ * llm.allow_insecure_token says so.
  */
 #include "http.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "loop.h"
@@ -21,8 +30,16 @@ static CURLM *multi;
 static char ca_file[256]; /* empty: curl's default bundle */
 static int timer_id;
 static size_t heap_used, heap_high, heap_cap;
+/* the live configuration's llm.url and llm.allow_insecure_token */
+static const char *bearer_url;
+static const int *bearer_insecure_ok;
 
-/* Counting allocator: a request over the cap fails as out of memory. */
+/*
+ * Counting allocator: a request over the cap fails as out of memory.
+ * Whatever curl frees is wiped first: its copies of the token (the
+ * option's string, the header it builds for each request) and of the
+ * replies would otherwise stay readable in the process's free heap.
+ */
 static void *hmalloc(size_t n)
 {
 	void *p;
@@ -41,23 +58,29 @@ static void *hmalloc(size_t n)
 static void hfree(void *p)
 {
 	if (p) {
-		heap_used -= malloc_usable_size(p);
+		size_t n = malloc_usable_size(p);
+
+		explicit_bzero(p, n);
+		heap_used -= n;
 		free(p);
 	}
 }
 
+/* Never realloc(): a block it moves is freed unwiped.  A block that is
+ * large enough already stays where it is. */
 static void *hrealloc(void *p, size_t n)
 {
 	size_t old = p ? malloc_usable_size(p) : 0;
 	void *q;
 
-	if (heap_used - old + n > heap_cap)
-		return NULL;
-	q = realloc(p, n);
+	if (!p)
+		return hmalloc(n);
+	if (n <= old)
+		return p;
+	q = hmalloc(n);
 	if (q) {
-		heap_used = heap_used - old + malloc_usable_size(q);
-		if (heap_used > heap_high)
-			heap_high = heap_used;
+		memcpy(q, p, old);
+		hfree(p);
 	}
 	return q;
 }
@@ -183,6 +206,120 @@ void http_set_ca_file(const char *path)
 	snprintf(ca_file, sizeof(ca_file), "%s", path ? path : "");
 }
 
+void http_bearer_policy(const char *llm_url, const int *allow_insecure)
+{
+	bearer_url = llm_url;
+	bearer_insecure_ok = allow_insecure;
+}
+
+/* The host part of an http(s) URL: [start, *end) and the port after it. */
+static int split_url(const char *url, int *https, const char **host,
+		     size_t *hlen, long *port)
+{
+	const char *a, *end, *at, *colon;
+	char *pe;
+
+	if (!strncasecmp(url, "http://", 7)) {
+		*https = 0;
+		a = url + 7;
+	} else if (!strncasecmp(url, "https://", 8)) {
+		*https = 1;
+		a = url + 8;
+	} else {
+		return -1;
+	}
+	end = a + strcspn(a, "/?#");
+	/* user:password@ belongs to no origin */
+	for (at = a; at < end; at++)
+		if (*at == '@')
+			a = at + 1;
+	if (*a == '[') {
+		const char *rb = memchr(a, ']', (size_t)(end - a));
+
+		if (!rb)
+			return -1;
+		*host = a + 1;
+		*hlen = (size_t)(rb - a - 1);
+		colon = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+	} else {
+		colon = memchr(a, ':', (size_t)(end - a));
+		*host = a;
+		*hlen = (size_t)((colon ? colon : end) - a);
+	}
+	if (!*hlen || *hlen > 255)
+		return -1;
+	*port = *https ? 443 : 80;
+	if (colon && colon + 1 < end) {
+		errno = 0;
+		*port = strtol(colon + 1, &pe, 10);
+		if (errno || pe != end || *port < 1 || *port > 65535)
+			return -1;
+	}
+	return 0;
+}
+
+int http_origin(const char *url, char *out, size_t len)
+{
+	const char *host;
+	size_t hlen, n;
+	long port;
+	int https;
+
+	if (split_url(url, &https, &host, &hlen, &port))
+		return -1;
+	n = (size_t)snprintf(out, len, "%s://", https ? "https" : "http");
+	for (size_t i = 0; i < hlen && n + 1 < len; i++)
+		out[n++] = (char)tolower((unsigned char)host[i]);
+	if (n < len)
+		snprintf(out + n, len - n, ":%ld", port);
+	return 0;
+}
+
+int http_in_clear(const char *url)
+{
+	char host[256];
+	struct in6_addr a6;
+	struct in_addr a4;
+	const char *h;
+	size_t hlen;
+	long port;
+	int https;
+
+	if (split_url(url, &https, &h, &hlen, &port))
+		return 0; /* not http at all: other rules refuse it */
+	if (https)
+		return 0;
+	snprintf(host, sizeof(host), "%.*s", (int)hlen, h);
+	/* loopback never reaches the LAN (curl resolves "localhost" to
+	 * loopback itself, whatever the resolver says) */
+	if (!strcasecmp(host, "localhost"))
+		return 0;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) != 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return !IN6_IS_ADDR_LOOPBACK(&a6);
+	return 1;
+}
+
+/* May the token go with a request to url?  0, or -EACCES, logged. */
+static int bearer_allowed(const char *url)
+{
+	char to[300] = "", home[300] = "";
+
+	if (!bearer_url || http_origin(bearer_url, home, sizeof(home)) ||
+	    http_origin(url, to, sizeof(to)) || strcmp(to, home)) {
+		LOGE("http", "the bearer token was not sent: %s is not llm.url's origin",
+		     to);
+		return -EACCES;
+	}
+	if (http_in_clear(url) && !(bearer_insecure_ok && *bearer_insecure_ok)) {
+		LOGE("http", "the bearer token was not sent: %s is plain http; use https, or set llm.allow_insecure_token = true",
+		     home);
+		return -EACCES;
+	}
+	return 0;
+}
+
 int http_init(size_t cap)
 {
 	heap_cap = cap;
@@ -238,6 +375,8 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 
 	if (x->active)
 		return -EBUSY;
+	if (o->bearer && o->bearer[0] && bearer_allowed(url))
+		return -EACCES;
 	if (!x->easy)
 		x->easy = curl_easy_init();
 	if (!x->easy)
@@ -245,6 +384,23 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 	x->h = h;
 	x->ctx = ctx;
 	x->errbuf[0] = '\0';
+	/* http and https only, whatever the URL says; no redirect is
+	 * followed (a peer's Location must not take a request, or the token,
+	 * elsewhere), and should one ever be, it stays on http(s) */
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0: the _STR forms */
+	if (curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https") ||
+	    curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS_STR,
+			     "http,https")) {
+#else
+	if (curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS,
+			     (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS)) ||
+	    curl_easy_setopt(x->easy, CURLOPT_REDIR_PROTOCOLS,
+			     (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS))) {
+#endif
+		http_abort(x);
+		return -EPROTONOSUPPORT;
+	}
+	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(x->easy, CURLOPT_URL, url);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -261,13 +417,15 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 	if (ca_file[0])
 		curl_easy_setopt(x->easy, CURLOPT_CAINFO, ca_file);
 	if (o->bearer && o->bearer[0]) {
-		char auth[600];
-
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-			 o->bearer);
-		x->headers = curl_slist_append(x->headers, auth);
-		memset(auth, 0, sizeof(auth));
-		curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+		/* curl keeps its own copy of the token (and builds the
+		 * header from it for each request), so two copies live
+		 * while this transfer does: ours, and curl's; hfree wipes
+		 * curl's when the handle goes.  The header then passes
+		 * through the TLS library's buffers, which are not ours to
+		 * wipe.  As an auth option, not a custom header, curl would
+		 * not send it on to another host either. */
+		curl_easy_setopt(x->easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+		curl_easy_setopt(x->easy, CURLOPT_XOAUTH2_BEARER, o->bearer);
 	}
 	if (mime) {
 		curl_easy_setopt(x->easy, CURLOPT_MIMEPOST, mime);

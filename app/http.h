@@ -36,7 +36,8 @@ struct http_opts {
 	long connect_timeout_ms;
 	long timeout_ms; /* whole transfer; 0 = none */
 	const char *content_type; /* for a body */
-	const char *bearer; /* token for "Authorization: Bearer", or NULL */
+	const char *bearer; /* token for "Authorization: Bearer", or NULL;
+			     * see http_bearer_policy */
 };
 
 /* Sets up curl with a bounded allocator; once, before any transfer. */
@@ -44,6 +45,21 @@ int http_init(size_t heap_cap);
 void http_cleanup(void);
 /* The CA bundle for https peers (tls.ca_file); empty for curl's default. */
 void http_set_ca_file(const char *path);
+/*
+ * Where a request's bearer token may go: only to the origin (scheme, host,
+ * port) of the URL at llm_url, and over plain http only to a loopback
+ * host or while *allow_insecure is set.  Both point into the live
+ * configuration and are read at each request, so a reload moves the
+ * origin with llm.url.  A request that breaks the rule is not started
+ * (http_start: -EACCES, logged, naming the setting).
+ */
+void http_bearer_policy(const char *llm_url, const int *allow_insecure);
+/* "scheme://host:port" of an http(s) URL, host in lower case, the port
+ * always given; 0, or -1 if url is not http(s) or has no usable host. */
+int http_origin(const char *url, char *out, size_t len);
+/* 1 if url is plain http to a host that is not loopback (127.0.0.0/8,
+ * ::1, localhost): what is sent can be read on the way. */
+int http_in_clear(const char *url);
 /* Starts a GET (body NULL), a POST of body, or (mime set) a multipart
  * POST.  The body must stay valid until completion.  0 or -errno. */
 int http_start(struct http_xfer *x, const char *url, const char *body,

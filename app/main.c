@@ -27,7 +27,9 @@
 #include "loop.h"
 #include "notify.h"
 #include "parley.h"
+#include "resolve.h"
 #include "sphinx.h"
+#include "token.h"
 
 #define DEFAULT_CONFIG "/etc/parley/parley.conf"
 #define CURL_HEAP_CAP (4 * 1024 * 1024)
@@ -391,15 +393,10 @@ static void close_signals(struct parley *p)
 	close(p->signal_fd);
 }
 
-/* libcurl, the CA bundle and the LLM's bearer token (the first line of
- * llm.token_file, never logged). */
+/* libcurl, the CA bundle, where the bearer token may go, and the token
+ * itself (token.h: llm.token_file or the credential llm-token). */
 static int open_http(struct parley *p, char *err, size_t len)
 {
-	const char *path = p->cfg.token_file;
-	struct stat st;
-	FILE *f;
-	size_t n;
-
 	if (http_init(CURL_HEAP_CAP)) {
 		snprintf(err, len, "cannot initialise libcurl");
 		return -1;
@@ -410,34 +407,32 @@ static int open_http(struct parley *p, char *err, size_t len)
 		return -1;
 	}
 	http_set_ca_file(p->cfg.ca_file);
-	p->token[0] = '\0';
-	if (!path[0])
-		return 0;
-	f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, len, "llm.token_file '%s': %s", path,
-			 strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 0077))
-		LOGW("llm", "llm.token_file '%s' can be read by others (mode %03o); make it 0600",
-		     path, (unsigned)(st.st_mode & 0777));
-	if (!fgets(p->token, sizeof(p->token), f))
-		p->token[0] = '\0';
-	fclose(f);
-	n = strcspn(p->token, "\r\n");
-	p->token[n] = '\0';
-	if (!n) {
-		snprintf(err, len, "llm.token_file '%s' is empty", path);
-		return -1;
-	}
-	return 0;
+	http_bearer_policy(p->cfg.llm_url, &p->cfg.allow_insecure_token);
+	return token_load(&p->cfg, p->token, sizeof(p->token), err, len);
 }
 
 static void close_http(struct parley *p)
 {
-	(void)p;
+	token_forget(p->token, sizeof(p->token));
 	http_cleanup();
+}
+
+/* The name look-ups' workers: Wyoming peers given by name (resolve.h). */
+static int open_resolver(struct parley *p, char *err, size_t len)
+{
+	int r = resolve_init();
+
+	(void)p;
+	if (r)
+		snprintf(err, len, "cannot start the name look-ups: %s",
+			 strerror(-r));
+	return r ? -1 : 0;
+}
+
+static void close_resolver(struct parley *p)
+{
+	(void)p;
+	resolve_stop();
 }
 
 static int open_store(struct parley *p, char *err, size_t len)
@@ -626,6 +621,7 @@ static const struct part {
 } parts[] = {
 	{ "parleyd", open_signals, close_signals },
 	{ "http", open_http, close_http },
+	{ "resolve", open_resolver, close_resolver },
 	{ "store", open_store, close_store },
 	{ "button", open_gpio, close_gpio },
 	{ "audio", open_engine, close_engine },
@@ -650,7 +646,7 @@ static int run(struct parley *p)
 	size_t n;
 
 	p->started_ms = loop_now_ms();
-	p->rec.fd = -1;
+	record_init(&p->rec, &p->cfg, &p->turn.muted);
 	p->live = (struct config_live){
 		.apply = { [CH_VOLUME] = apply_volume,
 			   [CH_EARCONS] = apply_earcons,
@@ -729,6 +725,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	config_add_rule(backends_url_rule);
+	config_add_rule(token_rule);
 	problems = config_load_layers(&parley.cfg, file, report_stderr, NULL);
 	if (problems) {
 		fprintf(stderr, "parleyd: %s: %d problem%s; not starting\n",

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * Wyoming framing and a non-blocking TCP client driven by the control
- * loop.  Output is buffered and written as the socket accepts it; input is
+ * loop.  A host name is looked up off the loop (resolve.h); an address
+ * given as numbers is connected to at once.  Output is buffered and
+ * written as the socket accepts it; input is
  * parsed an event at a time from a fixed window, a large payload a piece
  * at a time.  The client closes with an error naming what was wrong if the
  * peer breaks the framing.
  */
 #include "wyoming.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +26,7 @@
 #include "json_arena.h"
 #include "log.h"
 #include "loop.h"
+#include "resolve.h"
 
 /* A length field: absent, null, or a whole number in 0..max. */
 static int length_ok(const cJSON *v, double max)
@@ -348,59 +354,185 @@ static void on_timeout(void *ctx)
 	fail(w, -ETIMEDOUT, why);
 }
 
+/* A non-blocking TCP socket for family, Nagle off (events are small and
+ * each one is waited for). */
+static int open_socket(int family)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	if (fd >= 0)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+/* Starts connecting w->fd to sa: 0 (connected or under way, w->connecting
+ * says which) or -errno. */
+static int begin_connect(struct wyoming *w, const struct sockaddr *sa,
+			 socklen_t salen)
+{
+	if (connect(w->fd, sa, salen) < 0) {
+		if (errno != EINPROGRESS)
+			return -errno;
+		w->connecting = 1;
+		return 0;
+	}
+	w->connecting = 0;
+	return 0;
+}
+
+/* The host's address, on the loop thread: connect to it now. */
+static void on_resolved(void *ctx, int err, const struct sockaddr *sa,
+			socklen_t salen)
+{
+	struct wyoming *w = ctx;
+	char why[240];
+	int r;
+
+	w->resolving = 0;
+	if (err) {
+		snprintf(why, sizeof(why), "%s: %s", w->peer, gai_strerror(err));
+		fail(w, -EHOSTUNREACH, why);
+		return;
+	}
+	if (sa->sa_family != AF_INET) {
+		/* the placeholder was IPv4; the owner holds w->fd's number,
+		 * so the new socket takes that number over */
+		int fd = open_socket(sa->sa_family);
+
+		if (fd < 0 || dup3(fd, w->fd, O_CLOEXEC) < 0) {
+			snprintf(why, sizeof(why), "socket: %s", strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			fail(w, -EAFNOSUPPORT, why);
+			return;
+		}
+		close(fd);
+	}
+	r = begin_connect(w, sa, salen);
+	if (r) {
+		snprintf(why, sizeof(why), "%s: %s", w->peer, strerror(-r));
+		fail(w, r, why);
+		return;
+	}
+	if (!w->connecting) {
+		loop_cancel(w->timer);
+		w->timer = 0;
+	}
+	rewatch(w);
+}
+
+/* "tcp://host:port", "host:port" or "[v6]:port" into host and port. */
+static int split_uri(const char *uri, char *host, size_t hlen, char *port,
+		     size_t plen)
+{
+	const char *hp = strncmp(uri, "tcp://", 6) ? uri : uri + 6;
+	const char *colon = strrchr(hp, ':');
+	const char *h = hp;
+	size_t n;
+
+	if (!colon || colon == hp || !colon[1] || strlen(colon + 1) >= plen)
+		return -1;
+	n = (size_t)(colon - hp);
+	if (hp[0] == '[' && colon[-1] == ']') {
+		h = hp + 1;
+		n -= 2;
+	}
+	if (!n || n >= hlen)
+		return -1;
+	snprintf(host, hlen, "%.*s", (int)n, h);
+	snprintf(port, plen, "%s", colon + 1);
+	return 0;
+}
+
+/* An address written as numbers needs no look-up. */
+static int numeric(const char *host, const char *port,
+		   struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char *end;
+	long p;
+
+	errno = 0;
+	p = strtol(port, &end, 10);
+	if (errno || *end || p < 1 || p > 65535)
+		return 0;
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)p);
+		*len = sizeof(*in);
+		return 1;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)p);
+		*len = sizeof(*in6);
+		return 1;
+	}
+	return 0;
+}
+
 int wyoming_connect(struct wyoming *w, const char *uri, int timeout_ms,
 		    wy_event_cb on_event, wy_close_cb on_close, void *ctx,
 		    char *why, size_t whylen)
 {
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	char host[128], port[16];
-	const char *hp = strncmp(uri, "tcp://", 6) ? uri : uri + 6;
-	const char *colon = strrchr(hp, ':');
-	int r, one = 1;
+	char host[RESOLVE_HOST_MAX], port[RESOLVE_PORT_MAX];
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	int r, is_numeric;
 
 	w->fd = -1;
-	if (!colon || colon == hp || (size_t)(colon - hp) >= sizeof(host) ||
-	    strlen(colon + 1) >= sizeof(port) || !colon[1]) {
+	w->resolving = 0;
+	if (split_uri(uri, host, sizeof(host), port, sizeof(port))) {
 		snprintf(why, whylen, "'%s' is not tcp://HOST:PORT", uri);
 		return -EINVAL;
 	}
-	snprintf(host, sizeof(host), "%.*s", (int)(colon - hp), hp);
-	snprintf(port, sizeof(port), "%s", colon + 1);
 	snprintf(w->peer, sizeof(w->peer), "%s:%s", host, port);
-	/* LAN peers are given as addresses or local names; resolving here
-	 * is quick, and it happens at the start of a turn only */
-	r = getaddrinfo(host, port, &hints, &ai);
-	if (r) {
-		snprintf(why, whylen, "%s: %s", w->peer, gai_strerror(r));
-		return -EHOSTUNREACH;
-	}
-	w->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		       0);
+	is_numeric = numeric(host, port, &ss, &sslen);
+	/*
+	 * A name is looked up on a worker (resolve.h): getaddrinfo can take
+	 * seconds when DNS is away, and the loop carries the audio's
+	 * events and the console.  Meanwhile w->fd is an IPv4 socket not
+	 * yet connected, so the owner sees an open connection it can send
+	 * on (the events queue) and close (the look-up is cancelled).
+	 */
+	w->fd = open_socket(is_numeric ? ss.ss_family : AF_INET);
 	if (w->fd < 0) {
-		freeaddrinfo(ai);
 		snprintf(why, whylen, "socket: %s", strerror(errno));
 		return -errno;
 	}
-	setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	r = connect(w->fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (r < 0 && errno != EINPROGRESS) {
-		snprintf(why, whylen, "%s: %s", w->peer, strerror(errno));
-		r = -errno;
-		close(w->fd);
-		w->fd = -1;
-		return r;
-	}
-	w->connecting = r < 0;
 	wy_reader_init(&w->rd, WY_IN_MAX);
 	w->out_len = 0;
 	w->on_event = on_event;
 	w->on_close = on_close;
 	w->ctx = ctx;
-	w->timer = w->connecting ?
-			   loop_timeout((uint64_t)timeout_ms, on_timeout, w) :
-			   0;
-	rewatch(w);
+	w->timer = 0;
+	if (is_numeric) {
+		r = begin_connect(w, (struct sockaddr *)&ss, sslen);
+	} else {
+		w->connecting = 1;
+		r = resolve_start(host, port, on_resolved, w);
+		if (r > 0) {
+			w->resolving = r;
+			r = 0;
+		}
+	}
+	if (r < 0) {
+		snprintf(why, whylen, "%s: %s", w->peer,
+			 r == -EAGAIN ? "too many name look-ups at once" :
+					strerror(-r));
+		close(w->fd);
+		w->fd = -1;
+		w->resolving = 0;
+		return r;
+	}
+	/* the timeout covers the look-up and the handshake together */
+	if (w->connecting)
+		w->timer = loop_timeout((uint64_t)timeout_ms, on_timeout, w);
+	if (!w->resolving)
+		rewatch(w);
 	return 0;
 }
 
@@ -427,6 +559,9 @@ void wyoming_close(struct wyoming *w)
 		return;
 	loop_cancel(w->timer);
 	w->timer = 0;
+	/* a look-up under way never calls back now */
+	resolve_cancel(w->resolving);
+	w->resolving = 0;
 	loop_unwatch(w->fd);
 	close(w->fd);
 	w->fd = -1;

@@ -103,8 +103,10 @@ typedef void (*wy_close_cb)(struct wyoming *w, int err, const char *why,
 			    void *ctx);
 
 struct wyoming {
-	int fd; /* -1 when closed */
-	int connecting;
+	int fd; /* -1 when closed; open from wyoming_connect on, while the
+		 * host name is looked up too */
+	int connecting; /* looking up or in the TCP handshake */
+	int resolving; /* the look-up's id (resolve.h), 0 when none */
 	struct wy_reader rd;
 	uint8_t out[WY_OUT_MAX];
 	size_t out_len;
@@ -115,7 +117,12 @@ struct wyoming {
 	char peer[160];
 };
 
-/* Connects (non-blocking) to "tcp://host:port" or "host:port". */
+/*
+ * Connects (non-blocking) to "tcp://host:port" or "host:port" ("[v6]:port"
+ * too).  A host name is looked up off the loop; a failed look-up, like a
+ * refused connection, comes through on_close, within timeout_ms in all.
+ * Events sent before the connection is up wait in the output buffer.
+ */
 int wyoming_connect(struct wyoming *w, const char *uri, int timeout_ms,
 		    wy_event_cb on_event, wy_close_cb on_close, void *ctx,
 		    char *why, size_t whylen);
