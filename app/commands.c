@@ -246,7 +246,7 @@ CMD(cmd_led)
 	}
 	s = led_state_find(argv[0]);
 	if (s < 0) {
-		snprintf(why, whylen, "usage: led test|log|idle|listening|thinking|speaking|error|muted");
+		snprintf(why, whylen, "usage: led test|log|idle|listening|thinking|speaking|error|muted|recording");
 		return -1;
 	}
 	led_show((enum led_state)s);
@@ -618,7 +618,7 @@ CMD(cmd_record)
 							    -1;
 
 	if (to_int(argv[0], 1, RECORD_MAX_S, &secs) || ref < 0) {
-		snprintf(why, whylen, "usage: record SECONDS FILE [mic|ref|both], SECONDS from 1 to %d",
+		snprintf(why, whylen, "usage: record SECONDS NAME [mic|ref|both], SECONDS from 1 to %d",
 			 RECORD_MAX_S);
 		return -1;
 	}
@@ -754,8 +754,8 @@ const struct console_cmd console_cmds[] = {
 	  cmd_models },
 	{ "log", "[LEVEL]", "recent log lines, or set the log level", 0, 1,
 	  ACC_ADMIN, cmd_log },
-	{ "record", "SECONDS FILE [mic|ref|both]",
-	  "save the processed mic audio, the echo reference, or both (stereo) as a WAV file",
+	{ "record", "SECONDS NAME [mic|ref|both]",
+	  "save the processed mic audio, the echo reference, or both (stereo) as a WAV file NAME in recordings/ beside the store",
 	  2, 3, ACC_ADMIN, cmd_record },
 	{ "attach", "", "receive EVENT lines: state changes, turn timings", 0,
 	  0, ACC_MONITOR, cmd_attach },
