@@ -59,7 +59,8 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILDDIR)/tests/%)
 
 BINS := $(BUILDDIR)/parleyd $(BUILDDIR)/parleyctl $(BUILDDIR)/dsp-run
-TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so $(BUILDDIR)/tests/alsa_fault.so
+TEST_LIBS_SO := $(BUILDDIR)/tests/alloc_count.so $(BUILDDIR)/tests/alsa_fault.so \
+	$(BUILDDIR)/tests/slow_resolve.so
 
 .PHONY: all deps-ok deps check layers unit integration demo bench asan fuzz soak valgrind install clean testdata check-arm64 cross-check cross-deps
 .DEFAULT_GOAL := all
@@ -130,6 +131,12 @@ $(BUILDDIR)/tests/alsa_fault.so: tests/alsa/alsa_fault.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< \
 		$(shell $(PKG_CONFIG) --cflags alsa) -ldl
+
+# The token tests' name-lookup holder (a look-up off the control loop).
+$(BUILDDIR)/tests/slow_resolve.so: tests/resolve/slow_resolve.c
+	$(call msg,CC,$<)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
 # Measuring instruments for the VAD benchmark, never part of parleyd:
 # WebRTC's VAD from Debian's libwebrtc-audio-processing, Silero from npm.
@@ -285,7 +292,7 @@ cross-check: deps cross-deps
 	$(Q)$(MAKE) --no-print-directory CROSS_COMPILE=aarch64-linux-gnu- \
 		PKG_CONFIG=aarch64-linux-gnu-pkg-config BUILDDIR=$(ARM64) \
 		$(ARM64)/parleyd $(ARM64)/dsp-run $(ARM64)/tests/alsa_fault.so \
-		$(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
+		$(ARM64)/tests/slow_resolve.so $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
 	$(Q)PARLEY_QEMU_ARM64="$(QEMU_ARM64)" $(PYTHON) tests/cross_check.py \
 		--build $(BUILDDIR) --arm64 $(ARM64) $(UNIT_BIN:$(BUILDDIR)/%=$(ARM64)/%)
 

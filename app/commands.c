@@ -99,6 +99,7 @@ CMD(cmd_status)
 {
 	struct engine_stats st;
 	char line[CONFIG_STR_MAX * 2];
+	char store_line[1024]; /* a path and why the disk is away */
 
 	engine_stats(&p->eng, &st);
 	console_printf(c, "state: %s", turn_state_name(p->turn.state));
@@ -108,6 +109,8 @@ CMD(cmd_status)
 		       (long long)store_turn_count(p->store));
 	console_printf(c, "conversation: %lld",
 		       (long long)store_conversation_latest(p->store));
+	store_describe(p->store, store_line, sizeof(store_line));
+	console_printf(c, "store: %s", store_line);
 	console_printf(c, "audio: %s capture '%s' playback '%s' at %d Hz",
 		       p->eng.ops->name, p->cfg.capture_device,
 		       p->cfg.playback_device, p->cfg.playback_rate);

@@ -640,6 +640,25 @@ static void close_parts(struct parley *p, size_t n)
 			parts[n].close(p);
 }
 
+/*
+ * The store, while it runs in memory (store.h): the disk is tried again,
+ * and that it is away is said once, aloud, when the speaker is free.
+ */
+static void store_tick(void *ctx)
+{
+	struct parley *p = ctx;
+	const char *say;
+	char why[128];
+
+	store_retry(p->store);
+	say = store_notice(p->store);
+	if (say && !turn_say(&p->turn, say, why, sizeof(why))) {
+		LOGN("store", "said aloud: %s", say);
+		store_notice_said(p->store);
+	}
+	p->store_timer = loop_timeout(STORE_RETRY_MS, store_tick, p);
+}
+
 static int run(struct parley *p)
 {
 	char err[512];
@@ -673,9 +692,11 @@ static int run(struct parley *p)
 	notify_init(&p->eng);
 	notify_send("READY=1");
 	notify_status("idle");
+	store_tick(p);
 	loop_run();
 	notify_send("STOPPING=1");
 	notify_close();
+	loop_cancel(p->store_timer);
 	close_parts(p, NPARTS);
 	LOGN("parleyd", "stopped");
 	return 0;

@@ -44,6 +44,7 @@ struct parley {
 	struct llm_stream llm;
 	char token[512]; /* the LLM bearer token, from llm.token_file */
 	struct store *store;
+	int store_timer; /* the store's retry, while it is in memory */
 	struct device dev;
 	struct turn turn;
 	struct timers timers;

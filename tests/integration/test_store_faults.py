@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 
-from common import Skip, rig
+from common import sound_span, Skip, rig
 
 ANSWER = "It is kept in memory."
 
@@ -61,7 +61,11 @@ def test_locked_database_is_not_moved_aside():
             assert "database is locked" in log, log
             assert "keeping what is said in memory" in log, log
             assert not moved_aside(r.db), os.listdir(r.dir)
-            # the speaker answers, and keeps the turn
+            assert r.status()["store"].startswith("MEMORY")
+            # the notice is said first; then the speaker answers, and
+            # keeps the turn
+            r.wait_state("idle", 20)
+            assert "said aloud: I cannot save to my storage" in r.log_text()
             rc, out, _ = r.ctl("ask", "while it is locked")
             assert rc == 0, out
             r.wait_turns(1, 20)
@@ -106,6 +110,13 @@ def test_read_only_state_directory_still_answers():
         r.start(["silence:30"])
         log = r.log_text()
         assert "keeping what is said in memory" in log, log
+        st = r.status()
+        assert st["store"].startswith("MEMORY"), st["store"]
+        assert "lost writes 0" in st["store"], st["store"]
+        # said once, aloud, with the local voice; then idle again
+        r.wait_state("idle", 20)
+        assert sound_span(r.playback_samples()), "the notice was not played"
+        assert "said aloud: I cannot save to my storage right now" in r.log_text()
         rc, out, _ = r.ctl("ask", "on a read-only disk")
         assert rc == 0, out
         r.wait_turns(1, 20)
