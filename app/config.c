@@ -392,8 +392,8 @@ const struct config_key config_keys[] = {
 	INT("record.max_s", record_max_s, 1, 3600, 60,
 	    "the longest recording the record command makes", 1),
 	BOOL("llm.allow_insecure_token", allow_insecure_token, "false",
-	     "send the bearer token over plain http (it can be read on the LAN)",
-	     0, .file_only = 1),
+	     "send the bearer token over plain http, loopback included (it can be read on the way, or by whoever listens on the port)",
+	     1, .file_only = 1),
 	ENUM("log.level", log_level, "info", levels, "log level", 1,
 	     .hook = CH_LOG_LEVEL),
 };

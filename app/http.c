@@ -13,7 +13,6 @@
  */
 #include "http.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <malloc.h>
@@ -277,28 +276,20 @@ int http_origin(const char *url, char *out, size_t len)
 
 int http_in_clear(const char *url)
 {
-	char host[256];
-	struct in6_addr a6;
-	struct in_addr a4;
 	const char *h;
 	size_t hlen;
 	long port;
 	int https;
 
+	/*
+	 * Every plain http address counts, loopback too: a token to
+	 * 127.0.0.1 goes to whoever listens on that port, and the
+	 * configuration says so explicitly (llm.allow_insecure_token) or
+	 * not at all.
+	 */
 	if (split_url(url, &https, &h, &hlen, &port))
 		return 0; /* not http at all: other rules refuse it */
-	if (https)
-		return 0;
-	snprintf(host, sizeof(host), "%.*s", (int)hlen, h);
-	/* loopback never reaches the LAN (curl resolves "localhost" to
-	 * loopback itself, whatever the resolver says) */
-	if (!strcasecmp(host, "localhost"))
-		return 0;
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) != 127;
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return !IN6_IS_ADDR_LOOPBACK(&a6);
-	return 1;
+	return !https;
 }
 
 /* May the token go with a request to url?  0, or -EACCES, logged. */

@@ -134,7 +134,7 @@ int token_rule(const struct parley_config *cfg, char *why, size_t whylen)
 	if (cfg->allow_insecure_token || !http_in_clear(cfg->llm_url))
 		return 0;
 	snprintf(why, whylen,
-		 "llm.url = \"%.128s\": the bearer token (%s) would cross the network as plain text; use https://, or set llm.allow_insecure_token = true",
+		 "llm.url = \"%.128s\": the bearer token (%s) would go as plain http, readable on the way and by whoever listens there; use https://, or set llm.allow_insecure_token = true",
 		 cfg->llm_url, what);
 	return -1;
 }

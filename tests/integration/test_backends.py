@@ -55,7 +55,8 @@ def test_ollama_options_and_bearer_token():
         os.chmod(token, 0o600)
         r.start_ollama("--require-token", "s3cret-token", "--answer", "Hi.",
                        "--token-rate", "0")
-        r.start(["silence:60"], llm__token_file=token, llm__temperature=0.2,
+        r.start(["silence:60"], llm__token_file=token, llm__allow_insecure_token=True,
+                llm__temperature=0.2,
                 llm__num_ctx=2048, llm__num_predict=64, llm__keep_alive="30m")
         r.ctl("ask", "hello")
         r.wait_turns(1, 20)
@@ -77,7 +78,7 @@ def test_wrong_token_is_an_error_and_a_missing_file_stops_the_start():
         with open(token, "w") as f:
             f.write("wrong\n")
         r.start_ollama("--require-token", "right")
-        r.start(["silence:60"], llm__token_file=token)
+        r.start(["silence:60"], llm__token_file=token, llm__allow_insecure_token=True)
         r.ctl("ask", "hello")
         r.wait_turns(1, 20)
         r.stop()
@@ -85,7 +86,8 @@ def test_wrong_token_is_an_error_and_a_missing_file_stops_the_start():
         assert t["outcome"] == "error" and "HTTP 401" in t["error"]
     with rig() as r:
         try:
-            r.start(["silence:5"], llm__token_file="/nonexistent/token")
+            r.start(["silence:5"], llm__token_file="/nonexistent/token",
+                    llm__allow_insecure_token=True)
         except RuntimeError as e:
             assert "llm.token_file '/nonexistent/token': No such file or directory" in str(e)
         else:

@@ -42,7 +42,7 @@ def test_a_token_file_others_can_read_is_flagged():
             f.write("abc123\n")
         os.chmod(token, 0o644)
         r.start_ollama()
-        r.start(["silence:30"], llm__token_file=token)
+        r.start(["silence:30"], llm__token_file=token, llm__allow_insecure_token=True)
         assert "can be read by others (mode 644); make it 0600" in r.log_text()
         assert "abc123" not in r.log_text()
 

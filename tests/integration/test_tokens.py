@@ -35,7 +35,7 @@ def test_peer_addresses_cannot_be_set_from_the_console():
                               "--token-rate", "0")
         evil = r.start_peer("fake-ollama", "--require-token", TOKEN,
                             "--answer", "Gotcha.", "--token-rate", "0")
-        r.start(["silence:60"], llm__token_file=token_file(r))
+        r.start(["silence:60"], llm__token_file=token_file(r), llm__allow_insecure_token=True)
         elsewhere = f"http://127.0.0.1:{evil.port}"
         for key, value in [("llm.url", elsewhere),
                            ("stt.url", elsewhere + "/v1/audio/transcriptions"),
@@ -70,17 +70,19 @@ def test_a_token_over_plain_http_is_refused_unless_the_file_allows_it():
         r.write_config(llm__url=LAN_HTTP, llm__token_file=tok)
         rc, out = check(r.conf)
         assert rc == 1, out
-        assert (f'llm.url = "{LAN_HTTP}": the bearer token (llm.token_file) would cross '
-                "the network as plain text; use https://, or set "
-                "llm.allow_insecure_token = true") in out, out
+        assert (f'llm.url = "{LAN_HTTP}": the bearer token (llm.token_file) would go as '
+                "plain http, readable on the way and by whoever listens there; use "
+                "https://, or set llm.allow_insecure_token = true") in out, out
         r.write_config(llm__url=LAN_HTTP, llm__token_file=tok,
                        llm__allow_insecure_token=True)
         assert check(r.conf)[0] == 0
-        # https, or loopback (which never reaches the LAN), need no switch
-        for url in ["https://192.0.2.1:11434", "http://127.0.0.1:11434",
-                    "http://localhost:11434", "http://[::1]:11434"]:
+        # https needs no switch; loopback does (whoever listens on the
+        # port gets the token)
+        r.write_config(llm__url="https://192.0.2.1:11434", llm__token_file=tok)
+        assert check(r.conf)[0] == 0, check(r.conf)[1]
+        for url in ["http://127.0.0.1:11434", "http://localhost:11434", "http://[::1]:11434"]:
             r.write_config(llm__url=url, llm__token_file=tok)
-            assert check(r.conf)[0] == 0, (url, check(r.conf)[1])
+            assert check(r.conf)[0] == 1, url
         # no token, no rule
         r.write_config(llm__url=LAN_HTTP)
         assert check(r.conf)[0] == 0
@@ -91,11 +93,11 @@ def test_a_token_over_plain_http_is_refused_unless_the_file_allows_it():
                             "and tcp:// addresses are allowed") in out, out
         # a reload that would send the loaded token in clear is refused
         r.start_ollama("--require-token", TOKEN, "--answer", "Fine.", "--token-rate", "0")
-        r.start(["silence:60"], llm__token_file=tok)
-        r.reload(llm__url=LAN_HTTP)
+        r.start(["silence:60"], llm__token_file=tok, llm__allow_insecure_token=True)
+        r.reload(llm__url=LAN_HTTP, llm__allow_insecure_token=False)
         log = r.log_text()
         assert "reload of" in log and "refused" in log, log[-2000:]
-        assert "the bearer token (llm.token_file) would cross the network" in log
+        assert "the bearer token (llm.token_file) would go as plain http" in log
         assert r.ctl("ask", "hello")[0] == 0
         r.wait_turns(1, 20)
         (t,) = r.turns()
@@ -133,7 +135,7 @@ def test_the_token_comes_from_systemd_credentials_and_is_not_dumpable():
         os.chmod(path, 0o400)  # as systemd leaves it
         o = r.start_ollama("--require-token", TOKEN, "--answer", "Credentials work.",
                            "--token-rate", "0")
-        r.start(["silence:60"], run_as="nobody",
+        r.start(["silence:60"], run_as="nobody", llm__allow_insecure_token=True,
                 extra_env={"CREDENTIALS_DIRECTORY": creds})
         assert dump_owner(r.daemon.pid) == 0
         assert r.ctl("ask", "hello")[0] == 0
@@ -150,7 +152,7 @@ def test_the_token_comes_from_systemd_credentials_and_is_not_dumpable():
             r.start(["silence:5"], extra_env={"CREDENTIALS_DIRECTORY": creds},
                     llm__url=LAN_HTTP)
         except RuntimeError as e:
-            assert "the bearer token (the credential llm-token) would cross" in str(e), e
+            assert "the bearer token (the credential llm-token) would go as plain http" in str(e), e
         else:
             raise AssertionError("parleyd started with a token over plain http")
 

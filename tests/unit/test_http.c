@@ -49,17 +49,17 @@ static void origins_are_scheme_host_and_port(void **state)
 	assert_int_equal(http_origin("http://h:99999/", o, sizeof(o)), -1);
 }
 
-static void plain_http_off_the_host_is_in_clear(void **state)
+static void plain_http_is_in_clear_loopback_too(void **state)
 {
 	(void)state;
 	assert_true(http_in_clear("http://192.168.1.20:11434"));
 	assert_true(http_in_clear("http://ollama.lan:11434"));
 	assert_true(http_in_clear("http://[fe80::1]:11434"));
 	assert_false(http_in_clear("https://192.168.1.20:11434"));
-	assert_false(http_in_clear("http://127.0.0.1:11434"));
-	assert_false(http_in_clear("http://127.1.2.3:11434"));
-	assert_false(http_in_clear("http://localhost:11434/"));
-	assert_false(http_in_clear("http://[::1]:11434"));
+	/* loopback too: the token would go to whoever listens there */
+	assert_true(http_in_clear("http://127.0.0.1:11434"));
+	assert_true(http_in_clear("http://localhost:11434/"));
+	assert_true(http_in_clear("http://[::1]:11434"));
 }
 
 static void the_token_goes_to_llm_urls_origin_only(void **state)
@@ -175,7 +175,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(origins_are_scheme_host_and_port),
-		cmocka_unit_test(plain_http_off_the_host_is_in_clear),
+		cmocka_unit_test(plain_http_is_in_clear_loopback_too),
 		cmocka_unit_test(the_token_goes_to_llm_urls_origin_only),
 		cmocka_unit_test(config_rules_on_schemes_and_the_token),
 		cmocka_unit_test(a_cancelled_look_up_never_calls_back),
