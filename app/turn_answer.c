@@ -261,6 +261,14 @@ static int on_token(void *ctx, const char *text, size_t len)
 static void run_tools(struct turn *t);
 static int answer_offline(struct turn *t, const char *detail);
 
+/* Why a request could not go, for the turn's record. */
+static const char *send_error(int r)
+{
+	if (r == -EACCES) /* http.c would not send the token there */
+		return "the bearer token may not go to llm.url: use https://, or set llm.allow_insecure_token = true";
+	return strerror(-r);
+}
+
 /*
  * The answer was cut: by our cap, or by the server's length limit
  * (done_reason "length").  It is spoken to its last complete sentence;
@@ -377,7 +385,8 @@ static void run_tools(struct turn *t)
 	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
 		     &llm_events, t);
 	if (r)
-		turn_speak_error(t, "I could not send the tool results.", strerror(-r));
+		turn_speak_error(t, "I could not send the tool results.",
+				 send_error(r));
 }
 
 /* The model is out of reach: a transcript that is one of the grammar's
@@ -423,6 +432,7 @@ void turn_start_llm(struct turn *t)
 	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
 		     &llm_events, t);
 	if (r)
-		turn_speak_error(t, "I could not send the question.", strerror(-r));
+		turn_speak_error(t, "I could not send the question.",
+				 send_error(r));
 }
 
