@@ -396,8 +396,8 @@ static void on_resolved(void *ctx, int err, const struct sockaddr *sa,
 		return;
 	}
 	if (sa->sa_family != AF_INET) {
-		/* the placeholder was IPv4; the owner holds w->fd's number,
-		 * so the new socket takes that number over */
+		/* the socket opened before the look-up is IPv4; the owner
+		 * holds w->fd's number, so the new socket takes it over */
 		int fd = open_socket(sa->sa_family);
 
 		if (fd < 0 || dup3(fd, w->fd, O_CLOEXEC) < 0) {
