@@ -6,6 +6,9 @@
  */
 #include "config.h"
 
+#include "lang.h"
+#include "led.h"
+
 #include <errno.h>
 #include <libconfig.h>
 #include <stdarg.h>
@@ -47,7 +50,6 @@ static const char *const audio_backends_list[] = { "alsa", NULL };
 static const char *const gpio_backends_list[] = { "sim", "gpiod", NULL };
 static const char *const gpio_bias_list[] = { "pull-up", "pull-down",
 					       "disable", "as-is", NULL };
-static const char *const led_idle_list[] = { "off", "heartbeat", NULL };
 static const char *const actions[] = { "talk", "cancel", "new_conversation",
 				       "mute", "none", NULL };
 static const char *const llm_list[] = { "ollama", "openai", NULL };
@@ -249,8 +251,27 @@ const struct config_key config_keys[] = {
 	      .check = check_led_lines),
 	BOOL("gpio.led_active_low", led_active_low, "false",
 	     "the LEDs light when their line is low", 0),
-	ENUM("led.idle", led_idle, "off", led_idle_list,
-	     "LED while idle: off, or a dim heartbeat", 1),
+	STR("led.idle", led_idle, 1, "off",
+	    "LED pattern while idle: off, heartbeat, or COLOURS:STEPS as below",
+	    1, .check = led_pattern_check),
+	STR("led.listening", led_listening, 1, "blue:on",
+	    "LED pattern while listening: COLOURS (red, green, blue joined by +), a colon, then on, or on/off times in ms; \" once\" plays it once",
+	    1, .check = led_pattern_check),
+	STR("led.thinking", led_thinking, 1, "red+green:500/500",
+	    "LED pattern while thinking", 1, .check = led_pattern_check),
+	STR("led.speaking", led_speaking, 1, "green:150/150",
+	    "LED pattern while speaking", 1, .check = led_pattern_check),
+	STR("led.error", led_error, 1, "red:150/150/150/150/150/150 once",
+	    "LED pattern after an error", 1, .check = led_pattern_check),
+	STR("led.muted", led_muted, 1, "red:100/1900",
+	    "LED pattern while the microphone is muted", 1,
+	    .check = led_pattern_check),
+	STR("led.ringing", led_ringing, 1, "red+blue:250/250",
+	    "LED pattern while a timer or alarm rings, over any state", 1,
+	    .check = led_pattern_check),
+	STR("led.recording", led_recording, 1, "red:1000/1000",
+	    "LED pattern while record writes the microphone, over everything",
+	    1, .check = led_pattern_check),
 	INT("button.tap_ms", tap_ms, 50, 1000, 300,
 	    "a press shorter than this is a tap", 1),
 	INT("button.long_ms", long_ms, 1000, 10000, 2000,
@@ -265,6 +286,9 @@ const struct config_key config_keys[] = {
 	     "long press without speaking", 1),
 	ENUM("button.double_action", double_action, "mute", actions,
 	     "double press: mute or unmute the microphone", 1),
+	STR("speaker.language", language, 2, "en",
+	    "the language the speaker speaks and understands: its phrases, offline commands, and (unless set below) tts.voice, stt.language and llm.system_prompt",
+	    0, .check = lang_check),
 	ENUM("stt.backend", stt_backend, "openai", stt_list,
 	     "openai: /v1/audio/transcriptions; whispercpp: /inference; wyoming: tcp://HOST:PORT",
 	     1, .hook = CH_STT),
@@ -273,8 +297,9 @@ const struct config_key config_keys[] = {
 	    "the transcription endpoint, path included", 1, .file_only = 1),
 	STR("stt.model", stt_model, 1, "whisper-1", "model name sent to STT",
 	    1),
-	STR("stt.language", stt_language, 0, "en",
-	    "ISO-639-1 language hint, empty for none", 1),
+	STR("stt.language", stt_language, 0, "",
+	    "ISO 639-1 language hint sent to STT; empty: speaker.language's; \"auto\": none, the server detects it",
+	    1),
 	INT("stt.timeout_ms", stt_timeout_ms, 1000, 120000, 30000,
 	    "whole STT request timeout", 1),
 	STR("stt.no_speech", stt_no_speech, 0,
@@ -300,10 +325,9 @@ const struct config_key config_keys[] = {
 	INT("llm.num_predict", num_predict, -1, 4096, 256,
 	    "most tokens in an answer, -1 for no limit", 1),
 	STR("llm.model", llm_model, 1, "llama3.2", "Ollama model name", 1),
-	STR("llm.system_prompt", system_prompt, 0,
-	    "You are a voice assistant on a small speaker. Answer in one to "
-	    "three short spoken sentences, with no lists or markdown.",
-	    "system prompt sent first in every request", 1),
+	STR("llm.system_prompt", system_prompt, 0, "",
+	    "system prompt sent first in every request; empty: speaker.language's own",
+	    1),
 	STR("llm.keep_alive", keep_alive, 0, "10m",
 	    "how long Ollama keeps the model loaded: seconds as a number (-1 forever) or a duration such as \"10m\"",
 	    1, .check = check_keep_alive, .int_ok = 1),
@@ -335,8 +359,9 @@ const struct config_key config_keys[] = {
 	    1),
 	INT("tts.timeout_ms", tts_timeout_ms, 1000, 120000, 20000,
 	    "longest wait for one remote sentence", 1),
-	STR("tts.voice", tts_voice, 1, "en",
-	    "espeak-ng voice (local speech and the fallback)", 0),
+	STR("tts.voice", tts_voice, 0, "",
+	    "espeak-ng voice (local speech and the fallback); empty: speaker.language's",
+	    0),
 	INT("tts.rate_wpm", tts_rate_wpm, 80, 450, 175,
 	    "espeak-ng speaking rate, words per minute", 0),
 	STR("store.path", store_path, 1, "/var/lib/parley/parley.db",

@@ -61,7 +61,14 @@ struct parley_config {
 	int led_lines[CONFIG_ARRAY_MAX];
 	int led_count; /* entries in led_lines */
 	int led_active_low;
-	char led_idle[CONFIG_STR_MAX];
+	char led_idle[CONFIG_STR_MAX]; /* the patterns, led.c */
+	char led_listening[CONFIG_STR_MAX];
+	char led_thinking[CONFIG_STR_MAX];
+	char led_speaking[CONFIG_STR_MAX];
+	char led_error[CONFIG_STR_MAX];
+	char led_muted[CONFIG_STR_MAX];
+	char led_ringing[CONFIG_STR_MAX];
+	char led_recording[CONFIG_STR_MAX];
 	int tap_ms;
 	int long_ms;
 	int double_ms;
@@ -69,6 +76,7 @@ struct parley_config {
 	char tap_action[CONFIG_STR_MAX];
 	char long_action[CONFIG_STR_MAX];
 	char double_action[CONFIG_STR_MAX];
+	char language[CONFIG_STR_MAX]; /* speaker.language, lang.h */
 	/* speech to text */
 	char stt_backend[CONFIG_STR_MAX];
 	char stt_url[CONFIG_STR_MAX];

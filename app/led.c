@@ -7,6 +7,8 @@
  */
 #include "led.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -35,22 +37,114 @@ const char *const led_state_names[LED_STATES] = {
 	[LED_RINGING] = "ringing",   [LED_RECORDING] = "recording",
 };
 
-static const struct pattern off = { BLUE, 0, { { 0, 0 } } };
-static const struct pattern heartbeat = {
-	BLUE, 0, { { 1, 60 }, { 0, 140 }, { 1, 60 }, { 0, 2740 } }
-};
-static const struct pattern patterns[LED_STATES] = {
-	[LED_LISTENING] = { BLUE, 0, { { 1, 0 } } },
-	[LED_THINKING] = { RED | GREEN, 0, { { 1, 500 }, { 0, 500 } } },
-	[LED_SPEAKING] = { GREEN, 0, { { 1, 150 }, { 0, 150 } } },
-	[LED_ERROR] = { RED, 1,
-			{ { 1, 150 }, { 0, 150 }, { 1, 150 }, { 0, 150 },
-			  { 1, 150 }, { 0, 150 } } },
-	[LED_MUTED] = { RED, 0, { { 1, 100 }, { 0, 1900 } } },
-	[LED_RINGING] = { RED | BLUE, 0, { { 1, 250 }, { 0, 250 } } },
+/*
+ * Each state's pattern is a setting (led.STATE), written as
+ *
+ *   off | heartbeat | COLOURS ":" STEPS [" once"]
+ *
+ * COLOURS is red, green and blue joined by '+'; STEPS is "on" (held), or
+ * on and off times in ms, alternating and starting with on, at most
+ * MAX_STEPS of them; "once" plays the steps once, then the state before
+ * comes back.  The defaults are the table in led.h.
+ */
+static const char *const defaults[LED_STATES] = {
+	[LED_IDLE] = "off",
+	[LED_LISTENING] = "blue:on",
+	[LED_THINKING] = "red+green:500/500",
+	[LED_SPEAKING] = "green:150/150",
+	[LED_ERROR] = "red:150/150/150/150/150/150 once",
+	[LED_MUTED] = "red:100/1900",
+	[LED_RINGING] = "red+blue:250/250",
 	/* slower than thinking's 500 ms, so a single LED tells them apart */
-	[LED_RECORDING] = { RED, 0, { { 1, 1000 }, { 0, 1000 } } },
+	[LED_RECORDING] = "red:1000/1000",
 };
+#define HEARTBEAT "blue:60/140/60/2740"
+
+static int parse_colours(const char **t, unsigned char *colour)
+{
+	static const struct {
+		const char *name;
+		unsigned char bit;
+	} names[] = { { "red", RED }, { "green", GREEN }, { "blue", BLUE } };
+
+	*colour = 0;
+	for (;;) {
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			size_t n = strlen(names[i].name);
+
+			if (!strncmp(*t, names[i].name, n)) {
+				*colour |= names[i].bit;
+				*t += n;
+				break;
+			}
+		}
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		if (**t != '+')
+			return 0;
+		(*t)++;
+	}
+}
+
+static int led_pattern_parse(const char *text, struct pattern *p,
+			     char *why, size_t len)
+{
+	const char *t = text;
+	int n = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!strcmp(t, "off")) {
+		p->colour = BLUE;
+		return 0;
+	}
+	if (!strcmp(t, "heartbeat"))
+		t = HEARTBEAT;
+	if (parse_colours(&t, &p->colour) || *t++ != ':') {
+		snprintf(why, len, "must be off, heartbeat, or COLOURS:STEPS with COLOURS red, green, blue joined by + (\"red+green:500/500\")");
+		return -1;
+	}
+	if (!strncmp(t, "on", 2)) {
+		p->steps[0] = (struct step){ 1, 0 };
+		t += 2;
+	} else {
+		for (;;) {
+			char *end;
+			long ms = strtol(t, &end, 10);
+
+			if (end == t || ms < 10 || ms > 60000 || n == MAX_STEPS) {
+				snprintf(why, len, "steps must be \"on\", or up to %d on/off times of 10 to 60000 ms (\"150/150\")",
+					 MAX_STEPS);
+				return -1;
+			}
+			p->steps[n] = (struct step){ !(n & 1),
+						     (unsigned short)ms };
+			n++;
+			t = end;
+			if (*t != '/')
+				break;
+			t++;
+		}
+	}
+	if (!strcmp(t, " once"))
+		p->once = 1;
+	else if (*t) {
+		snprintf(why, len, "\"%s\" after the steps: only \" once\" may follow",
+			 t);
+		return -1;
+	}
+	return 0;
+}
+
+int led_pattern_check(const struct config_key *k, const char *text,
+		      char *why, size_t len)
+{
+	struct pattern p;
+
+	(void)k;
+	return led_pattern_parse(text, &p, why, len);
+}
 
 /* the LED lines, and the settings (led.idle, gpio.led_lines) */
 static struct {
@@ -64,12 +158,30 @@ static int step, timer;
 /* overlays, over the states: recording over ringing over the rest */
 static int ringing, recording;
 
+/* The state's pattern as its setting says now (checked when set). */
 static const struct pattern *pattern_of(enum led_state s)
 {
-	if (s == LED_IDLE)
-		return strcmp(out.cfg->led_idle, "heartbeat") ? &off :
-								  &heartbeat;
-	return &patterns[s];
+	static struct pattern now[LED_STATES];
+	const char *const setting[LED_STATES] = {
+		[LED_IDLE] = out.cfg->led_idle,
+		[LED_LISTENING] = out.cfg->led_listening,
+		[LED_THINKING] = out.cfg->led_thinking,
+		[LED_SPEAKING] = out.cfg->led_speaking,
+		[LED_ERROR] = out.cfg->led_error,
+		[LED_MUTED] = out.cfg->led_muted,
+		[LED_RINGING] = out.cfg->led_ringing,
+		[LED_RECORDING] = out.cfg->led_recording,
+	};
+	char why[160];
+
+	if (led_pattern_parse(setting[s], &now[s], why, sizeof(why)))
+		led_pattern_parse(defaults[s], &now[s], why, sizeof(why));
+	return &now[s];
+}
+
+const char *led_pattern_default(enum led_state s)
+{
+	return defaults[s];
 }
 
 static int nsteps(const struct pattern *p)

@@ -4,7 +4,7 @@
  * LED shows the pattern; an RGB LED (three lines) also shows a colour.
  *
  *   state      pattern                          colour
- *   idle       off, or a heartbeat (led.idle)   blue
+ *   idle       off (or a heartbeat)             blue
  *   listening  solid                            blue
  *   thinking   slow blink, 500 ms on / off      yellow
  *   speaking   fast blink, 150 ms on / off      green
@@ -13,6 +13,7 @@
  *   ringing    250 ms on / off, over any state  red and blue
  *   recording  1 s on / 1 s off, over everything red
  *
+ * Each pattern is a setting, led.STATE (led.c says how it is written).
  * The recording pattern shows while `record` writes the microphone to a
  * file, over every other pattern, ringing included: someone near the
  * speaker must be able to see that the room is being recorded.
@@ -56,6 +57,11 @@ void led_ring(int on);
  */
 void led_recording(int on);
 void led_stop(void);
+/* The settings' rule for a pattern (led.STATE), and a state's default. */
+struct config_key;
+int led_pattern_check(const struct config_key *k, const char *text,
+		      char *why, size_t len);
+const char *led_pattern_default(enum led_state s);
 /* Shows every state's pattern for a second each, then the current one. */
 void led_test(void);
 

@@ -27,6 +27,8 @@
 #include "loop.h"
 #include "notify.h"
 #include "parley.h"
+
+#include "lang.h"
 #include "resolve.h"
 #include "sphinx.h"
 #include "token.h"
@@ -516,7 +518,7 @@ static void close_engine(struct parley *p)
 /* The local voice, the answer's voice and the other backends. */
 static int open_speech(struct parley *p, char *err, size_t len)
 {
-	if (synth_start(&p->synth, &p->eng, p->cfg.tts_voice, p->cfg.tts_rate_wpm,
+	if (synth_start(&p->synth, &p->eng, lang_voice(&p->cfg), p->cfg.tts_rate_wpm,
 			(unsigned)p->cfg.playback_rate, err, len))
 		return -1;
 	loop_watch(p->synth.done_fd, POLLIN, on_synth, p);

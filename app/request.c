@@ -2,6 +2,8 @@
 /* The chat request of one turn (request.h). */
 #include "request.h"
 
+#include "lang.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,7 +43,7 @@ void request_begin(struct request *r, const struct parley_config *cfg,
 	r->ncalls = 0;
 	r->tools_used = 0;
 	n = (size_t)snprintf(r->system, sizeof(r->system), "%s",
-			     cfg->system_prompt);
+			     lang_system_prompt(cfg));
 	if (cfg->tools_enable && n < sizeof(r->system))
 		tools_facts_prompt(st, cfg->facts_chars, r->system + n,
 				   sizeof(r->system) - n);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "json_arena.h"
+#include "lang.h"
 #include "log.h"
 #include "stt.h"
 
@@ -170,10 +171,10 @@ static int transcribe(struct stt *s, const int16_t *pcm, size_t n,
 	part = curl_mime_addpart(mime);
 	curl_mime_name(part, "response_format");
 	curl_mime_data(part, "json", CURL_ZERO_TERMINATED);
-	if (cfg->stt_language[0]) {
+	if (lang_stt_hint(cfg)[0]) {
 		part = curl_mime_addpart(mime);
 		curl_mime_name(part, "language");
-		curl_mime_data(part, cfg->stt_language, CURL_ZERO_TERMINATED);
+		curl_mime_data(part, lang_stt_hint(cfg), CURL_ZERO_TERMINATED);
 	}
 	return http_start(&h->x, h->url, NULL, 0, mime, &opts, &handlers, s);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "json_arena.h"
+#include "lang.h"
 #include "log.h"
 #include "stt.h"
 
@@ -183,9 +184,9 @@ static int wy_begin(struct stt *st, const int16_t *pcm, size_t n)
 		return r;
 	}
 	s->open = 1;
-	if (cfg->stt_language[0])
+	if (lang_stt_hint(cfg)[0])
 		snprintf(data, sizeof(data), "{\"language\": \"%.16s\"}",
-			 cfg->stt_language);
+			 lang_stt_hint(cfg));
 	else
 		snprintf(data, sizeof(data), "{}");
 	wyoming_send(&s->w, "transcribe", data, NULL, 0);

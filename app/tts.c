@@ -8,6 +8,8 @@
  */
 #include "tts.h"
 
+#include "lang.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -256,14 +258,14 @@ void tts_abort(struct tts *t)
 
 static int probe_local(struct probe *pr)
 {
-	probe_finish(pr, 1, "espeak-ng voice %s (local)", pr->cfg->tts_voice);
+	probe_finish(pr, 1, "espeak-ng voice %s (local)", lang_voice(pr->cfg));
 	return 0;
 }
 
 static void describe_local(const struct parley_config *cfg, char *buf,
 			   size_t len)
 {
-	snprintf(buf, len, "espeak-ng voice %s (local)", cfg->tts_voice);
+	snprintf(buf, len, "espeak-ng voice %s (local)", lang_voice(cfg));
 }
 
 const struct tts_ops tts_espeak = {

@@ -12,6 +12,7 @@
 
 #include "../../app/backends.h"
 #include "../../app/config.h"
+#include "../../app/led.h"
 #include "../../dsp/aec.h"
 #include "../../hal/chain.h"
 
@@ -143,6 +144,46 @@ static void keep_alive_takes_seconds_or_a_go_duration(void **state)
 		 "%s:1: llm.keep_alive = \"5 minutes\": must be seconds (a number, -1 to keep the model loaded) or a duration with units such as \"10m\" or \"1h30m\"",
 		 path);
 	assert_string_equal(reports[0], want);
+}
+
+/* led.STATE: each state's pattern is a setting, checked as it is read */
+static void led_patterns_are_settings(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "\"purple:on\"", "must be off, heartbeat, or COLOURS:STEPS" },
+		{ "\"red\"", "must be off, heartbeat, or COLOURS:STEPS" },
+		{ "\"red:5/5\"", "10 to 60000 ms" },
+		{ "\"red:100/100/100/100/100/100/100\"", "up to 6 on/off times" },
+		{ "\"red:100/100 twice\"", "only \" once\" may follow" },
+	};
+	static struct parley_config cfg;
+
+	(void)state;
+	assert_int_equal(load("led = { idle = \"heartbeat\";"
+			      " thinking = \"blue+green:200/800\";"
+			      " listening = \"red+green+blue:on\";"
+			      " error = \"red:100/100 once\"; };\n",
+			      &cfg),
+			 0);
+	assert_string_equal(cfg.led_thinking, "blue+green:200/800");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "led = { speaking = %s; };\n",
+			 bad[i][0]);
+		assert_int_equal(load(text, &cfg), 1);
+		if (!strstr(reports[0], bad[i][1]))
+			fail_msg("%s: %s", bad[i][0], reports[0]);
+	}
+	/* the table's defaults are the LED module's own */
+	for (int s = 0; s < LED_STATES; s++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "led.%s", led_state_names[s]);
+		assert_non_null(config_find(key));
+		assert_string_equal(config_find(key)->def,
+				    led_pattern_default((enum led_state)s));
+	}
 }
 
 static void the_compiled_limit_is_the_ceiling(void **state)
@@ -338,6 +379,7 @@ int main(void)
 		cmocka_unit_test(each_error_names_file_line_key_value_and_range),
 		cmocka_unit_test(the_compiled_limit_is_the_ceiling),
 		cmocka_unit_test(keep_alive_takes_seconds_or_a_go_duration),
+		cmocka_unit_test(led_patterns_are_settings),
 		cmocka_unit_test(values_with_control_bytes_stay_on_one_line),
 		cmocka_unit_test(syntax_errors_and_missing_files),
 		cmocka_unit_test(table_defaults_are_the_modules_defaults),

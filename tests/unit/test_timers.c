@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../app/lang.h"
 #include "../../app/log.h"
 #include "../../app/loop.h"
 #include "../../app/timers.h"
@@ -182,7 +183,7 @@ static int start_synth(void **state)
 		print_error("engine_init: %s\n", err);
 		return -1;
 	}
-	if (synth_start(&live_synth, &eng, cfg.tts_voice, cfg.tts_rate_wpm,
+	if (synth_start(&live_synth, &eng, lang_voice(&cfg), cfg.tts_rate_wpm,
 			(unsigned)cfg.playback_rate, err, sizeof(err))) {
 		print_error("synth_start: %s\n", err);
 		synth_stop(&live_synth);

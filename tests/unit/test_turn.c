@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../app/lang.h"
 #include "../../app/json_arena.h"
 #include "../../app/log.h"
 #include "../../app/loop.h"
@@ -141,7 +142,7 @@ static int group_setup(void **state)
 	config_chain(&cfg, &cc);
 	if (engine_init(&eng, audio_find("alsa"), &ap, &cc, &eo, err,
 			sizeof(err)) ||
-	    synth_start(&synth, &eng, cfg.tts_voice, cfg.tts_rate_wpm,
+	    synth_start(&synth, &eng, lang_voice(&cfg), cfg.tts_rate_wpm,
 			(unsigned)cfg.playback_rate, err, sizeof(err))) {
 		fprintf(stderr, "set-up: %s\n", err);
 		return -1;
