@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "button.h"
+#include "commands_list.h"
 #include "console.h"
 #include "json_arena.h"
 #include "led.h"
@@ -54,20 +55,20 @@ static int to_int(const char *s, long lo, long hi, long *out)
 
 /* help's role column: what each command needs */
 static const char *const access_names[] = {
-	[ACC_MONITOR] = "monitor",
-	[ACC_ADMIN] = "admin",
-	[ACC_VIEW] = "monitor/admin", /* to view / to change */
+	[ACC_MONITOR] = CONSOLE_ROLE_TEXT_MONITOR,
+	[ACC_ADMIN] = CONSOLE_ROLE_TEXT_ADMIN,
+	[ACC_VIEW] = CONSOLE_ROLE_TEXT_VIEW,
 };
 
 CMD(cmd_help)
 {
 	console_printf(c, "your role: %s", console_role_names[console_role(c)]);
 	for (int i = 0; console_cmds[i].name; i++) {
-		char left[64];
+		char left[CONSOLE_HELP_LEFT_MAX];
 
 		snprintf(left, sizeof(left), "%s %s", console_cmds[i].name,
 			 console_cmds[i].usage);
-		console_printf(c, "%-28s %-13s %s", left,
+		console_printf(c, CONSOLE_HELP_FMT, left,
 			       access_names[console_cmds[i].access],
 			       console_cmds[i].help);
 	}
@@ -712,58 +713,13 @@ void console_settings(void *ctx, struct console_settings *s)
 }
 
 /*
- * The role column: monitor reads the device's state; anything that changes
- * it, makes sound, records, shows what was said (history, the log ring
- * with its debug lines) or stops the daemon is admin.
+ * The table itself is written once, in commands_list.h, which parleyctl
+ * reads too; each row here gains its handler, cmd_<name>.
  */
+#define COMMAND_ROW(name, usage, help, min, max, role) \
+	{ #name, usage, help, min, max, ACC_##role, cmd_##name },
+
 const struct console_cmd console_cmds[] = {
-	{ "help", "", "list the commands", 0, 0, ACC_MONITOR, cmd_help },
-	{ "status", "", "state, conversation, uptime, host, backends", 0, 0,
-	  ACC_MONITOR, cmd_status },
-	{ "stats", "[TURNS]", "stage latency median and p95, xruns, heap, DSP cost",
-	  0, 1, ACC_MONITOR, cmd_stats },
-	{ "levels", "", "live mic meter with the VAD flag; any key stops it",
-	  0, 0, ACC_MONITOR, cmd_levels },
-	{ "tone", "[HZ] [MS]", "play a test tone (default 1000 Hz, 1000 ms)",
-	  0, 2, ACC_ADMIN, cmd_tone },
-	{ "led", "test|log|STATE", "test the LED, show its log (sim), or a state's pattern",
-	  1, 1, ACC_ADMIN, cmd_led },
-	{ "button", "[press|release [BOUNCES]]",
-	  "show the button; press or release it (sim), chattering BOUNCES times",
-	  0, 2, ACC_VIEW, cmd_button },
-	{ "gpio", "", "GPIO lines in use and their values", 0, 0, ACC_MONITOR,
-	  cmd_gpio },
-	{ "config", "show [KEY]", "show the configuration", 1, 2, ACC_ADMIN,
-	  cmd_config },
-	{ "set", "KEY VALUE [KEY VALUE ...]",
-	  "change settings that can change live, together", 2, -1, ACC_ADMIN,
-	  cmd_set },
-	{ "volume", "[N]", "show or set the playback volume, 0..100 percent",
-	  0, 1, ACC_VIEW, cmd_volume },
-	{ "timers", "[stop|cancel [LABEL]]",
-	  "timers and alarms; stop the ringing; cancel pending ones", 0, 2,
-	  ACC_VIEW, cmd_timers },
-	{ "ask", "TEXT", "a text turn: TEXT goes to the model, no STT", 1, -1,
-	  ACC_ADMIN, cmd_ask },
-	{ "say", "TEXT", "speak TEXT with local TTS", 1, -1, ACC_ADMIN,
-	  cmd_say },
-	{ "history", "[N]", "the last N turns (default 10)", 0, 1, ACC_ADMIN,
-	  cmd_history },
-	{ "conversation", "new", "start a new conversation", 1, 1,
-	  ACC_ADMIN, cmd_conversation },
-	{ "host", "ping", "each peer (LLM, STT, TTS) asked in its own protocol, with round trips",
-	  1, 1, ACC_ADMIN, cmd_host },
-	{ "models", "", "the models on the LLM host", 0, 0, ACC_ADMIN,
-	  cmd_models },
-	{ "log", "[LEVEL]", "recent log lines, or set the log level", 0, 1,
-	  ACC_ADMIN, cmd_log },
-	{ "record", "SECONDS NAME [mic|ref|both]",
-	  "save the processed mic audio, the echo reference, or both (stereo) as a WAV file NAME in recordings/ beside the store",
-	  2, 3, ACC_ADMIN, cmd_record },
-	{ "attach", "", "receive EVENT lines: state changes, turn timings", 0,
-	  0, ACC_MONITOR, cmd_attach },
-	{ "detach", "", "stop receiving events", 0, 0, ACC_MONITOR, cmd_detach },
-	{ "version", "", "show the version", 0, 0, ACC_MONITOR, cmd_version },
-	{ "quit", "", "stop parleyd cleanly", 0, 0, ACC_ADMIN, cmd_quit },
+	CONSOLE_COMMANDS(COMMAND_ROW)
 	{ NULL, NULL, NULL, 0, 0, 0, NULL },
 };

@@ -278,8 +278,9 @@ void console_live(struct console_client *c, unsigned ms,
 
 /*
  * The events a monitor sees: the device's state, never what was said.
- * An event of any other kind (a new one that may carry a transcript or an
- * answer) reaches admin clients only, until it is named here.
+ * An event of any other kind reaches admin clients only, until it is
+ * named here: "transcript TEXT" (what was asked) and "sentence TEXT" (each
+ * sentence as it is queued for speech) must stay off this list.
  */
 static const char *const monitor_events[] = {
 	"state ", /* turn states */
@@ -300,7 +301,8 @@ static int monitor_may_see(const char *event)
 
 void console_event(const char *fmt, ...)
 {
-	char buf[1024];
+	/* a transcript, the longest text an event carries, and its kind */
+	char buf[PARLEY_TRANSCRIPT_MAX + 32];
 	va_list ap;
 	int open_to_monitor;
 

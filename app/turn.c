@@ -156,6 +156,7 @@ static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 		snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s",
 			 text);
 		LOGD("turn", "transcript: %s", text);
+		console_event("transcript %s", text);
 		turn_start_llm(t);
 		return;
 	}
@@ -532,6 +533,7 @@ void turn_local_transcript(struct turn *t, const char *text)
 	}
 	LOGI("turn", "offline recogniser heard a command");
 	LOGD("turn", "offline transcript: %s", text);
+	console_event("transcript %s", text);
 	snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s", text);
 	turn_start_llm(t);
 }
@@ -557,6 +559,7 @@ int turn_ask(struct turn *t, const char *text, char *why, size_t whylen)
 		return -EBUSY;
 	begin_record(t, "text", loop_now_ms());
 	snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s", text);
+	console_event("transcript %s", text);
 	turn_start_llm(t);
 	return 0;
 }

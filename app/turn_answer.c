@@ -71,6 +71,7 @@ static int speak_now(struct turn *t, char voice, const char *s, size_t len)
 
 	if (!id)
 		return -ENOSPC;
+	console_event("sentence %.*s", (int)len, s);
 	if (voice == 'r') {
 		spoken_add(&t->said, id, s, len);
 		t->sentences++;

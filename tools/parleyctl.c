@@ -4,7 +4,12 @@
  * or one per line of standard input to parleyd's UNIX socket and prints
  * the reply.  "levels" is shown in place on a terminal until Enter is
  * pressed; "attach" prints events until parleyd goes away or parleyctl is
- * interrupted.
+ * interrupted.  "ask" on a terminal (or with -w) follows its turn: it
+ * attaches, asks, and prints each sentence of the answer as it is queued
+ * for speech, then the outcome and the stage times.  "record" waits as
+ * long as the recording takes.  "help" and -h list the commands from the
+ * table parleyd is built from (app/commands_list.h), so they work with no
+ * parleyd running.
  *
  * The reply's framing (README, "The console"): content lines, then a final
  * "OK" or "ERR <why>" line; "EVENT <text>" lines may come between them
@@ -22,8 +27,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "../app/commands_list.h"
+
 #define DEFAULT_SOCKET "/run/parley/parleyd.sock"
 #define REPLY_TIMEOUT_MS 10000
+/* a recording's reply comes when it ends: this long after its length */
+#define RECORD_MARGIN_MS 10000
 
 /* Exit statuses, as the usage text and the README list them. */
 enum {
@@ -36,13 +45,33 @@ enum {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: parleyctl [-s SOCKET] [COMMAND [ARG...]]\n"
+	fprintf(f, "usage: parleyctl [-s SOCKET] [-w|-n] [COMMAND [ARG...]]\n"
 		   "Sends COMMAND to parleyd, or reads commands from standard input.\n"
 		   "SOCKET defaults to $PARLEY_SOCKET, then " DEFAULT_SOCKET ".\n"
+		   "ask TEXT waits for the answer and prints it, sentence by sentence,\n"
+		   "then the outcome and the stage times, when standard output is a\n"
+		   "terminal or with -w; with -n, or in a pipe, it returns once the\n"
+		   "turn has started.\n"
 		   "Exit status: 0 OK; 1 a command answered ERR; 2 usage;\n"
 		   "3 cannot connect, connection lost or no reply (parleyd closed it:\n"
-		   "its reason is printed); 4 standard output failed; 128+N signal N.\n"
-		   "Try: parleyctl help\n");
+		   "its reason is printed); 4 standard output failed; 128+N signal N.\n");
+}
+
+#define HELP_ROW(name, usage, help, min, max, role)                   \
+	{ #name " " usage, CONSOLE_ROLE_TEXT_##role, help },
+
+/* The commands as parleyd's help lists them, without asking parleyd. */
+static void command_list(FILE *f)
+{
+	static const struct {
+		const char *left, *role, *help;
+	} rows[] = { CONSOLE_COMMANDS(HELP_ROW) };
+
+	fprintf(f, "Commands (the role each needs: parleyd gives yours when you connect):\n");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		fprintf(f, CONSOLE_HELP_FMT "\n", rows[i].left, rows[i].role,
+			rows[i].help);
+	}
 }
 
 static int connect_to(const char *path)
@@ -56,18 +85,47 @@ static int connect_to(const char *path)
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "parleyctl: cannot connect to %s: %s\n", path,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		fprintf(stderr, "parleyctl: socket: %s\n", strerror(errno));
 		return -1;
 	}
+	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return fd;
+	close(fd);
+	return -errno;
+}
+
+/*
+ * connect_to, and what a failure means to the user: no socket, or one
+ * left behind with nobody listening, is a daemon that is not running,
+ * and the way on is to start it.
+ */
+static int connect_or_say(const char *path)
+{
+	int fd = connect_to(path);
+
+	if (fd == -ENOENT || fd == -ECONNREFUSED)
+		fprintf(stderr, "parleyctl: cannot connect: parleyd is not running (%s %s): start it with systemctl start parleyd, or parleyd -f -c FILE\n",
+			fd == -ENOENT ? "no socket at" : "nobody listens on",
+			path);
+	else if (fd < -1)
+		fprintf(stderr, "parleyctl: cannot connect to %s: %s\n", path,
+			strerror(-fd));
 	return fd;
 }
 
 static int live; /* the command is a live view */
 static int attached; /* print events after the reply */
+/*
+ * Following an ask: the events of its turn become its output.  Our turn's
+ * first event is its transcript (emitted as parleyd accepts the ask), so
+ * events before it belong to no turn of ours and are passed over.
+ */
+static struct {
+	int on; /* events are read as the turn's output */
+	int seen; /* the turn's transcript event arrived */
+	int done; /* its "turn" event arrived: it is stored */
+} follow;
 /* SIGINT or SIGTERM arrived: the wait ends (set by the handler only) */
 static volatile sig_atomic_t stopping;
 
@@ -104,8 +162,62 @@ static size_t len;
  */
 enum line_kind { L_CONTENT, L_OK, L_ERR, L_GONE };
 
+/*
+ * "turn ID outcome=O stage=ms ...", as turn.c emits it, as a person would
+ * write it: "outcome: O" and "stage times: first_token 120 ms, ...".
+ */
+static void print_turn(const char *ev)
+{
+	const char *o = strstr(ev, " outcome=");
+	size_t n;
+
+	if (!o) {
+		printf("%s\n", ev);
+		return;
+	}
+	o += strlen(" outcome=");
+	n = strcspn(o, " ");
+	printf("outcome: %.*s\n", (int)n, o);
+	o += n;
+	printf("stage times:");
+	for (int first = 1; *o == ' '; first = 0) {
+		const char *eq;
+
+		o++;
+		n = strcspn(o, " ");
+		eq = memchr(o, '=', n);
+		if (!eq) /* not a time: as it came */
+			printf("%s %.*s", first ? "" : ",", (int)n, o);
+		else
+			printf("%s %.*s %.*s ms", first ? "" : ",",
+			       (int)(eq - o), o, (int)(n - (size_t)(eq - o) - 1),
+			       eq + 1);
+		o += n;
+	}
+	printf("\n");
+}
+
+/* An event while following an ask (see follow). */
+static void follow_event(const char *ev)
+{
+	if (!strncmp(ev, "transcript ", 11))
+		follow.seen = 1;
+	else if (!follow.seen)
+		return;
+	else if (!strncmp(ev, "sentence ", 9))
+		printf("%s\n", ev + 9);
+	else if (!strncmp(ev, "turn ", 5)) {
+		print_turn(ev);
+		follow.done = 1;
+	}
+}
+
 static enum line_kind take_line(char *line, int tty)
 {
+	if (follow.on && !strncmp(line, "EVENT ", 6)) {
+		follow_event(line + 6);
+		return L_CONTENT;
+	}
 	if (!strcmp(line, "OK"))
 		return L_OK;
 	if (!strncmp(line, "ERR", 3)) {
@@ -133,11 +245,36 @@ static int output_failed(void)
 }
 
 /*
- * Prints reply lines until the final OK or ERR, or, events (until_eof),
- * until parleyd closes the connection.  Returns an exit status.
+ * How long a command's reply may take: a recording answers when it ends.
+ * The line is "record SECONDS NAME ..." as the user typed it; a bad
+ * SECONDS is parleyd's to refuse, at once.
  */
-static int read_reply(int fd, int until_eof)
+static int reply_timeout_ms(const char *line)
 {
+	long secs;
+
+	if (strncmp(line, "record ", 7))
+		return REPLY_TIMEOUT_MS;
+	secs = strtol(line + 7, NULL, 10);
+	if (secs <= 0 || secs > 24 * 3600)
+		return REPLY_TIMEOUT_MS;
+	return (int)secs * 1000 + RECORD_MARGIN_MS;
+}
+
+/*
+ * What read_reply waits for: the final OK or ERR; parleyd closing the
+ * connection (attach); or the end of the followed ask's turn.
+ */
+enum wait_for { W_REPLY, W_EOF, W_TURN };
+
+/*
+ * Prints reply lines until what it waits for; timeout_ms -1 waits as long
+ * as it takes.  Returns an exit status.
+ */
+static int read_reply(int fd, enum wait_for w, int timeout_ms)
+{
+	int until_eof = w != W_REPLY;
+
 	int tty = isatty(STDOUT_FILENO);
 
 	for (;;) {
@@ -157,6 +294,8 @@ static int read_reply(int fd, int until_eof)
 				return EXIT_OUTPUT;
 			if (k == L_GONE)
 				return EXIT_CONN;
+			if (w == W_TURN && follow.done)
+				return EXIT_OK;
 			if (until_eof)
 				continue;
 			if (k == L_OK)
@@ -166,8 +305,7 @@ static int read_reply(int fd, int until_eof)
 		}
 		struct pollfd pfd[2] = { { fd, POLLIN, 0 },
 					 { STDIN_FILENO, POLLIN, 0 } };
-		int r = poll(pfd, live ? 2 : 1,
-			     live || until_eof ? -1 : REPLY_TIMEOUT_MS);
+		int r = poll(pfd, live ? 2 : 1, live ? -1 : timeout_ms);
 		ssize_t got;
 
 		if (stopping)
@@ -188,7 +326,7 @@ static int read_reply(int fd, int until_eof)
 		}
 		if (r == 0) {
 			fprintf(stderr, "parleyctl: no reply within %d ms\n",
-				REPLY_TIMEOUT_MS);
+				timeout_ms);
 			return EXIT_CONN;
 		}
 		if (len == sizeof(buf)) {
@@ -199,10 +337,11 @@ static int read_reply(int fd, int until_eof)
 		if (stopping)
 			return EXIT_CONN;
 		if (got <= 0) {
-			if (until_eof && !got)
+			if (w == W_EOF && !got)
 				return EXIT_OK; /* parleyd went away: events end */
 			fprintf(stderr, "parleyctl: connection closed%s%s\n",
-				got ? ": " : " before the reply",
+				got ? ": " : w == W_TURN ?
+					" before the turn ended" : " before the reply",
 				got ? strerror(errno) : "");
 			return EXIT_CONN;
 		}
@@ -246,20 +385,52 @@ static int send_line(int fd, const char *line)
 	return -1;
 }
 
+/*
+ * ask, followed: attach first, so that no event of the turn is missed,
+ * then ask; the turn's events are its output until it is stored.
+ */
+static int ask_followed(int fd, const char *line)
+{
+	int status;
+
+	if (send_line(fd, "attach"))
+		return EXIT_CONN;
+	status = read_reply(fd, W_REPLY, REPLY_TIMEOUT_MS);
+	if (status != EXIT_OK)
+		return status;
+	follow.on = 1;
+	if (send_line(fd, line))
+		return EXIT_CONN;
+	status = read_reply(fd, W_REPLY, REPLY_TIMEOUT_MS);
+	if (status != EXIT_OK || follow.done)
+		return status;
+	/* the turn's own timeouts end it: no clock of ours */
+	return read_reply(fd, W_TURN, -1);
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = getenv("PARLEY_SOCKET");
 	char line[1024];
 	int c, fd, status = EXIT_OK;
+	/* follow an ask: on a terminal, unless told (-w, -n) */
+	int wait_ask = isatty(STDOUT_FILENO);
 
-	while ((c = getopt(argc, argv, "s:h")) != -1) {
+	while ((c = getopt(argc, argv, "s:hwn")) != -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
 			break;
+		case 'w':
+			wait_ask = 1;
+			break;
+		case 'n':
+			wait_ask = 0;
+			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			command_list(stdout);
+			return output_failed() ? EXIT_OUTPUT : EXIT_OK;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -285,22 +456,31 @@ int main(int argc, char **argv)
 		}
 		live = !strcmp(argv[optind], "levels");
 		attached = !strcmp(argv[optind], "attach");
-		fd = connect_to(path);
+		fd = connect_or_say(path);
+		if (fd < 0 && !strcmp(argv[optind], "help") && optind + 1 == argc) {
+			/* the list is known here; parleyd would add your role */
+			command_list(stdout);
+			return output_failed() ? EXIT_OUTPUT : EXIT_OK;
+		}
 		if (fd < 0)
 			return EXIT_CONN;
+		if (wait_ask && !strcmp(argv[optind], "ask")) {
+			status = ask_followed(fd, line);
+			goto out;
+		}
 		if (send_line(fd, line))
 			return EXIT_CONN;
-		status = read_reply(fd, 0);
+		status = read_reply(fd, W_REPLY, reply_timeout_ms(line));
 		if (attached && status == EXIT_OK) {
 			/* events until parleyd goes away or we are stopped */
-			status = read_reply(fd, 1);
+			status = read_reply(fd, W_EOF, -1);
 			if (stopping) { /* stopping is how attach ends */
 				stopping = 0;
 				status = EXIT_OK;
 			}
 		}
 	} else {
-		fd = connect_to(path);
+		fd = connect_or_say(path);
 		if (fd < 0)
 			return EXIT_CONN;
 		while (fgets(line, sizeof(line), stdin)) {
@@ -309,7 +489,7 @@ int main(int argc, char **argv)
 				continue;
 			if (send_line(fd, line))
 				return EXIT_CONN;
-			c = read_reply(fd, 0);
+			c = read_reply(fd, W_REPLY, reply_timeout_ms(line));
 			if (c != EXIT_OK && c != EXIT_ERR) {
 				status = c;
 				break;
@@ -317,6 +497,7 @@ int main(int argc, char **argv)
 			status |= c;
 		}
 	}
+out:
 	close(fd);
 	if (stopping) /* interrupted: as a shell reports a signal */
 		return 128 + stopping;
