@@ -653,8 +653,9 @@ static void store_tick(void *ctx)
 	char why[128];
 
 	store_retry(p->store);
-	say = store_notice(p->store);
-	if (say && !turn_say(&p->turn, say, why, sizeof(why))) {
+	say = phrase(&p->cfg, PH_STORE_IN_MEMORY);
+	if (store_notice(p->store) &&
+	    !turn_say(&p->turn, say, why, sizeof(why))) {
 		LOGN("store", "said aloud: %s", say);
 		store_notice_said(p->store);
 	}

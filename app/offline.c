@@ -1,39 +1,78 @@
 // SPDX-License-Identifier: MIT
-/* The offline answers (offline.h). */
+/* The offline answers (offline.h), in speaker.language's words. */
 #include "offline.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "grammar.h"
-#include "tools.h"
+#include "lang.h"
+
+/* The duration is the timer's label too: it is what the ring says. */
+static void start_timer(struct device *d, const struct lang *l, long s,
+			char *say, size_t len)
+{
+	char why[256], dur[64];
+	int r;
+
+	lang_duration(l, s, dur, sizeof(dur));
+	r = device_start_timer(d, TK_TIMER, dur, (int64_t)s * 1000, why,
+			       sizeof(why));
+	/* why is in English for the console; the speaker says it in l's
+	 * words, by the reason (timers_add) */
+	if (r == -ENOSPC)
+		lang_format(l, say, len, PH_TIMER_FULL, PARLEY_TIMERS_MAX);
+	else if (r == -EIO)
+		lang_format(l, say, len, PH_TIMER_UNSAVED);
+	else if (r)
+		lang_format(l, say, len, PH_TIMER_FAILED);
+	else
+		lang_format(l, say, len, PH_TIMER_SET, dur);
+}
+
+/* "It is 14:05." or "Es ist 14 Uhr 5.": the hour and minute as numbers,
+ * since a language may say them in any order or shape. */
+static void say_time(const struct lang *l, char *say, size_t len)
+{
+	char hm[8];
+	int h, m;
+
+	device_local_time("%H%M", hm, sizeof(hm));
+	if (strlen(hm) != 4) {
+		lang_format(l, say, len, PH_TIME_HOUR, 0); /* cannot happen */
+		return;
+	}
+	h = (hm[0] - '0') * 10 + (hm[1] - '0');
+	m = (hm[2] - '0') * 10 + (hm[3] - '0');
+	if (m)
+		lang_format(l, say, len, PH_TIME, h, m);
+	else
+		lang_format(l, say, len, PH_TIME_HOUR, h);
+}
 
 int offline_answer(struct device *d, const char *transcript, char *say,
 		   size_t len, const char **what)
 {
+	const struct lang *l = lang_of(d->cfg);
 	struct grammar_match m;
-	char why[256], dur[64];
+	char why[256];
 	int v;
 
-	if (grammar_match(transcript, strlen(transcript), &m) == GR_NONE)
+	if (grammar_match_lang(l->code, transcript, strlen(transcript), &m) ==
+	    GR_NONE)
 		return 0;
 	switch (m.cmd) {
 	case GR_TIMER:
-		tools_duration(m.seconds, dur, sizeof(dur));
-		if (device_start_timer(d, TK_TIMER, dur,
-				       (int64_t)m.seconds * 1000, why,
-				       sizeof(why)))
-			snprintf(say, len, "I could not set the timer: %s.", why);
-		else
-			snprintf(say, len, "Timer set for %s.", dur);
+		start_timer(d, l, m.seconds, say, len);
 		break;
 	case GR_STOP:
-		snprintf(say, len, "%s",
-			 device_stop_ringing(d) ? "Stopped." : "Nothing is ringing.");
+		lang_format(l, say, len,
+			    device_stop_ringing(d) ? PH_STOPPED :
+						     PH_NOTHING_RINGING);
 		break;
 	case GR_TIME:
-		device_local_time("%H:%M", dur, sizeof(dur));
-		snprintf(say, len, "It is %s.", dur);
+		say_time(l, say, len);
 		break;
 	case GR_VOLUME_UP:
 	case GR_VOLUME_DOWN:
@@ -41,9 +80,9 @@ int offline_answer(struct device *d, const char *transcript, char *say,
 					       d->cfg->volume_step;
 		v = device_set_volume(d, v, why, sizeof(why));
 		if (v < 0)
-			snprintf(say, len, "I could not change the volume.");
+			lang_format(l, say, len, PH_VOLUME_FAILED);
 		else
-			snprintf(say, len, "Volume %d percent.", v);
+			lang_format(l, say, len, PH_VOLUME, v);
 		break;
 	default:
 		return 0;

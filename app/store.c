@@ -677,12 +677,9 @@ void store_close(struct store *s)
 	free(s);
 }
 
-const char *store_notice(const struct store *s)
+int store_notice(const struct store *s)
 {
-	if (!s->notice)
-		return NULL;
-	return "I cannot save to my storage right now. I will keep what you "
-	       "say in memory, and save it when I can.";
+	return !!s->notice;
 }
 
 void store_notice_said(struct store *s)

@@ -69,9 +69,10 @@ int store_retry(struct store *s);
  * retried every N s: WHY; held writes N; lost writes N".  Lost writes are
  * those that reached no store at all.  Returns snprintf's count. */
 int store_describe(const struct store *s, char *buf, size_t len);
-/* What to say aloud once after the store moved to memory, or NULL; the
+/* 1 while the move to memory is still to be said aloud (once; the words
+ * are the speaker's phrase PH_STORE_IN_MEMORY, lang.h, in its language); the
  * daemon calls store_notice_said() when it has been said. */
-const char *store_notice(const struct store *s);
+int store_notice(const struct store *s);
 void store_notice_said(struct store *s);
 /* The conversation to use now: the latest, unless idle longer than
  * idle_s or force_new; then a new one.  Returns its id, or -1. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "lang.h"
 #include "log.h"
 #include "loop.h"
 
@@ -97,10 +98,12 @@ static void ring(void *ctx)
 
 		if (!t->ringing || n >= sizeof(text) - 1)
 			continue;
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%s %s.",
-				      count ? " " : "",
-				      t->kind == TK_TIMER ? "Timer" : "Alarm",
-				      t->label);
+		if (count)
+			text[n++] = ' ';
+		n += (size_t)phrase_format(ts->d.cfg, text + n, sizeof(text) - n,
+					   t->kind == TK_TIMER ? PH_TIMER_RINGS :
+								 PH_ALARM_RINGS,
+					   t->label);
 		count++;
 	}
 	ts->ring_ids[0] = synth_tone(ts->d.synth, TIMERS_EARCON_HZ,

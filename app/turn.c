@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "console.h"
+#include "lang.h"
 #include "log.h"
 #include "loop.h"
 #include "sphinx.h"
@@ -175,18 +176,18 @@ static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 	if (e == PEER_EMPTY) {
 		/* the detail may quote what was heard: that is for the
 		 * store and the debug log, not the warning (STYLE.md) */
-		turn_speak_error(t, "I didn't catch that.",
+		turn_speak_error(t, phrase(t->d.cfg, PH_DIDNT_CATCH),
 				 "no speech in the transcript");
 		if (t->recording)
 			snprintf(t->rec.error, sizeof(t->rec.error), "%s", text);
 	}
 	else if (e == PEER_UNREACHABLE)
-		turn_speak_error(t, "I can't reach the speech recognition server.",
-			    text);
+		turn_speak_error(t, phrase(t->d.cfg, PH_STT_UNREACHABLE),
+				 text);
 	else if (e == PEER_TIMEOUT)
-		turn_speak_error(t, "Speech recognition took too long.", text);
+		turn_speak_error(t, phrase(t->d.cfg, PH_STT_TIMEOUT), text);
 	else
-		turn_speak_error(t, "Speech recognition failed.", text);
+		turn_speak_error(t, phrase(t->d.cfg, PH_STT_FAILED), text);
 }
 
 static const struct stt_events stt_events = { on_stt_done };
@@ -259,7 +260,8 @@ static void end_listening(struct turn *t, const char *why)
 
 	LOGI("turn", "utterance ended: %s", why);
 	if (endpoint_span(&t->ep, &begin, &end)) {
-		turn_speak_error(t, "I didn't hear anything.", "no speech was heard");
+		turn_speak_error(t, phrase(t->d.cfg, PH_NO_SPEECH),
+				 "no speech was heard");
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "no-speech");
 		return;
 	}
@@ -273,7 +275,8 @@ static void end_listening(struct turn *t, const char *why)
 	r = stt_finish(t->d.stt, t->utt + (size_t)begin * PARLEY_FRAME,
 		       (size_t)(end - begin) * PARLEY_FRAME);
 	if (r)
-		turn_speak_error(t, "Speech recognition failed.", strerror(-r));
+		turn_speak_error(t, phrase(t->d.cfg, PH_STT_FAILED),
+				 strerror(-r));
 }
 
 static void listen_frame(struct turn *t, const struct cap_frame *f)
@@ -407,7 +410,7 @@ void turn_new_conversation(struct turn *t)
 {
 	turn_cancel(t);
 	t->force_new_conversation = 1;
-	notice(t, "New conversation.");
+	notice(t, phrase(t->d.cfg, PH_NEW_CONVERSATION));
 }
 
 void turn_mute(struct turn *t, int on)
@@ -415,7 +418,7 @@ void turn_mute(struct turn *t, int on)
 	turn_cancel(t);
 	t->muted = !!on;
 	LOGN("turn", "microphone %s", on ? "muted" : "unmuted");
-	notice(t, on ? "Microphone off." : "Microphone on.");
+	notice(t, phrase(t->d.cfg, on ? PH_MIC_OFF : PH_MIC_ON));
 }
 
 int turn_heard_speech(const struct turn *t)
@@ -527,8 +530,7 @@ void turn_local_transcript(struct turn *t, const char *text)
 		char why[sizeof(t->rec.error)];
 
 		memcpy(why, t->rec.error, sizeof(why)); /* set_error rewrites it */
-		turn_speak_error(t, "I can't reach the speech recognition server.",
-			    why);
+		turn_speak_error(t, phrase(t->d.cfg, PH_STT_UNREACHABLE), why);
 		return;
 	}
 	LOGI("turn", "offline recogniser heard a command");

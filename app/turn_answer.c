@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "console.h"
+#include "lang.h"
 #include "log.h"
 #include "loop.h"
 #include "offline.h"
@@ -277,14 +278,13 @@ static const char *send_error(int r)
  */
 static void answer_cut(struct turn *t)
 {
-	const char *note = t->capped ?
-		"That is as much as I can say in one answer." :
-		"The answer was cut off there.";
+	const char *note = phrase(t->d.cfg, t->capped ? PH_CAPPED :
+							 PH_CUT_BY_SERVER);
 
 	if (!t->sentences && !t->backlog_len) {
-		turn_speak_error(t, "The answer was cut off before its first sentence.",
-			    t->capped ? "answer cap reached" :
-					"the server's length limit (done_reason length)");
+		turn_speak_error(t, phrase(t->d.cfg, PH_CUT_BEFORE_FIRST),
+				 t->capped ? "answer cap reached" :
+					     "the server's length limit (done_reason length)");
 		return;
 	}
 	if (t->recording && !strcmp(t->rec.outcome, "ok")) {
@@ -315,12 +315,15 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 	}
 	if (e == PEER_OK) {
 		flush_sentences(t);
-		if (!t->sentences && !t->backlog_len && t->req.tools_used)
-			on_sentence("Done.", 5, t); /* the tools said enough */
+		if (!t->sentences && !t->backlog_len && t->req.tools_used) {
+			const char *done = phrase(t->d.cfg, PH_TOOLS_DONE);
+
+			on_sentence(done, strlen(done), t); /* the tools said enough */
+		}
 		t->stream_done = 1;
 		if (!t->sentences && !t->backlog_len) {
-			turn_speak_error(t, "The language model gave an empty answer.",
-				    "empty answer");
+			turn_speak_error(t, phrase(t->d.cfg, PH_LLM_EMPTY),
+					 "empty answer");
 			return;
 		}
 		LOGI("turn", "answer complete: %u sentences", t->sentences);
@@ -332,21 +335,17 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 		return;
 	switch (e) {
 	case PEER_UNREACHABLE:
-		snprintf(msg, sizeof(msg),
-			 "I can't reach the language model server.");
+		phrase_format(t->d.cfg, msg, sizeof(msg), PH_LLM_UNREACHABLE);
 		break;
 	case PEER_MODEL_MISSING:
-		snprintf(msg, sizeof(msg),
-			 "The model %s is not installed on the language model server.",
-			 t->d.cfg->llm_model);
+		phrase_format(t->d.cfg, msg, sizeof(msg), PH_LLM_MODEL_MISSING,
+			      t->d.cfg->llm_model);
 		break;
 	case PEER_TIMEOUT:
-		snprintf(msg, sizeof(msg),
-			 "The language model server took too long to answer.");
+		phrase_format(t->d.cfg, msg, sizeof(msg), PH_LLM_TIMEOUT);
 		break;
 	default:
-		snprintf(msg, sizeof(msg),
-			 "The language model server sent an error.");
+		phrase_format(t->d.cfg, msg, sizeof(msg), PH_LLM_ERROR);
 	}
 	turn_speak_error(t, msg, detail);
 }
@@ -378,15 +377,15 @@ static void run_tools(struct turn *t)
 	flush_sentences(t); /* text before the calls */
 	if (request_tool_round(&t->req, t->d.dev, t->rec.answer + t->round_start,
 			       t->answer_len - t->round_start)) {
-		turn_speak_error(t, "I could not finish that: the model kept calling tools.",
-			    "more tool rounds than PARLEY_TOOL_ROUNDS_MAX");
+		turn_speak_error(t, phrase(t->d.cfg, PH_TOOL_ROUNDS),
+				 "more tool rounds than PARLEY_TOOL_ROUNDS_MAX");
 		return;
 	}
 	t->round_start = t->answer_len;
 	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
 		     &llm_events, t);
 	if (r)
-		turn_speak_error(t, "I could not send the tool results.",
+		turn_speak_error(t, phrase(t->d.cfg, PH_TOOL_SEND),
 				 send_error(r));
 }
 
@@ -433,7 +432,7 @@ void turn_start_llm(struct turn *t)
 	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
 		     &llm_events, t);
 	if (r)
-		turn_speak_error(t, "I could not send the question.",
+		turn_speak_error(t, phrase(t->d.cfg, PH_QUESTION_SEND),
 				 send_error(r));
 }
 
