@@ -96,6 +96,112 @@ static void stop_time_volume(void **state)
 	assert_int_equal(match("volume", NULL), GR_NONE);
 }
 
+static enum grammar_cmd match_de(const char *text, long *seconds)
+{
+	struct grammar_match m;
+	enum grammar_cmd c = grammar_match_lang("de", text, strlen(text), &m);
+
+	assert_int_equal(c, m.cmd);
+	if (seconds)
+		*seconds = m.seconds;
+	return c;
+}
+
+static void german_timers(void **state)
+{
+	static const struct {
+		const char *text;
+		long seconds;
+	} ok[] = {
+		{ "Stell einen Timer auf fünf Minuten.", 300 },
+		{ "stell einen Timer auf fuenf Minuten", 300 },
+		{ "Timer für zehn Minuten", 600 },
+		{ "Timer fuer 10 Minuten", 600 },
+		{ "Stelle bitte einen Timer auf zwölf Minuten ein.", 720 },
+		{ "Setz den Timer auf eine Minute", 60 },
+		{ "Starte einen Timer für dreißig Sekunden", 30 },
+		{ "starte einen timer fuer dreissig sekunden", 30 },
+		{ "Timer auf fünfundzwanzig Minuten", 1500 },
+		{ "Timer auf fünf und zwanzig Minuten", 1500 },
+		{ "Timer für einundzwanzig Sekunden", 21 },
+		{ "Timer für siebenundneunzig Sekunden", 97 },
+		{ "Timer für hundertzehn Sekunden", 110 },
+		{ "Timer für zweihundert Sekunden", 200 },
+		{ "Timer für anderthalb Stunden", 5400 },
+		{ "Timer für eineinhalb Minuten", 90 },
+		{ "Timer für zweieinhalb Minuten", 150 },
+		{ "Timer für eine halbe Stunde", 1800 },
+		{ "Timer für zwei Stunden", 7200 },
+		{ "Timer für eine Stunde", 3600 },
+		{ "Kannst du mal einen Timer auf drei Minuten stellen?", 180 },
+		{ "Stell einen Fünf-Minuten-Timer", 300 },
+		{ "einen zwanzig Sekunden Timer", 20 },
+		{ "Timer für vierundzwanzig Stunden", 86400 },
+		{ "TIMER FÜR ZWÖLF MINUTEN", 720 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		long s = -1;
+
+		if (match_de(ok[i].text, &s) != GR_TIMER)
+			fail_msg("'%s' is not a timer", ok[i].text);
+		if (s != ok[i].seconds)
+			fail_msg("'%s': %ld s, not %ld", ok[i].text, s,
+				 ok[i].seconds);
+	}
+}
+
+static void german_not_timers(void **state)
+{
+	static const char *const no[] = {
+		"Timer für null Minuten",
+		"Timer für Minuten",
+		"Timer für fünf",
+		"Timer für fünf zwanzig Minuten",
+		"Timer für fünfundzwanzig Minuten und dann sing",
+		"Timer für fünfundzwanzig Stunden",
+		"Timer für anderthalb Sekunden", /* 1.5 s: no whole second */
+		"Timer für fünf Parsec",
+		"stell einen Timer",
+		"erzähl mir was über Timer",
+		"set a timer for five minutes", /* English, in German mode */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		if (match_de(no[i], NULL) != GR_NONE)
+			fail_msg("'%s' matched", no[i]);
+}
+
+static void german_stop_time_volume(void **state)
+{
+	(void)state;
+	assert_int_equal(match_de("Stopp!", NULL), GR_STOP);
+	assert_int_equal(match_de("stop", NULL), GR_STOP);
+	assert_int_equal(match_de("Hör auf.", NULL), GR_STOP);
+	assert_int_equal(match_de("Stopp den Timer", NULL), GR_STOP);
+	assert_int_equal(match_de("Wie spät ist es?", NULL), GR_TIME);
+	assert_int_equal(match_de("wie spaet ist es", NULL), GR_TIME);
+	assert_int_equal(match_de("Wie viel Uhr ist es?", NULL), GR_TIME);
+	assert_int_equal(match_de("Lauter!", NULL), GR_VOLUME_UP);
+	assert_int_equal(match_de("Mach mal etwas lauter.", NULL), GR_VOLUME_UP);
+	assert_int_equal(match_de("Lautstärke hoch", NULL), GR_VOLUME_UP);
+	assert_int_equal(match_de("Leiser, bitte.", NULL), GR_VOLUME_DOWN);
+	assert_int_equal(match_de("mach die Lautstaerke runter", NULL),
+			 GR_VOLUME_DOWN);
+	assert_int_equal(match_de("Wie spät ist es in Tokio?", NULL), GR_NONE);
+	assert_int_equal(match_de("Lautstärke", NULL), GR_NONE);
+	assert_int_equal(match_de("Stopp das Wetter", NULL), GR_NONE);
+	/* the English rules stay English */
+	assert_int_equal(match("Wie spät ist es?", NULL), GR_NONE);
+	assert_int_equal(match("lauter", NULL), GR_NONE);
+	/* a language with no rules of its own is read in English */
+	assert_int_equal(grammar_match_lang("xx", "louder", 6,
+					    &(struct grammar_match){ 0 }),
+			 GR_VOLUME_UP);
+}
+
 static void overlong_and_binary_input(void **state)
 {
 	char big[4096];
@@ -169,6 +275,9 @@ int main(void)
 		cmocka_unit_test(timer_numbers_in_digits_and_words),
 		cmocka_unit_test(not_timers),
 		cmocka_unit_test(stop_time_volume),
+		cmocka_unit_test(german_timers),
+		cmocka_unit_test(german_not_timers),
+		cmocka_unit_test(german_stop_time_volume),
 		cmocka_unit_test(overlong_and_binary_input),
 		cmocka_unit_test(alarm_times),
 		cmocka_unit_test(bad_alarm_times),
