@@ -10,11 +10,13 @@
 #include "led.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define OFF(f) offsetof(struct parley_config, f)
@@ -299,7 +301,7 @@ const struct config_key config_keys[] = {
 	    1),
 	STR("stt.language", stt_language, 0, "",
 	    "ISO 639-1 language hint sent to STT; empty: speaker.language's; \"auto\": none, the server detects it",
-	    1),
+	    1, .check = config_language_check),
 	INT("stt.timeout_ms", stt_timeout_ms, 1000, 120000, 30000,
 	    "whole STT request timeout", 1),
 	STR("stt.no_speech", stt_no_speech, 0,
@@ -361,7 +363,7 @@ const struct config_key config_keys[] = {
 	    "longest wait for one remote sentence", 1),
 	STR("tts.voice", tts_voice, 0, "",
 	    "espeak-ng voice (local speech and the fallback); empty: speaker.language's",
-	    0),
+	    0, .check = config_voice_check),
 	INT("tts.rate_wpm", tts_rate_wpm, 80, 450, 175,
 	    "espeak-ng speaking rate, words per minute", 0),
 	STR("store.path", store_path, 1, "/var/lib/parley/parley.db",
@@ -424,6 +426,8 @@ const struct config_key config_keys[] = {
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);
+_Static_assert(sizeof(config_keys) / sizeof(config_keys[0]) <= CONFIG_KEYS_MAX,
+	       "parley_config.source has a place for every key");
 
 const struct config_key *config_find(const char *path)
 {
@@ -627,14 +631,17 @@ struct loader {
 	void (*report)(const char *line, void *ctx);
 	void *ctx;
 	int problems;
+	enum config_source source; /* what the values read are marked */
 };
+
+#define REPORT_MAX 1280 /* one report line; a voice list fits */
 
 __attribute__((format(printf, 3, 4))) static void problem(struct loader *l,
 							  int line,
 							  const char *fmt,
 							  ...)
 {
-	char msg[768], out[1024];
+	char msg[REPORT_MAX - 256], out[REPORT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -646,6 +653,261 @@ __attribute__((format(printf, 3, 4))) static void problem(struct loader *l,
 		snprintf(out, sizeof(out), "%s: %s", l->file, msg);
 	l->report(out, l->ctx);
 	l->problems++;
+}
+
+/* ---- syntax errors: the line libconfig names, shown ---- */
+
+#define SRC_SHOW_MAX 200 /* bytes of a source line a report shows */
+
+/* Line n (from 1) of f into buf, cut at len - 1; -1 past the end. */
+static int read_line(FILE *f, int n, char *buf, size_t len)
+{
+	int c, line = 1;
+	size_t used = 0;
+
+	rewind(f);
+	while (line < n && (c = getc(f)) != EOF)
+		line += c == '\n';
+	if (line < n)
+		return -1;
+	while ((c = getc(f)) != EOF && c != '\n')
+		if (used + 1 < len)
+			buf[used++] = (char)c;
+	if (c == EOF && used == 0 && line > 1)
+		return -1; /* the empty "line" after the last newline */
+	buf[used] = '\0';
+	return 0;
+}
+
+/*
+ * Reports line n as "  N | text" and, if col >= 0, a caret under byte
+ * col.  Tabs are kept in both lines so the caret lines up; other control
+ * bytes are shown as '?' so a report stays one line.  Not a problem of
+ * its own: it belongs to the one just reported.
+ */
+static void show_line(struct loader *l, FILE *f, int n, int col)
+{
+	char src[SRC_SHOW_MAX + 1], mark[SRC_SHOW_MAX + 2], out[REPORT_MAX];
+	size_t len, i;
+
+	if (n <= 0 || read_line(f, n, src, sizeof(src)) < 0)
+		return;
+	len = strlen(src);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)src[i] < 0x20 && src[i] != '\t')
+			src[i] = '?';
+	snprintf(out, sizeof(out), "%5d | %s", n, src);
+	l->report(out, l->ctx);
+	if (col < 0 || (size_t)col > len)
+		return;
+	for (i = 0; i < (size_t)col; i++)
+		mark[i] = src[i] == '\t' ? '\t' : ' ';
+	mark[i++] = '^';
+	mark[i] = '\0';
+	snprintf(out, sizeof(out), "      | %s", mark);
+	l->report(out, l->ctx);
+}
+
+/*
+ * What libconfig's parser does not say: it gives a line and a text
+ * ("syntax error"), never a column, and at the end of the file it names
+ * the line past the last.  Scanning the file ourselves finds the two
+ * errors that end it early: a string never closed, a group never closed.
+ */
+struct src_scan {
+	int str_line, str_col; /* the quote of a string still open at EOF */
+	int group_line, group_col; /* the outermost '{' still open at EOF */
+};
+
+static void scan_source(FILE *f, struct src_scan *sc)
+{
+	int c, prev = 0, line = 1, col = 0, depth = 0;
+	int in_str = 0, esc = 0, line_comment = 0, block_comment = 0;
+
+	memset(sc, 0, sizeof(*sc));
+	rewind(f);
+	for (; (c = getc(f)) != EOF; prev = c, col++) {
+		if (c == '\n') {
+			line++;
+			col = -1;
+			line_comment = 0;
+			continue;
+		}
+		if (line_comment)
+			continue;
+		if (block_comment) {
+			block_comment = !(prev == '*' && c == '/');
+			continue;
+		}
+		if (in_str) {
+			if (!esc && c == '"')
+				in_str = 0;
+			esc = !esc && c == '\\';
+			continue;
+		}
+		if (c == '"') {
+			in_str = 1;
+			sc->str_line = line;
+			sc->str_col = col;
+		} else if (c == '#' || (prev == '/' && c == '/')) {
+			line_comment = 1;
+		} else if (prev == '/' && c == '*') {
+			block_comment = 1;
+			c = 0; /* its '*' cannot also close it */
+		} else if (c == '{' && depth++ == 0) {
+			sc->group_line = line;
+			sc->group_col = col;
+		} else if (c == '}' && depth > 0) {
+			depth--;
+		}
+	}
+	if (!in_str)
+		sc->str_line = 0;
+	if (in_str || depth == 0)
+		sc->group_line = 0;
+}
+
+static int name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*';
+}
+
+/* One "name = value" at s; its bad byte's column from line, or -1. */
+static int bad_setting(const char *line, const char *s, const char **next,
+		       char *hint, size_t len)
+{
+	const char *p = s, *q, *v;
+	char *end;
+
+	*next = NULL;
+	if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+	      *p == '*'))
+		return -1;
+	for (q = p; name_char(*q); q++)
+		;
+	v = q;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v != '=' && *v != ':') {
+		snprintf(hint, len, "'=' expected after \"%.*s\"",
+			 (int)(q - p), p);
+		return (int)(v - line);
+	}
+	for (v++; *v == ' ' || *v == '\t'; v++)
+		;
+	if (*v == '{') {
+		*next = v + 1; /* a group: its settings follow */
+		return -1;
+	}
+	if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z')) {
+		for (q = v; name_char(*q); q++)
+			;
+		if ((q - v == 4 && !strncasecmp(v, "true", 4)) ||
+		    (q - v == 5 && !strncasecmp(v, "false", 5))) {
+			*next = q;
+			return -1;
+		}
+		snprintf(hint, len,
+			 "%.*s is not a value: a string needs quotes, \"%.*s\"",
+			 (int)(q - v), v, (int)(q - v), v);
+		return (int)(v - line);
+	}
+	if ((*v >= '0' && *v <= '9') || *v == '-' || *v == '+' || *v == '.') {
+		strtod(v, &end);
+		if (end == v)
+			return -1;
+		if (!strncmp(v, "0x", 2) || !strncmp(v, "0X", 2))
+			strtoll(v, &end, 16);
+		while (*end == 'L')
+			end++;
+		if (*end && !strchr(" \t;,)]}#/", *end)) {
+			snprintf(hint, len, "a number cannot go on with '%c'",
+				 *end);
+			return (int)(end - line);
+		}
+		*next = end;
+		return -1;
+	}
+	if (*v == '"') { /* a string: the scan goes on after it */
+		for (q = v + 1; *q && *q != '"'; q++)
+			if (*q == '\\' && q[1])
+				q++;
+		*next = *q ? q + 1 : NULL;
+	}
+	return -1;
+}
+
+/*
+ * On the line libconfig names, the first token it cannot have taken:
+ * a name not followed by '=' or ':', a bare word where a value goes (a
+ * string without its quotes), a number that goes on with letters.  Fills
+ * hint and returns the byte's column, or -1 if the line looks well
+ * formed (the error is then elsewhere on it, or on the line before).
+ */
+static int suspicious_token(const char *line, char *hint, size_t len)
+{
+	const char *p = line;
+	int col;
+
+	while (p) {
+		p += strspn(p, " \t;,}");
+		if (!*p || *p == '#' || *p == '/')
+			return -1;
+		col = bad_setting(line, p, &p, hint, len);
+		if (col >= 0)
+			return col;
+	}
+	return -1;
+}
+
+/*
+ * A file libconfig could not parse: its own text and line, and then
+ * what we can add with certainty, the line itself with a caret where a
+ * column can be known.
+ */
+static void syntax_problem(struct loader *l, FILE *f, config_t *c)
+{
+	const char *text = config_error_text(c);
+	int line = config_error_line(c), col;
+	struct src_scan sc;
+	char src[SRC_SHOW_MAX + 1], hint[160];
+
+	if (!text)
+		text = "syntax error";
+	scan_source(f, &sc);
+	if (sc.str_line) {
+		problem(l, line,
+			"%s: the file ends inside the string opened on line %d (its closing '\"' is missing)",
+			text, sc.str_line);
+		show_line(l, f, sc.str_line, sc.str_col);
+		return;
+	}
+	if (sc.group_line) {
+		problem(l, line,
+			"%s: the file ends inside the group opened on line %d (its '}' is missing)",
+			text, sc.group_line);
+		show_line(l, f, sc.group_line, sc.group_col);
+		return;
+	}
+	if (read_line(f, line, src, sizeof(src)) == 0 &&
+	    (col = suspicious_token(src, hint, sizeof(hint))) >= 0) {
+		problem(l, line, "%s: %s", text, hint);
+		show_line(l, f, line, col);
+		return;
+	}
+	/* libconfig's line is right, but it names no column and nothing
+	 * on the line stands out: no caret, rather than a wrong one.  Its
+	 * parser stops at the token after a mistake, so a syntax error can
+	 * be at the end of the line before; its other texts ("duplicate
+	 * setting name") are about the line itself. */
+	if (!strcmp(text, "syntax error"))
+		problem(l, line,
+			"%s, on this line or at the end of the one before",
+			text);
+	else
+		problem(l, line, "%s", text);
+	show_line(l, f, line, -1);
 }
 
 static void setting_path(config_setting_t *s, char *buf, size_t len)
@@ -706,29 +968,104 @@ static void value_text(config_setting_t *s, char *buf, size_t len)
 	}
 }
 
+/* A value read from a file: stored, and marked with where it came from. */
+static void load_value(struct loader *l, struct parley_config *cfg,
+		       const struct config_key *k, const char *text)
+{
+	store_value(cfg, k, text);
+	cfg->source[k - config_keys] = (unsigned char)l->source;
+}
+
+/* Whether name is a group of the table ("audio"). */
+static int is_group(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < config_nkeys; i++)
+		if (!strncmp(config_keys[i].path, name, n) &&
+		    config_keys[i].path[n] == '.')
+			return 1;
+	return 0;
+}
+
+/* What a key's value is, in a word or three: "must be %s, not a group". */
+static const char *kind(const struct config_key *k)
+{
+	switch (k->type) {
+	case CT_INT:
+		return "an integer";
+	case CT_FLOAT:
+		return "a number";
+	case CT_BOOL:
+		return "true or false";
+	case CT_INT_ARRAY:
+		return "a list of integers";
+	case CT_STRING:
+	case CT_ENUM:
+		break;
+	}
+	return "a string";
+}
+
 static void check_setting(struct loader *l, struct parley_config *cfg,
 			  config_setting_t *s)
 {
-	char path[256], val[320], why[300], want[256], text[64];
+	char path[256], val[320], why[REPORT_MAX - 512], want[256], text[64];
 	const struct config_key *k;
 	int line = (int)config_setting_source_line(s);
-	int type = config_setting_type(s);
+	int type = config_setting_type(s), top;
 
 	setting_path(s, path, sizeof(path));
-	if (type == CONFIG_TYPE_GROUP && config_setting_parent(s) &&
-	    !config_setting_is_root(config_setting_parent(s)) ) {
-		problem(l, line, "%s: groups nest only one level deep", path);
+	if (config_setting_is_root(s)) {
+		for (int i = 0; i < config_setting_length(s); i++)
+			check_setting(l, cfg, config_setting_get_elem(s, i));
+		return;
+	}
+	top = config_setting_is_root(config_setting_parent(s));
+	k = config_find(path);
+	if (type == CONFIG_TYPE_GROUP && !top) {
+		if (k)
+			problem(l, line, "%s must be %s, not a group", path,
+				kind(k));
+		else
+			problem(l, line, "%s: groups nest only one level deep",
+				path);
 		return;
 	}
 	if (type == CONFIG_TYPE_GROUP) {
+		if (!is_group(path)) {
+			if (config_suggest(path, why, sizeof(why)) == 0)
+				problem(l, line,
+					"%s: unknown group; did you mean %s?",
+					path, why);
+			else
+				problem(l, line, "%s: unknown group", path);
+			return; /* its keys would each say so again */
+		}
 		for (int i = 0; i < config_setting_length(s); i++)
 			check_setting(l, cfg, config_setting_get_elem(s, i));
 		return;
 	}
 	value_text(s, val, sizeof(val));
-	k = config_find(path);
+	if (top && is_group(path)) {
+		problem(l, line, "%s = %s: %s must be a group: %s = { KEY = VALUE; ... };",
+			path, val, path, path);
+		return;
+	}
 	if (!k) {
-		problem(l, line, "%s = %s: unknown key", path, val);
+		if (config_suggest(path, why, sizeof(why)) == 0)
+			problem(l, line, "%s = %s: unknown key; did you mean %s?",
+				path, val, why);
+		else
+			problem(l, line, "%s = %s: unknown key", path, val);
+		return;
+	}
+	/* the drop-in is the daemon's to write, from the console: it may
+	 * hold only what the console could set (config.h) */
+	if (l->source == CS_DROPIN && (!k->live || k->file_only)) {
+		problem(l, line,
+			"%s: set only in the main config file, not in the console's drop-in",
+			path);
 		return;
 	}
 	allowed(k, want, sizeof(want));
@@ -738,7 +1075,7 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 				want);
 			return;
 		}
-		store_value(cfg, k, config_setting_get_bool(s) ? "true" :
+		load_value(l, cfg, k, config_setting_get_bool(s) ? "true" :
 								  "false");
 		return;
 	}
@@ -776,7 +1113,7 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 				want);
 			return;
 		}
-		store_value(cfg, k, arr);
+		load_value(l, cfg, k, arr);
 		return;
 	}
 	/* the setting as text, if its libconfig type suits the key */
@@ -805,7 +1142,7 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 		problem(l, line, "%s = %s: %s", path, val, why);
 		return;
 	}
-	store_value(cfg, k, as_text);
+	load_value(l, cfg, k, as_text);
 }
 
 int config_load(struct parley_config *cfg, const char *file,
@@ -851,11 +1188,15 @@ int config_cross_check(const struct parley_config *cfg, const char *file,
 	return problems;
 }
 
+static int load_over(struct parley_config *cfg, const char *file,
+		     enum config_source source,
+		     void (*report)(const char *line, void *ctx), void *ctx);
+
 int config_load_layers(struct parley_config *cfg, const char *file,
 		       void (*report)(const char *line, void *ctx),
 		       void *ctx)
 {
-	char board[CONFIG_STR_MAX + 16];
+	char board[CONFIG_STR_MAX + 16], dropin[CONFIG_STR_MAX + 16];
 	const char *slash = strrchr(file, '/');
 	int r = 0;
 
@@ -871,13 +1212,258 @@ int config_load_layers(struct parley_config *cfg, const char *file,
 		return r;
 	int m = config_load_over(cfg, file, report, ctx);
 
-	return m < 0 ? m : r + m + config_cross_check(cfg, file, report, ctx);
+	if (m < 0)
+		return m;
+	/* the drop-in follows the store named by the files, and is read
+	 * after them: what the console saved wins over the file */
+	config_dropin_path(cfg, dropin, sizeof(dropin));
+	if (access(dropin, F_OK) == 0) {
+		int d = load_over(cfg, dropin, CS_DROPIN, report, ctx);
+
+		if (d < 0)
+			return d;
+		m += d;
+	}
+	return r + m + config_cross_check(cfg, file, report, ctx);
 }
 
-int config_load_over(struct parley_config *cfg, const char *file,
+void config_dropin_path(const struct parley_config *cfg, char *buf,
+			size_t len)
+{
+	const char *slash = strrchr(cfg->store_path, '/');
+
+	if (slash)
+		snprintf(buf, len, "%.*s/console.conf",
+			 (int)(slash - cfg->store_path), cfg->store_path);
+	else
+		snprintf(buf, len, "console.conf");
+}
+
+const char *config_source_name(enum config_source s)
+{
+	static const char *const names[] = {
+		[CS_DEFAULT] = "default",
+		[CS_FILE] = "file",
+		[CS_DROPIN] = "drop-in",
+		[CS_RUNTIME] = "runtime",
+	};
+
+	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+/*
+ * Whether key g is the first of its group in the table; *glen is the
+ * group's length.  A writer puts each group's keys in one block under
+ * its first: libconfig refuses a group named twice.
+ */
+static int group_first(size_t g, size_t *glen)
+{
+	const char *gp = config_keys[g].path;
+
+	*glen = (size_t)(strchr(gp, '.') - gp);
+	for (size_t e = 0; e < g; e++)
+		if (!strncmp(config_keys[e].path, gp, *glen + 1))
+			return 0;
+	return 1;
+}
+
+/* A string as libconfig reads it back: quoted, '"' and '\\' escaped,
+ * control bytes as \xNN. */
+static void write_string(FILE *f, const char *v)
+{
+	putc('"', f);
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			fprintf(f, "\\%c", *v);
+		else if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			fprintf(f, "\\x%02x", (unsigned char)*v);
+		else
+			putc(*v, f);
+	}
+	putc('"', f);
+}
+
+static int saved_here(const struct parley_config *cfg, size_t i)
+{
+	const struct config_key *k = &config_keys[i];
+
+	return k->live && !k->file_only &&
+	       (cfg->source[i] == CS_RUNTIME || cfg->source[i] == CS_DROPIN);
+}
+
+int config_save_dropin(struct parley_config *cfg, char *why, size_t whylen)
+{
+	char path[CONFIG_STR_MAX + 16], tmp[CONFIG_STR_MAX + 24];
+	char val[PARLEY_PROMPT_MAX + 8];
+	int fd, n = 0, err;
+	FILE *f;
+
+	config_dropin_path(cfg, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp); /* a stale one from a crash; O_EXCL then refuses links */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		snprintf(why, whylen, "cannot write %s: %s", tmp,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	fprintf(f, "# Written by parleyd's \"config save\": the settings changed at\n"
+		   "# the console, read after the config file at start-up and on\n"
+		   "# reload.  Only keys that \"set\" can change belong here.\n");
+	for (size_t g = 0; g < config_nkeys; g++) {
+		const char *gp = config_keys[g].path;
+		size_t glen;
+		int opened = 0;
+
+		if (!group_first(g, &glen))
+			continue;
+		for (size_t i = g; i < config_nkeys; i++) {
+			const struct config_key *k = &config_keys[i];
+
+			if (strncmp(k->path, gp, glen + 1) || !saved_here(cfg, i))
+				continue;
+			if (!opened++)
+				fprintf(f, "%.*s = {\n", (int)glen, gp);
+			fprintf(f, "\t%s = ", k->path + glen + 1);
+			if (k->type == CT_STRING || k->type == CT_ENUM)
+				write_string(f, (const char *)cfg + k->offset);
+			else if (k->type == CT_FLOAT)
+				fprintf(f, "%.15g",
+					*(const double *)((const char *)cfg +
+							  k->offset));
+			else {
+				config_format(cfg, k, val, sizeof(val));
+				fputs(val, f);
+			}
+			fprintf(f, ";\n");
+			n++;
+		}
+		if (opened)
+			fprintf(f, "};\n");
+	}
+	err = fflush(f) || fsync(fileno(f)) ? errno : 0;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		snprintf(why, whylen, "cannot write %s: %s", path,
+			 strerror(err));
+		unlink(tmp);
+		return -1;
+	}
+	for (size_t i = 0; i < config_nkeys; i++)
+		if (saved_here(cfg, i))
+			cfg->source[i] = CS_DROPIN;
+	return n;
+}
+
+/*
+ * Optimal string alignment distance (Damerau-Levenshtein with adjacent
+ * transpositions, each substring edited once), over at most 63 bytes:
+ * "modle" is one from "model".  Three rows suffice.
+ */
+static int distance(const char *a, const char *b)
+{
+	int rows[3][64], *pp = rows[0], *p = rows[1], *c = rows[2];
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 63 || lb > 63)
+		return 64;
+	for (size_t j = 0; j <= lb; j++)
+		p[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		c[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int d = p[j] + 1;
+
+			if (c[j - 1] + 1 < d)
+				d = c[j - 1] + 1;
+			if (p[j - 1] + cost < d)
+				d = p[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && pp[j - 2] + 1 < d)
+				d = pp[j - 2] + 1;
+			c[j] = d;
+		}
+		int *t = pp;
+
+		pp = p;
+		p = c;
+		c = t;
+	}
+	return p[lb];
+}
+
+/* How far a misspelling may be: short names have few letters to spare. */
+static int slack(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n <= 3 ? 1 : n <= 7 ? 2 : 3;
+}
+
+int config_suggest(const char *path, char *buf, size_t len)
+{
+	const char *dot = strchr(path, '.');
+	const char *name = dot ? dot + 1 : path;
+	size_t glen = dot ? (size_t)(dot - path) : 0;
+	const struct config_key *best = NULL;
+	int bestd = slack(name) + 1;
+
+	/* a key in its own group, misspelt */
+	for (size_t i = 0; dot && i < config_nkeys; i++) {
+		const char *kp = config_keys[i].path;
+		int d;
+
+		if (strncmp(kp, path, glen + 1))
+			continue;
+		d = distance(name, kp + glen + 1);
+		if (d < bestd) {
+			bestd = d;
+			best = &config_keys[i];
+		}
+	}
+	/* the right name in the wrong group (or in none) */
+	for (size_t i = 0; !best && i < config_nkeys; i++)
+		if (!strcmp(strchr(config_keys[i].path, '.') + 1, name))
+			best = &config_keys[i];
+	/* the whole path: a group misspelt with its key */
+	bestd = slack(path) + 1;
+	for (size_t i = 0; !best && dot && i < config_nkeys; i++)
+		if (distance(path, config_keys[i].path) < bestd)
+			best = &config_keys[i];
+	if (best) {
+		snprintf(buf, len, "%s", best->path);
+		return 0;
+	}
+	/* a group name, misspelt */
+	bestd = slack(path) + 1;
+	for (size_t i = 0; !dot && i < config_nkeys; i++) {
+		const char *kp = config_keys[i].path;
+		size_t kl = (size_t)(strchr(kp, '.') - kp);
+		char group[64];
+		int d;
+
+		snprintf(group, sizeof(group), "%.*s", (int)kl, kp);
+		d = distance(path, group);
+		if (d < bestd) {
+			bestd = d;
+			snprintf(buf, len, "%s", group);
+		}
+	}
+	return bestd <= slack(path) ? 0 : -1;
+}
+
+static int load_over(struct parley_config *cfg, const char *file,
+		     enum config_source source,
 		     void (*report)(const char *line, void *ctx), void *ctx)
 {
-	struct loader l = { file, report, ctx, 0 };
+	struct loader l = { file, report, ctx, 0, source };
 	config_t c;
 	FILE *f;
 
@@ -889,8 +1475,7 @@ int config_load_over(struct parley_config *cfg, const char *file,
 	}
 	config_init(&c);
 	if (!config_read(&c, f)) {
-		problem(&l, config_error_line(&c), "syntax error: %s",
-			config_error_text(&c));
+		syntax_problem(&l, f, &c);
 		config_destroy(&c);
 		fclose(f);
 		return l.problems;
@@ -901,6 +1486,12 @@ int config_load_over(struct parley_config *cfg, const char *file,
 	return l.problems;
 }
 
+int config_load_over(struct parley_config *cfg, const char *file,
+		     void (*report)(const char *line, void *ctx), void *ctx)
+{
+	return load_over(cfg, file, CS_FILE, report, ctx);
+}
+
 void config_write_sample(FILE *f)
 {
 	char want[256];
@@ -908,15 +1499,12 @@ void config_write_sample(FILE *f)
 	fprintf(f, "# parley.conf: configuration of parleyd, in libconfig syntax.\n"
 		   "# Every option is shown commented out at its default, with\n"
 		   "# what it accepts.  Check a file with: parleyd -t -c FILE\n");
-	/* one block per group, in the order the groups first appear */
 	for (size_t g = 0; g < config_nkeys; g++) {
 		const char *gp = config_keys[g].path;
-		size_t glen = (size_t)(strchr(gp, '.') - gp);
-		int seen = 0, first = 1;
+		size_t glen;
+		int first = 1;
 
-		for (size_t e = 0; e < g && !seen; e++)
-			seen = !strncmp(config_keys[e].path, gp, glen + 1);
-		if (seen)
+		if (!group_first(g, &glen))
 			continue;
 		fprintf(f, "\n%.*s = {\n", (int)glen, gp);
 		for (size_t i = g; i < config_nkeys; i++) {
@@ -974,9 +1562,12 @@ int config_apply_live(struct parley_config *cfg,
 
 		config_format(cfg, k, old, sizeof(old));
 		config_format(next, k, now, sizeof(now));
-		if (!strcmp(old, now))
+		if (!strcmp(old, now)) {
+			cfg->source[i] = next->source[i]; /* e.g. now saved */
 			continue;
+		}
 		if (k->live) {
+			cfg->source[i] = next->source[i];
 			memcpy((char *)cfg + k->offset,
 			       (const char *)next + k->offset, k->size);
 			if (k->type == CT_INT_ARRAY)
@@ -1018,7 +1609,13 @@ int config_set_many(struct parley_config *cfg, const char *const *keys,
 		const struct config_key *k = config_find(keys[i]);
 
 		if (!k) {
-			snprintf(why, whylen, "unknown key '%.64s'", keys[i]);
+			if (config_suggest(keys[i], msg, sizeof(msg)) == 0)
+				snprintf(why, whylen,
+					 "unknown key '%.64s'; did you mean %s?",
+					 keys[i], msg);
+			else
+				snprintf(why, whylen, "unknown key '%.64s'",
+					 keys[i]);
 			return -1;
 		}
 		/* Refused before the value is looked at: whoever can type
@@ -1045,6 +1642,7 @@ int config_set_many(struct parley_config *cfg, const char *const *keys,
 			return -2;
 		}
 		store_value(&next, k, texts[i]);
+		next.source[k - config_keys] = CS_RUNTIME;
 		changed[k - config_keys] = 1;
 	}
 	msg[0] = '\0';

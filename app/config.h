@@ -14,6 +14,15 @@
 
 #define CONFIG_STR_MAX 256
 #define CONFIG_ARRAY_MAX 3
+#define CONFIG_KEYS_MAX 192 /* room in parley_config.source; config.c checks */
+
+/*
+ * Where a key's value came from, for "config show": the table's default,
+ * the config file (board.conf included), the console's drop-in that
+ * "config save" writes (config_dropin_path), or a change at run time
+ * ("set", a device tool) that no file holds yet.
+ */
+enum config_source { CS_DEFAULT, CS_FILE, CS_DROPIN, CS_RUNTIME };
 
 struct parley_config {
 	/* audio */
@@ -135,6 +144,9 @@ struct parley_config {
 	int record_max_s;
 	int allow_insecure_token;
 	char log_level[CONFIG_STR_MAX];
+	/* each key's enum config_source, by its index in config_keys: set
+	 * by the loaders and config_set_many, so it travels with the values */
+	unsigned char source[CONFIG_KEYS_MAX];
 };
 
 enum config_type { CT_INT, CT_STRING, CT_ENUM, CT_BOOL, CT_INT_ARRAY, CT_FLOAT };
@@ -202,7 +214,11 @@ int config_load_over(struct parley_config *cfg, const char *file,
 		     void (*report)(const char *line, void *ctx), void *ctx);
 /*
  * The daemon's layering: defaults, then the board fragment "board.conf"
- * beside file (if there is one), then file itself.
+ * beside file (if there is one), then file itself, then the console's
+ * drop-in (config_dropin_path of the result, if there is one), then the
+ * rules between keys.  The drop-in may hold only keys that "set" could
+ * change (live, not file_only): any other key in it is a problem, so
+ * that the console cannot move a peer through "config save" and a reload.
  */
 int config_load_layers(struct parley_config *cfg, const char *file,
 		       void (*report)(const char *line, void *ctx),
@@ -257,6 +273,33 @@ int config_cross_check(const struct parley_config *cfg, const char *file,
 int config_check_value(const struct config_key *k, const char *text,
 		       char *why, size_t whylen);
 const struct config_key *config_find(const char *path);
+/*
+ * The known key (or group, for a path with no dot that names none) most
+ * like path: the same group first, then the same name in another group,
+ * then the whole path; within an edit distance that grows with the
+ * length (1 to 3).  Fills buf and returns 0, or -1 if none is close.
+ */
+int config_suggest(const char *path, char *buf, size_t len);
+/* "default", "file", "drop-in", "runtime" */
+const char *config_source_name(enum config_source s);
+/* The console's drop-in: console.conf in the directory of store.path. */
+void config_dropin_path(const struct parley_config *cfg, char *buf,
+			size_t len);
+/*
+ * "config save": writes every key whose value came from the console (set,
+ * or an earlier save) to the drop-in, replacing it whole (a temporary
+ * file renamed over it), and marks them CS_DROPIN.  Returns the number
+ * of keys written, or -1 with why filled.
+ */
+int config_save_dropin(struct parley_config *cfg, char *why, size_t whylen);
+/*
+ * The rules of tts.voice and stt.language (config_lang.c): a voice
+ * espeak-ng has, found in its data directory; an ISO 639-1 code.
+ */
+int config_voice_check(const struct config_key *k, const char *text,
+		       char *why, size_t len);
+int config_language_check(const struct config_key *k, const char *text,
+			  char *why, size_t len);
 /* Writes a sample config: every key commented out at its default. */
 void config_write_sample(FILE *f);
 /* Formats a key's current value into buf. */

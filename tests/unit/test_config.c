@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../app/backends.h"
@@ -16,7 +17,7 @@
 #include "../../dsp/aec.h"
 #include "../../hal/chain.h"
 
-static char reports[16][1024];
+static char reports[16][1400];
 static int nreports;
 
 static void report(const char *line, void *ctx)
@@ -107,7 +108,9 @@ static void each_error_names_file_line_key_value_and_range(void **state)
 		 "%s:4: endpoint.silence_ms = \"long\": must be an integer from 300 to 1500",
 		 path);
 	assert_string_equal(reports[1], want);
-	snprintf(want, sizeof(want), "%s:5: llm.modle = \"x\": unknown key", path);
+	snprintf(want, sizeof(want),
+		 "%s:5: llm.modle = \"x\": unknown key; did you mean llm.model?",
+		 path);
 	assert_string_equal(reports[2], want);
 	assert_non_null(strstr(reports[3], ":6: log.level = \"loud\": must be one of"));
 	assert_non_null(strstr(reports[3], "\"debug\""));
@@ -212,6 +215,274 @@ static void values_with_control_bytes_stay_on_one_line(void **state)
 	assert_non_null(strstr(reports[0], "log.level = \"lo\\x0aud\""));
 }
 
+__attribute__((format(printf, 2, 3))) static void expect(int i,
+							 const char *fmt,
+							 ...)
+{
+	char want[1400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	assert_string_equal(reports[i], want);
+}
+
+/* libconfig says "syntax error" and a line: the report adds the line
+ * itself, and a caret only where a column can be known. */
+static void syntax_errors_show_the_line_and_a_caret(void **state)
+{
+	static struct parley_config cfg;
+
+	(void)state;
+	/* a group never closed: libconfig names the line past the end */
+	assert_int_equal(load("audio = {\n  playback_rate = 16000;\n", &cfg),
+			 1);
+	assert_int_equal(nreports, 3);
+	expect(0, "%s:3: syntax error: the file ends inside the group opened on line 1 (its '}' is missing)",
+	       path);
+	assert_string_equal(reports[1], "    1 | audio = {");
+	assert_string_equal(reports[2], "      |         ^");
+	/* a string never closed, its quote marked, tabs kept */
+	assert_int_equal(load("llm = {\n\turl = \"http://h;\n};\n", &cfg), 1);
+	expect(0, "%s:4: syntax error: the file ends inside the string opened on line 2 (its closing '\"' is missing)",
+	       path);
+	assert_string_equal(reports[1], "    2 | \turl = \"http://h;");
+	assert_string_equal(reports[2], "      | \t      ^");
+	/* a string without quotes, after a group's other settings */
+	assert_int_equal(load("llm = { url = \"a;b\"; model = llama3; };\n",
+			      &cfg),
+			 1);
+	expect(0, "%s:1: syntax error: llama3 is not a value: a string needs quotes, \"llama3\"",
+	       path);
+	assert_string_equal(reports[2], "      |                              ^");
+	assert_int_equal(load("audio {\n  volume = 5; };\n", &cfg), 1);
+	expect(0, "%s:1: syntax error: '=' expected after \"audio\"", path);
+	assert_string_equal(reports[2], "      |       ^");
+	assert_int_equal(load("audio = { volume = 5x; };\n", &cfg), 1);
+	expect(0, "%s:1: syntax error: a number cannot go on with 'x'", path);
+	assert_string_equal(reports[1], "    1 | audio = { volume = 5x; };");
+	assert_string_equal(reports[2], "      | " "                    ^");
+	/* nothing stands out: the line, and no caret rather than a guess */
+	assert_int_equal(load("audio = { volume = 5;; };\n", &cfg), 1);
+	assert_int_equal(nreports, 2);
+	expect(0, "%s:1: syntax error, on this line or at the end of the one before",
+	       path);
+	assert_string_equal(reports[1], "    1 | audio = { volume = 5;; };");
+	/* libconfig's other texts are its own */
+	assert_int_equal(load("log = { level = \"info\"; };\nlog = {};\n", &cfg),
+			 1);
+	expect(0, "%s:2: duplicate setting name", path);
+}
+
+static void wrong_kinds_are_named(void **state)
+{
+	static struct parley_config cfg;
+
+	(void)state;
+	assert_int_equal(load("audio = 5;\n"
+			      "llm = {\n  url = { host = \"h\"; };\n"
+			      "  temperature = { };\n};\n",
+			      &cfg),
+			 3);
+	expect(0, "%s:1: audio = 5: audio must be a group: audio = { KEY = VALUE; ... };",
+	       path);
+	expect(1, "%s:3: llm.url must be a string, not a group", path);
+	expect(2, "%s:4: llm.temperature must be a number, not a group", path);
+}
+
+static void misspelled_keys_get_a_suggestion(void **state)
+{
+	static struct parley_config cfg;
+	char buf[64], why[400];
+
+	(void)state;
+	assert_int_equal(load("stt = { lnaguage = \"de\"; };\n"
+			      "audoi = { volume = 5; };\n"
+			      "volume = 4;\n"
+			      "tts = { url_path = \"x\"; };\n"
+			      "endpoint = { silence_msec = 700; };\n"
+			      "llm = { zzzzzz = 1; };\n",
+			      &cfg),
+			 6);
+	/* a transposition and a dropped letter are one edit each */
+	expect(0, "%s:1: stt.lnaguage = \"de\": unknown key; did you mean stt.language?",
+	       path);
+	expect(1, "%s:2: audoi: unknown group; did you mean audio?", path);
+	/* the right name in no group */
+	expect(2, "%s:3: volume = 4: unknown key; did you mean audio.volume?",
+	       path);
+	expect(3, "%s:4: tts.url_path = \"x\": unknown key", path);
+	expect(4, "%s:5: endpoint.silence_msec = 700: unknown key; did you mean endpoint.silence_ms?",
+	       path);
+	expect(5, "%s:6: llm.zzzzzz = 1: unknown key", path);
+	/* a key in the wrong group, and set's own refusal */
+	assert_int_equal(config_suggest("stt.voice", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "tts.voice");
+	assert_int_equal(config_suggest("xyzzy", buf, sizeof(buf)), -1);
+	config_defaults(&cfg);
+	assert_int_equal(config_set(&cfg, "endpoint.silense_ms", "900", NULL,
+				    why, sizeof(why)),
+			 -1);
+	assert_string_equal(why,
+			    "unknown key 'endpoint.silense_ms'; did you mean endpoint.silence_ms?");
+}
+
+/* A fake espeak-ng data directory (ESPEAK_DATA_PATH, set in main before
+ * the first look): two languages and one variant. */
+static char espeak_dir[64];
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char p[160];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void make_espeak_dir(void)
+{
+	char cmd[256];
+
+	snprintf(espeak_dir, sizeof(espeak_dir), "/tmp/parley-espeak-%d",
+		 getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%s/espeak-ng-data/lang/gmw' '%s/espeak-ng-data/voices/!v'",
+		 espeak_dir, espeak_dir);
+	if (system(cmd))
+		abort();
+	snprintf(cmd, sizeof(cmd), "%s/espeak-ng-data", espeak_dir);
+	write_file(cmd, "lang/gmw/en-US",
+		   "name English (America)\nlanguage en-us 2\nlanguage en 3\n");
+	write_file(cmd, "lang/gmw/de", "name German\nlanguage de\n");
+	write_file(cmd, "voices/!v/f3", "language variant\nname female3\n");
+	setenv("ESPEAK_DATA_PATH", espeak_dir, 1);
+}
+
+static void voices_and_languages_that_exist(void **state)
+{
+	static const char *const good[] = {
+		"tts = { voice = \"\"; };",
+		"tts = { voice = \"en-us\"; };",
+		"tts = { voice = \"German\"; };",
+		"tts = { voice = \"English (America)+f3\"; };",
+		"stt = { language = \"\"; };",
+		"stt = { language = \"auto\"; };",
+		"stt = { language = \"de\"; };",
+		"stt = { language = \"en-US\"; };",
+		"stt = { language = \"zh-Hant-TW\"; };",
+	};
+	static struct parley_config cfg;
+	char want[1200];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (load(good[i], &cfg))
+			fail_msg("%s: %s", good[i], reports[0]);
+	assert_int_equal(load("tts = { voice = \"vulcan\"; };", &cfg), 1);
+	expect(0, "%s:1: tts.voice = \"vulcan\": espeak-ng has no such voice; it has: de en-US",
+	       path);
+	assert_int_equal(load("tts = { voice = \"de+f9\"; };", &cfg), 1);
+	snprintf(want, sizeof(want),
+		 "%s:1: tts.voice = \"de+f9\": espeak-ng has no variant \"f9\" (the files in %s/espeak-ng-data/voices/!v)",
+		 path, espeak_dir);
+	assert_string_equal(reports[0], want);
+	assert_int_equal(load("stt = { language = \"xx-notalang\"; };", &cfg),
+			 1);
+	snprintf(want, sizeof(want),
+		 "%s:1: stt.language = \"xx-notalang\": must be \"\" (speaker.language's), \"auto\" (none), or an ISO 639-1 code, a region after '-' allowed (\"en-US\"): aa ab ae af ak",
+		 path);
+	assert_memory_equal(reports[0], want, strlen(want));
+	assert_non_null(strstr(reports[0], " xh yi yo za zh zu"));
+	/* a real code with a broken region, and one letter short */
+	assert_int_equal(load("stt = { language = \"en-\"; };", &cfg), 1);
+	assert_int_equal(load("stt = { language = \"e\"; };", &cfg), 1);
+	assert_int_equal(load("stt = { language = \"english\"; };", &cfg), 1);
+}
+
+/* config_load_layers with store.path in dir: file, then drop-in. */
+static int load_layers(const char *dir, const char *file_text,
+		       const char *dropin_text, struct parley_config *cfg)
+{
+	char conf[128], text[512];
+
+	snprintf(conf, sizeof(conf), "%s/parley.conf", dir);
+	snprintf(text, sizeof(text), "store = { path = \"%s/parley.db\"; };\n%s",
+		 dir, file_text);
+	write_file(dir, "parley.conf", text);
+	if (dropin_text)
+		write_file(dir, "console.conf", dropin_text);
+	nreports = 0;
+	return config_load_layers(cfg, conf, report, NULL);
+}
+
+static int source_of(const struct parley_config *cfg, const char *key)
+{
+	return cfg->source[config_find(key) - config_keys];
+}
+
+/* config save keeps a console change in the drop-in beside the store;
+ * each value says where it came from; the drop-in cannot move a peer. */
+static void console_changes_are_saved_to_the_drop_in(void **state)
+{
+	static struct parley_config cfg, next;
+	char dir[64], why[400], want[512], dropin[128];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/parley-dropin-%d", getpid());
+	mkdir(dir, 0700);
+	snprintf(dropin, sizeof(dropin), "%s/console.conf", dir);
+	unlink(dropin);
+	assert_int_equal(load_layers(dir, "llm = { model = \"m1\"; };\n", NULL,
+				     &cfg),
+			 0);
+	assert_int_equal(source_of(&cfg, "llm.model"), CS_FILE);
+	assert_int_equal(source_of(&cfg, "audio.volume"), CS_DEFAULT);
+	assert_string_equal(config_source_name(CS_DROPIN), "drop-in");
+	/* set: runtime; save: drop-in, a string's quote kept */
+	assert_int_equal(config_set(&cfg, "endpoint.silence_ms", "900", NULL,
+				    why, sizeof(why)),
+			 0);
+	assert_int_equal(config_set(&cfg, "llm.system_prompt",
+				    "Say \"hi\" \\ bye", NULL, why, sizeof(why)),
+			 0);
+	assert_int_equal(source_of(&cfg, "endpoint.silence_ms"), CS_RUNTIME);
+	assert_int_equal(config_save_dropin(&cfg, why, sizeof(why)), 2);
+	assert_int_equal(source_of(&cfg, "endpoint.silence_ms"), CS_DROPIN);
+	/* a restart reads it after the file */
+	assert_int_equal(load_layers(dir, "endpoint = { silence_ms = 500; };\n",
+				     NULL, &next),
+			 0);
+	assert_int_equal(next.end_silence_ms, 900);
+	assert_string_equal(next.system_prompt, "Say \"hi\" \\ bye");
+	assert_int_equal(source_of(&next, "endpoint.silence_ms"), CS_DROPIN);
+	assert_int_equal(source_of(&next, "llm.model"), CS_DEFAULT);
+	/* a reload of the same values: the source follows the files */
+	config_set(&cfg, "llm.model", "m2", NULL, why, sizeof(why));
+	assert_int_equal(config_apply_live(&cfg, &next, NULL, NULL_CHANGE,
+					   NULL),
+			 0);
+	assert_int_equal(source_of(&cfg, "llm.model"), CS_DEFAULT);
+	/* peers, and what only a restart changes, are the file's alone */
+	assert_int_equal(load_layers(dir, "",
+				     "stt = {\n  model = \"w\";\n  url = \"http://evil/v1/audio/transcriptions\";\n};\n"
+				     "audio = { capture_device = \"hw:9\"; };\n",
+				     &next),
+			 2);
+	expect(0, "%s:3: stt.url: set only in the main config file, not in the console's drop-in",
+	       dropin);
+	expect(1, "%s:5: audio.capture_device: set only in the main config file, not in the console's drop-in",
+	       dropin);
+	unlink(dropin);
+	snprintf(want, sizeof(want), "%s/parley.conf", dir);
+	unlink(want);
+	rmdir(dir);
+}
+
 static void syntax_errors_and_missing_files(void **state)
 {
 	static struct parley_config cfg;
@@ -219,6 +490,7 @@ static void syntax_errors_and_missing_files(void **state)
 	(void)state;
 	assert_int_equal(load("audio = {\n  playback_rate = 16000\n", &cfg), 1);
 	assert_non_null(strstr(reports[0], "syntax error"));
+	assert_null(strstr(reports[0], "syntax error: syntax error"));
 	nreports = 0;
 	assert_int_equal(config_load(&cfg, "/nonexistent/parley.conf", report,
 				     NULL),
@@ -384,7 +656,19 @@ int main(void)
 		cmocka_unit_test(syntax_errors_and_missing_files),
 		cmocka_unit_test(table_defaults_are_the_modules_defaults),
 		cmocka_unit_test(settings_apply_through_their_hooks),
+		cmocka_unit_test(syntax_errors_show_the_line_and_a_caret),
+		cmocka_unit_test(wrong_kinds_are_named),
+		cmocka_unit_test(misspelled_keys_get_a_suggestion),
+		cmocka_unit_test(voices_and_languages_that_exist),
+		cmocka_unit_test(console_changes_are_saved_to_the_drop_in),
 	};
+	char cmd[128];
+	int r;
 
-	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+	make_espeak_dir();
+	r = cmocka_run_group_tests_name("config", tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", espeak_dir);
+	if (system(cmd))
+		r = 1;
+	return r;
 }
