@@ -318,19 +318,43 @@ CMD(cmd_gpio)
 	return 0;
 }
 
+/*
+ * config show [KEY]: the values; the whole list marks where each came
+ * from (config.h: default, file, drop-in, runtime).  One key's line stays
+ * "KEY = VALUE", which scripts read.  config save: what the console
+ * changed goes to the drop-in beside the store, read after the file.
+ */
 CMD(cmd_config)
 {
-	char val[PARLEY_PROMPT_MAX + 8];
+	char val[PARLEY_PROMPT_MAX + 8], path[CONFIG_STR_MAX + 16];
 	const struct config_key *k;
+	int n;
 
+	if (!strcmp(argv[0], "save") && argc == 1) {
+		n = config_save_dropin(&p->cfg, why, whylen);
+		if (n < 0)
+			return -1;
+		config_dropin_path(&p->cfg, path, sizeof(path));
+		LOGN("console", "config save: %d setting%s in %s", n,
+		     n == 1 ? "" : "s", path);
+		console_printf(c, "%d setting%s saved in %s, read after the config file at start-up and on reload",
+			       n, n == 1 ? "" : "s", path);
+		return 0;
+	}
 	if (strcmp(argv[0], "show")) {
-		snprintf(why, whylen, "usage: config show [KEY]");
+		snprintf(why, whylen, "usage: config show [KEY] | config save");
 		return -1;
 	}
 	if (argc == 2) {
 		k = config_find(argv[1]);
 		if (!k) {
-			snprintf(why, whylen, "unknown key '%.64s'", argv[1]);
+			if (config_suggest(argv[1], path, sizeof(path)) == 0)
+				snprintf(why, whylen,
+					 "unknown key '%.64s'; did you mean %s?",
+					 argv[1], path);
+			else
+				snprintf(why, whylen, "unknown key '%.64s'",
+					 argv[1]);
 			return -1;
 		}
 		config_format(&p->cfg, k, val, sizeof(val));
@@ -339,8 +363,9 @@ CMD(cmd_config)
 	}
 	for (size_t i = 0; i < config_nkeys; i++) {
 		config_format(&p->cfg, &config_keys[i], val, sizeof(val));
-		console_printf(c, "%s = %s%s", config_keys[i].path, val,
-			       config_keys[i].live ? "" : "  (restart to change)");
+		console_printf(c, "%s = %s  (%s%s)", config_keys[i].path, val,
+			       config_source_name(p->cfg.source[i]),
+			       config_keys[i].live ? "" : "; restart to change");
 	}
 	return 0;
 }
@@ -412,6 +437,9 @@ CMD(cmd_set)
 		LOGN("console", "set %s = %s", keys[i], val);
 		console_printf(c, "%s = %s", keys[i], val);
 	}
+	/* a change at the console is in no file: say how long it lasts,
+	 * and how to keep it */
+	console_printf(c, "until the next reload or restart; config save keeps it");
 	return 0;
 }
 

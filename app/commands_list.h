@@ -33,7 +33,9 @@
 	  "show the button; press or release it (sim), chattering BOUNCES times", \
 	  0, 2, VIEW)                                                        \
 	X(gpio, "", "GPIO lines in use and their values", 0, 0, MONITOR)    \
-	X(config, "show [KEY]", "show the configuration", 1, 2, ADMIN)      \
+	X(config, "show [KEY] | save",                                       \
+	  "show the configuration and where each value came from; save what set changed to the drop-in beside the store", \
+	  1, 2, ADMIN)                                                        \
 	X(set, "KEY VALUE [KEY VALUE ...]",                                  \
 	  "change settings that can change live, together", 2, -1, ADMIN)  \
 	X(volume, "[N]", "show or set the playback volume, 0..100 percent", \
