@@ -18,6 +18,66 @@ static int has_scheme(const char *url, const char *scheme)
 	return !strcmp(scheme, "http://") && !strncmp(url, "https://", 8);
 }
 
+/*
+ * The path each HTTP STT backend posts to, as its server serves it
+ * (stt_openai.c takes stt.url whole): an address with no path would be
+ * reachable to "host ping" and answer every turn with 404.
+ */
+static const struct {
+	const char *backend, *path;
+} stt_paths[] = {
+	{ "openai", "/v1/audio/transcriptions" },
+	{ "whispercpp", "/inference" },
+};
+
+/* Where url's path starts ("" if it has none); url has a scheme. */
+static const char *url_path(const char *url)
+{
+	const char *host = strstr(url, "://");
+
+	host = host ? host + 3 : url;
+	return host + strcspn(host, "/?#");
+}
+
+/* An HTTP URL a backend cannot use though its scheme is right; 0 or -1. */
+static int url_hint(const struct parley_config *cfg, char *why,
+		    size_t whylen)
+{
+	const struct llm_proto *llm = llm_find(cfg->llm_backend);
+	const char *path = url_path(cfg->stt_url);
+	size_t n = strlen(cfg->llm_url);
+
+	for (size_t i = 0; i < sizeof(stt_paths) / sizeof(stt_paths[0]); i++) {
+		if (strcmp(cfg->stt_backend, stt_paths[i].backend) ||
+		    (*path && strcmp(path, "/")))
+			continue;
+		snprintf(why, whylen,
+			 "stt.url = \"%.128s\": stt.backend = \"%s\" posts to the URL as given: add its path, %.*s%s",
+			 cfg->stt_url, stt_paths[i].backend,
+			 (int)(path - cfg->stt_url), cfg->stt_url,
+			 stt_paths[i].path);
+		return -1;
+	}
+	/* the LLM backends add their own path to llm.url: one given there
+	 * would be sent twice (/api/chat/api/chat) */
+	while (n > 0 && cfg->llm_url[n - 1] == '/')
+		n--;
+	for (int i = 0; llm_protos[i]; i++) {
+		const char *lp = llm_protos[i]->path;
+		size_t pl = lp ? strlen(lp) : 0;
+
+		if (!pl || n < pl || strncmp(cfg->llm_url + n - pl, lp, pl))
+			continue;
+		snprintf(why, whylen,
+			 "llm.url = \"%.128s\": give the server's base URL, %.*s: llm.backend = \"%s\" adds %s itself",
+			 cfg->llm_url, (int)(n - pl), cfg->llm_url,
+			 llm ? llm->name : cfg->llm_backend,
+			 llm && llm->path ? llm->path : lp);
+		return -1;
+	}
+	return 0;
+}
+
 int backends_url_rule(const struct parley_config *cfg, char *why,
 		      size_t whylen)
 {
@@ -56,7 +116,7 @@ int backends_url_rule(const struct parley_config *cfg, char *why,
 				 "a tcp://HOST:PORT address");
 		return -1;
 	}
-	return 0;
+	return url_hint(cfg, why, whylen);
 }
 
 void backends_list(FILE *f)

@@ -328,6 +328,41 @@ static void misspelled_keys_get_a_suggestion(void **state)
 			    "unknown key 'endpoint.silense_ms'; did you mean endpoint.silence_ms?");
 }
 
+/* URLs with the right scheme that cannot work: a hint for each. */
+static void urls_that_cannot_work_get_a_hint(void **state)
+{
+	static struct parley_config cfg;
+	char why[400];
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), 0);
+	snprintf(cfg.stt_url, sizeof(cfg.stt_url), "http://h:8080");
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), -1);
+	assert_string_equal(why,
+			    "stt.url = \"http://h:8080\": stt.backend = \"openai\" posts to the URL as given: add its path, http://h:8080/v1/audio/transcriptions");
+	snprintf(cfg.stt_backend, sizeof(cfg.stt_backend), "whispercpp");
+	snprintf(cfg.stt_url, sizeof(cfg.stt_url), "https://h/");
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), -1);
+	assert_string_equal(why,
+			    "stt.url = \"https://h/\": stt.backend = \"whispercpp\" posts to the URL as given: add its path, https://h/inference");
+	snprintf(cfg.stt_url, sizeof(cfg.stt_url), "https://h/inference");
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), 0);
+	snprintf(cfg.llm_url, sizeof(cfg.llm_url),
+		 "http://127.0.0.1:11434/api/chat/");
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), -1);
+	assert_string_equal(why,
+			    "llm.url = \"http://127.0.0.1:11434/api/chat/\": give the server's base URL, http://127.0.0.1:11434: llm.backend = \"ollama\" adds /api/chat itself");
+	snprintf(cfg.llm_backend, sizeof(cfg.llm_backend), "openai");
+	snprintf(cfg.llm_url, sizeof(cfg.llm_url),
+		 "http://h:8000/v1/chat/completions");
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), -1);
+	assert_string_equal(why,
+			    "llm.url = \"http://h:8000/v1/chat/completions\": give the server's base URL, http://h:8000: llm.backend = \"openai\" adds /v1/chat/completions itself");
+	snprintf(cfg.llm_url, sizeof(cfg.llm_url), "http://h:8000/v1");
+	assert_int_equal(backends_url_rule(&cfg, why, sizeof(why)), 0);
+}
+
 /* A fake espeak-ng data directory (ESPEAK_DATA_PATH, set in main before
  * the first look): two languages and one variant. */
 static char espeak_dir[64];
@@ -660,6 +695,7 @@ int main(void)
 		cmocka_unit_test(wrong_kinds_are_named),
 		cmocka_unit_test(misspelled_keys_get_a_suggestion),
 		cmocka_unit_test(voices_and_languages_that_exist),
+		cmocka_unit_test(urls_that_cannot_work_get_a_hint),
 		cmocka_unit_test(console_changes_are_saved_to_the_drop_in),
 	};
 	char cmd[128];
