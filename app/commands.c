@@ -96,6 +96,25 @@ static void engine_counters(struct console_client *c, const struct parley *p,
 	console_printf(c, "earcons: %u", st->earcons);
 }
 
+/* "ringing: no", or what rings: "ringing: kitchen, alarm 07:30" */
+static void ringing_line(struct console_client *c, const struct timers *ts)
+{
+	char what[256];
+	size_t n = 0;
+
+	for (int i = 0; i < ts->n && n < sizeof(what); i++) {
+		const struct timer *t = &ts->t[i];
+
+		if (!t->ringing)
+			continue;
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s%s%s",
+				      n ? ", " : "",
+				      t->kind == TK_ALARM ? "alarm " : "",
+				      t->label);
+	}
+	console_printf(c, "ringing: %s", n ? what : "no");
+}
+
 CMD(cmd_status)
 {
 	struct engine_stats st;
@@ -104,6 +123,7 @@ CMD(cmd_status)
 
 	engine_stats(&p->eng, &st);
 	console_printf(c, "state: %s", turn_state_name(p->turn.state));
+	ringing_line(c, &p->timers);
 	console_printf(c, "uptime_s: %llu",
 		       (unsigned long long)(loop_now_ms() - p->started_ms) / 1000);
 	console_printf(c, "turns_stored: %lld",
@@ -486,19 +506,124 @@ CMD(cmd_say)
 	return turn_say(&p->turn, argv[0], why, whylen) ? -1 : 0;
 }
 
+/*
+ * history's rows: the turn and what was asked on the first line, then the
+ * whole answer, wrapped at HISTORY_WIDTH columns under an indent, lines
+ * broken only between words (a word longer than a line has one to
+ * itself).  The question is never wrapped: it is one utterance, and
+ * the turn's line shows it whole.  The answer starts on that line if its
+ * first word fits, or if the question alone made the line long (breaking
+ * then would save no width, and a short answer stays on the turn's line).
+ */
+#define HISTORY_WIDTH 78
+#define HISTORY_INDENT "    "
+
+struct wrap {
+	struct console_client *c;
+	char line[2048]; /* console_printf's own limit for one line */
+	size_t len;
+	int cols; /* columns the line takes on a terminal */
+	int fresh; /* no word on this line yet: the next needs no room */
+	int glue; /* the next word follows without a space (after a quote) */
+};
+
+/*
+ * Columns text takes as the console writes it: a code point is one, a
+ * control byte its \xHH escape (a C1 control, two bytes in UTF-8, two
+ * escapes).
+ */
+static int columns(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int cols = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			cols += 4;
+		else if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
+			 u[i + 1] <= 0x9f)
+			cols += 8, i++;
+		else if ((u[i] & 0xc0) != 0x80)
+			cols++;
+	}
+	return cols;
+}
+
+static void wrap_put(struct wrap *w, const char *s, size_t n)
+{
+	if (n > sizeof(w->line) - 1 - w->len)
+		n = sizeof(w->line) - 1 - w->len;
+	memcpy(w->line + w->len, s, n);
+	w->len += n;
+	w->cols += columns(s, n);
+}
+
+static void wrap_newline(struct wrap *w)
+{
+	console_printf(w->c, "%.*s", (int)w->len, w->line);
+	w->len = 0;
+	w->cols = 0;
+	wrap_put(w, HISTORY_INDENT, strlen(HISTORY_INDENT));
+	w->fresh = 1;
+}
+
+/* text's words after what the line holds; close ends the last word. */
+static void wrap_words(struct wrap *w, const char *text, const char *close)
+{
+	const char *s = text + strspn(text, " ");
+
+	if (!*s)
+		wrap_put(w, close, strlen(close));
+	while (*s) {
+		size_t n = strcspn(s, " ");
+		const char *next = s + n + strspn(s + n, " ");
+		int last = !*next;
+		int cols = columns(s, n) + (last ? (int)strlen(close) : 0);
+
+		if (!w->fresh) {
+			int gap = !w->glue;
+			int long_question = w->glue && w->cols > HISTORY_WIDTH;
+
+			if (w->cols + gap + cols > HISTORY_WIDTH && !long_question)
+				wrap_newline(w);
+			else if (gap)
+				wrap_put(w, " ", 1);
+		}
+		wrap_put(w, s, n); /* cut only past the line's 2 KiB */
+		if (last)
+			wrap_put(w, close, strlen(close));
+		w->fresh = 0;
+		w->glue = 0;
+		s = next;
+	}
+}
+
 static void history_row(const struct turn_summary *t, void *ctx)
 {
-	struct console_client *c = ctx;
+	struct wrap w = { .c = ctx };
 	time_t secs = (time_t)(t->started_unix_ms / 1000);
 	struct tm tm;
 	char when[32];
 
 	localtime_r(&secs, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	console_printf(c, "#%lld %s conv %lld %s %s: \"%.120s\" -> \"%.200s\"%s%.120s",
-		       (long long)t->id, when, (long long)t->conversation,
-		       t->source, t->outcome, t->transcript, t->answer,
-		       t->error[0] ? " error: " : "", t->error);
+	w.len = (size_t)snprintf(w.line, sizeof(w.line),
+				 "#%lld %s conv %lld %s %s: \"%s\" -> \"",
+				 (long long)t->id, when,
+				 (long long)t->conversation, t->source,
+				 t->outcome, t->transcript);
+	if (w.len >= sizeof(w.line))
+		w.len = sizeof(w.line) - 1;
+	w.cols = columns(w.line, w.len);
+	w.glue = 1;
+	wrap_words(&w, t->answer, "\"");
+	if (t->error[0]) {
+		wrap_newline(&w);
+		wrap_put(&w, "error:", 6);
+		w.fresh = 0;
+		wrap_words(&w, t->error, "");
+	}
+	console_printf(w.c, "%.*s", (int)w.len, w.line);
 }
 
 CMD(cmd_history)
@@ -673,10 +798,94 @@ CMD(cmd_detach)
 	return 0;
 }
 
+/*
+ * A countdown as a person says it: "42 s", "4 min 12 s", "5 min",
+ * "1 h 20 min" (past an hour the seconds are noise).  Rounded up, so a
+ * timer just set for 252 s reads "4 min 12 s", not "4 min 11 s".
+ */
+static void say_duration(int64_t ms, char *buf, size_t len)
+{
+	int64_t s = (ms + 999) / 1000;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%lld h %lld min", (long long)(s / 3600),
+			 (long long)(s % 3600 / 60));
+	else if (s >= 60 && s % 60)
+		snprintf(buf, len, "%lld min %lld s", (long long)(s / 60),
+			 (long long)(s % 60));
+	else if (s >= 60)
+		snprintf(buf, len, "%lld min", (long long)(s / 60));
+	else
+		snprintf(buf, len, "%lld s", (long long)s);
+}
+
+/* Calendar days from now's local date to when's: 0 today, 1 tomorrow. */
+static int days_until(time_t now, time_t when)
+{
+	struct tm a, b;
+
+	localtime_r(&now, &a);
+	localtime_r(&when, &b);
+	/* noon on each date: a DST change moves neither across midnight */
+	a.tm_hour = b.tm_hour = 12;
+	a.tm_min = b.tm_min = a.tm_sec = b.tm_sec = 0;
+	a.tm_isdst = b.tm_isdst = -1;
+	return (int)((difftime(mktime(&b), mktime(&a)) + 43200) / 86400);
+}
+
+/*
+ * When an alarm rings, as a person says it: "07:30 today", "07:30
+ * tomorrow", "Fri 07:30" within the week, "2025-06-01 07:30" beyond.
+ */
+static void say_alarm_time(time_t now, time_t when, char *buf, size_t len)
+{
+	struct tm tm;
+	int days = days_until(now, when);
+
+	localtime_r(&when, &tm);
+	if (days <= 0)
+		strftime(buf, len, "%H:%M today", &tm);
+	else if (days == 1)
+		strftime(buf, len, "%H:%M tomorrow", &tm);
+	else if (days < 7)
+		strftime(buf, len, "%a %H:%M", &tm);
+	else
+		strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+/*
+ * One timer or alarm: a line a person reads ("kitchen: 4 min 12 s
+ * left", "alarm 07:30 tomorrow"), then one for scripts with the store's
+ * id, the label as set and the times in milliseconds.
+ */
+static void timer_lines(struct console_client *c, const struct timer *t,
+			time_t now)
+{
+	char when[48];
+	int64_t left = timers_left_ms(t);
+
+	if (t->kind == TK_TIMER) {
+		say_duration(left, when, sizeof(when));
+		if (t->ringing)
+			console_printf(c, "%s: ringing", t->label);
+		else
+			console_printf(c, "%s: %s left", t->label, when);
+	} else {
+		say_alarm_time(now, (time_t)(t->due_unix_ms / 1000), when,
+			       sizeof(when));
+		console_printf(c, "alarm %s%s", when,
+			       t->ringing ? ": ringing" : "");
+	}
+	console_printf(c, "  %s %lld '%s' due_unix_ms=%lld left_ms=%lld",
+		       t->kind == TK_TIMER ? "timer" : "alarm", (long long)t->id,
+		       t->label, (long long)t->due_unix_ms, (long long)left);
+}
+
 /* timers: list; timers stop; timers cancel [LABEL] (no label: all) */
 CMD(cmd_timers)
 {
 	struct timers *ts = &p->timers;
+	time_t now = time(NULL);
 
 	if (argc && !strcmp(argv[0], "stop")) {
 		if (!device_stop_ringing(&p->dev)) {
@@ -686,9 +895,16 @@ CMD(cmd_timers)
 		return 0;
 	}
 	if (argc && !strcmp(argv[0], "cancel")) {
-		int n = timers_cancel(ts, argc > 1 ? argv[1] : "");
+		int pending = 0, n;
 
-		if (!n) {
+		for (int i = 0; i < ts->n; i++)
+			pending += !ts->t[i].ringing;
+		if (!pending) { /* what was asked is already so */
+			console_printf(c, "no timers to cancel");
+			return 0;
+		}
+		n = timers_cancel(ts, argc > 1 ? argv[1] : "");
+		if (!n) { /* a label that names none: likely a typing slip */
 			snprintf(why, whylen, "no pending timer named '%.64s'",
 				 argc > 1 ? argv[1] : "");
 			return -1;
@@ -702,16 +918,10 @@ CMD(cmd_timers)
 			 argv[0]);
 		return -1;
 	}
-	for (int i = 0; i < ts->n; i++) {
-		const struct timer *t = &ts->t[i];
-
-		console_printf(c, "%s %lld '%s' due_unix_ms=%lld %s%lld",
-			       t->kind == TK_TIMER ? "timer" : "alarm",
-			       (long long)t->id, t->label,
-			       (long long)t->due_unix_ms,
-			       t->ringing ? "ringing " : "left_ms=",
-			       t->ringing ? 0LL : (long long)timers_left_ms(t));
-	}
+	if (!ts->n)
+		console_printf(c, "no timers or alarms");
+	for (int i = 0; i < ts->n; i++)
+		timer_lines(c, &ts->t[i], now);
 	console_printf(c, "set: %d ringing: %s rings: %u", ts->n,
 		       timers_ringing(ts) ? "yes" : "no", ts->rings);
 	return 0;

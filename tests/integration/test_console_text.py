@@ -109,3 +109,111 @@ def test_help_without_a_daemon_lists_the_commands():
     assert p.returncode == 3 and p.stdout == "", p
     assert p.stderr == ("parleyctl: cannot connect: parleyd is not running (no socket at %s): start it "
                         "with systemctl start parleyd, or parleyd -f -c FILE\n" % sock), p.stderr
+
+
+def test_timers_read_like_a_person_wrote_them():
+    import datetime
+    now = datetime.datetime.now()
+    soon = now + datetime.timedelta(minutes=3)  # today, unless near midnight
+    past = now - datetime.timedelta(minutes=3)  # so: tomorrow
+    in3 = (now + datetime.timedelta(days=3)).replace(hour=7, minute=30, second=0,
+                                                     microsecond=0)
+    in9 = (now + datetime.timedelta(days=9)).replace(hour=7, minute=30, second=0,
+                                                     microsecond=0)
+    calls = [("set_timer", '{"seconds": 252, "label": "kitchen"}'),
+             ("set_alarm", '{"time": "%s"}' % soon.strftime("%H:%M")),
+             ("set_alarm", '{"time": "%s"}' % past.strftime("%H:%M")),
+             ("set_alarm", '{"time": "%s"}' % in3.strftime("%Y-%m-%dT%H:%M")),
+             ("set_alarm", '{"time": "%s"}' % in9.strftime("%Y-%m-%dT%H:%M"))]
+    args = []
+    for name, js in calls:
+        args += ["--tool-call", name, js]
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    with rig() as r:
+        r.start_ollama(*args, "--answer", "Done.", *FAST)
+        r.start(["silence:60"])
+        t0 = time.monotonic()
+        rc, out, err = ctl(r, "-w", "ask", "set them all")
+        assert rc == 0 and "outcome: ok" in out, (out, err)
+        rc, out, err = r.ctl("timers")
+        took = time.monotonic() - t0
+        assert rc == 0, err
+        human = [l for l in out.splitlines() if not l.startswith("  ")]
+        m = re.fullmatch(r"kitchen: 4 min (\d+) s left", human[0])
+        assert m and 12 - took - 1 <= int(m.group(1)) <= 12, (human, took)
+        assert human[1] == "alarm %s %s" % (soon.strftime("%H:%M"),
+                                            "today" if soon.date() == now.date()
+                                            else "tomorrow"), human
+        assert human[2] == "alarm %s tomorrow" % past.strftime("%H:%M"), human
+        assert human[3] == "alarm %s 07:30" % days[in3.weekday()], human
+        assert human[4] == "alarm %s 07:30" % in9.strftime("%Y-%m-%d"), human
+        assert human[5] == "set: 5 ringing: no rings: 0", human
+        # the line for scripts keeps the label and the times
+        assert out.splitlines()[1].startswith("  timer 1 'kitchen' due_unix_ms="), out
+        rc, out, err = r.ctl("timers", "cancel")
+        assert rc == 0 and out == "cancelled: 5\n", (out, err)
+        # nothing left: said, and not an error
+        rc, out, err = r.ctl("timers", "cancel")
+        assert rc == 0 and out == "no timers to cancel\n", (out, err)
+        rc, out, err = r.ctl("timers", "cancel", "kitchen")
+        assert rc == 0 and out == "no timers to cancel\n", (out, err)
+        rc, out, err = r.ctl("timers")
+        assert out == "no timers or alarms\nset: 0 ringing: no rings: 0\n", out
+
+
+def test_status_says_what_rings():
+    with rig() as r:
+        r.start_ollama("--tool-call", "set_timer", '{"seconds": 1, "label": "tea"}',
+                       "--answer", "Okay.", *FAST)
+        r.start(["silence:60"])
+        assert r.status()["ringing"] == "no"
+        con = Console(r.socket)
+        assert con.cmd("attach")[0]
+        assert ctl(r, "-w", "ask", "a tea timer for a second")[0] == 0
+        events_until(con, "EVENT ring ")
+        con.close()
+        assert r.status()["ringing"] == "tea"
+        rc, out, _ = r.ctl("timers")
+        assert out.splitlines()[0] == "tea: ringing", out
+        assert r.ctl("timers", "stop")[0] == 0
+        assert r.status()["ringing"] == "no"
+
+
+def test_history_shows_whole_answers_wrapped_between_words():
+    words = ("Tomatoes want warm soil, a sunny bed and water at the roots; "
+             "plant them out after the last frost, about sixty centimetres "
+             "apart, and pinch the side shoots weekly.").split()
+    # about 6 KiB: far past the 200 bytes history used to show
+    answer = " ".join(f"{w}{i}" if i % 7 == 0 else w
+                      for i, w in enumerate(words * 40))
+    assert len(answer) > 6000
+    with rig() as r:
+        r.start_ollama("--answer", "Short.", *FAST)
+        r.start(["silence:60"])
+        assert ctl(r, "-w", "ask", "first")[0] == 0
+        con = sqlite3.connect(r.db)
+        con.execute("INSERT INTO turns(conversation, started_unix_ms, source,"
+                    " transcript, answer, outcome, error) VALUES"
+                    " (1, ?, 'text', 'when do I plant tomatoes?', ?, 'truncated',"
+                    " 'llm.answer_max_chars reached')",
+                    (int(time.time() * 1000), answer))
+        con.commit()
+        con.close()
+        rc, out, err = r.ctl("history", "1")
+        assert rc == 0, err
+        lines = out.splitlines()
+        assert all(len(l) <= 78 for l in lines), [l for l in lines if len(l) > 78]
+        head, sep, first = lines[0].partition(' "when do I plant tomatoes?" -> "')
+        assert sep and re.fullmatch(r"#2 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d conv 1 "
+                                    r"text truncated:", head), lines[0]
+        assert lines[-1] == "    error: llm.answer_max_chars reached", lines[-1]
+        body = lines[1:-1]
+        assert all(l.startswith("    ") and l[4] != " " for l in body), body
+        # the question fills the turn's line: the answer starts below it
+        assert first == "", lines[:2]
+        text = " ".join(l[4:] for l in body)
+        # broken only between words: joined with spaces it is the answer
+        assert text == answer + '"', text[-200:]
+        # and each line is as full as the next word allowed
+        for a, b in zip(lines, lines[1:-1]):
+            assert len(a) + 1 + len(b[4:].split(" ")[0]) > 78, (a, b)
