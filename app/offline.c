@@ -31,24 +31,27 @@ static void start_timer(struct device *d, const struct lang *l, long s,
 		lang_format(l, say, len, PH_TIMER_SET, dur);
 }
 
-/* "It is 14:05." or "Es ist 14 Uhr 5.": the hour and minute as numbers,
- * since a language may say them in any order or shape. */
-static void say_time(const struct lang *l, char *say, size_t len)
+/*
+ * "It is 14:05." or "Es ist 14 Uhr 5.": the hour and minute go to the
+ * phrase as numbers, since a language may say them in any order or
+ * shape.  -1 if the clock could not be read (strftime failed): no time
+ * is better than a wrong one.
+ */
+static int say_time(const struct lang *l, char *say, size_t len)
 {
 	char hm[8];
 	int h, m;
 
 	device_local_time("%H%M", hm, sizeof(hm));
-	if (strlen(hm) != 4) {
-		lang_format(l, say, len, PH_TIME_HOUR, 0); /* cannot happen */
-		return;
-	}
+	if (strlen(hm) != 4)
+		return -1;
 	h = (hm[0] - '0') * 10 + (hm[1] - '0');
 	m = (hm[2] - '0') * 10 + (hm[3] - '0');
 	if (m)
 		lang_format(l, say, len, PH_TIME, h, m);
 	else
 		lang_format(l, say, len, PH_TIME_HOUR, h);
+	return 0;
 }
 
 int offline_answer(struct device *d, const char *transcript, char *say,
@@ -72,7 +75,8 @@ int offline_answer(struct device *d, const char *transcript, char *say,
 						     PH_NOTHING_RINGING);
 		break;
 	case GR_TIME:
-		say_time(l, say, len);
+		if (say_time(l, say, len))
+			return 0;
 		break;
 	case GR_VOLUME_UP:
 	case GR_VOLUME_DOWN:
