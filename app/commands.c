@@ -273,7 +273,12 @@ CMD(cmd_led)
 		snprintf(why, whylen, "usage: led test|log|idle|listening|thinking|speaking|error|muted|recording");
 		return -1;
 	}
-	led_show((enum led_state)s);
+	/* a look at the pattern, not a new state: led_show would leave the
+	 * LED claiming "thinking" while the speaker idles */
+	led_preview((enum led_state)s);
+	console_printf(c, "led: showing %s (%s) for %d s",
+		       led_state_names[s], led_pattern_setting((enum led_state)s),
+		       LED_PREVIEW_MS / 1000);
 	return 0;
 }
 

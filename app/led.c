@@ -158,10 +158,8 @@ static int step, timer;
 /* overlays, over the states: recording over ringing over the rest */
 static int ringing, recording;
 
-/* The state's pattern as its setting says now (checked when set). */
-static const struct pattern *pattern_of(enum led_state s)
+const char *led_pattern_setting(enum led_state s)
 {
-	static struct pattern now[LED_STATES];
 	const char *const setting[LED_STATES] = {
 		[LED_IDLE] = out.cfg->led_idle,
 		[LED_LISTENING] = out.cfg->led_listening,
@@ -172,9 +170,18 @@ static const struct pattern *pattern_of(enum led_state s)
 		[LED_RINGING] = out.cfg->led_ringing,
 		[LED_RECORDING] = out.cfg->led_recording,
 	};
+
+	return setting[s];
+}
+
+/* The state's pattern as its setting says now (checked when set). */
+static const struct pattern *pattern_of(enum led_state s)
+{
+	static struct pattern now[LED_STATES];
 	char why[160];
 
-	if (led_pattern_parse(setting[s], &now[s], why, sizeof(why)))
+	if (led_pattern_parse(led_pattern_setting(s), &now[s], why,
+			      sizeof(why)))
 		led_pattern_parse(defaults[s], &now[s], why, sizeof(why));
 	return &now[s];
 }
@@ -295,7 +302,21 @@ enum led_state led_current(void)
 	return current;
 }
 
+/*
+ * led test and led STATE show patterns for a while without touching what
+ * is due (base and the overlays), and then show that again; a real
+ * change of state meanwhile takes over at once.
+ */
 static int test_timer, test_next;
+
+static void show_for_a_while(enum led_state s)
+{
+	loop_cancel(timer);
+	current = s;
+	pat = pattern_of(s);
+	step = 0;
+	run_step();
+}
 
 static void test_step(void *ctx)
 {
@@ -306,11 +327,7 @@ static void test_step(void *ctx)
 		refresh();
 		return;
 	}
-	loop_cancel(timer);
-	current = (enum led_state)test_next;
-	pat = pattern_of(current);
-	step = 0;
-	run_step();
+	show_for_a_while((enum led_state)test_next);
 	test_next++;
 	test_timer = loop_timeout(1000, test_step, NULL);
 }
@@ -320,6 +337,14 @@ void led_test(void)
 	loop_cancel(test_timer);
 	test_next = 0;
 	test_step(NULL);
+}
+
+void led_preview(enum led_state s)
+{
+	loop_cancel(test_timer);
+	show_for_a_while(s);
+	test_next = LED_STATES; /* the next step ends it */
+	test_timer = loop_timeout(LED_PREVIEW_MS, test_step, NULL);
 }
 
 void led_init(const struct gpio_ops *ops, void *gpio_ctx,

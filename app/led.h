@@ -62,7 +62,12 @@ struct config_key;
 int led_pattern_check(const struct config_key *k, const char *text,
 		      char *why, size_t len);
 const char *led_pattern_default(enum led_state s);
+/* The state's pattern as its setting (led.STATE) reads now. */
+const char *led_pattern_setting(enum led_state s);
 /* Shows every state's pattern for a second each, then the current one. */
 void led_test(void);
+/* Shows one state's pattern for LED_PREVIEW_MS, then the current one. */
+#define LED_PREVIEW_MS 5000
+void led_preview(enum led_state s);
 
 #endif

@@ -217,3 +217,52 @@ def test_history_shows_whole_answers_wrapped_between_words():
         # and each line is as full as the next word allowed
         for a, b in zip(lines, lines[1:-1]):
             assert len(a) + 1 + len(b[4:].split(" ")[0]) > 78, (a, b)
+
+
+def led_log(r):
+    """The sim LED log as (ms, led, on) rows."""
+    rows = []
+    for line in r.ctl("led", "log")[1].splitlines():
+        ms, _, led, state = line.split()
+        rows.append((int(ms), int(led), state == "on"))
+    return rows
+
+
+def test_led_state_shows_its_pattern_then_what_is_due():
+    with rig() as r:
+        r.start(["silence:60"])
+        assert r.status()["led"] == "idle"
+        before = len(led_log(r))
+        rc, out, err = r.ctl("led", "thinking")
+        assert rc == 0 and out == "led: showing thinking (red+green:500/500) for 5 s\n", (out, err)
+        # the preview ends on its own: the LED is off again after 5 s of it
+        deadline = time.monotonic() + 15
+        while True:
+            rows = led_log(r)[before:]
+            if rows and rows[-1][0] - rows[0][0] >= 5000 and not rows[-1][2]:
+                break
+            assert time.monotonic() < deadline, rows
+            time.sleep(0.1)
+        assert r.status()["led"] == "idle"
+        # thinking's pattern: 500 ms on, 500 ms off, from the command on
+        blinks = rows[:10]
+        assert [on for _, _, on in blinks] == [True, False] * 5, rows
+        steps = [b[0] - a[0] for a, b in zip(blinks, blinks[1:])]
+        assert all(abs(s - 500) <= 30 for s in steps), steps
+        assert 4950 <= rows[-1][0] - rows[0][0] <= 5100, rows
+
+
+def test_record_waits_as_long_as_the_recording_takes():
+    with rig() as r:
+        r.start(["silence:60"])
+        t0 = time.monotonic()
+        # past parleyctl's 10 s reply timeout; it used to give up there
+        rc, out, err = ctl(r, "record", "12", "long.wav", timeout=40)
+        took = time.monotonic() - t0
+        assert rc == 0, (out, err, took)
+        assert took >= 12, took
+        with open(r.recording("long.wav"), "rb") as f:
+            head = f.read(44)
+        assert head[:4] == b"RIFF" and head[8:12] == b"WAVE"
+        data = int.from_bytes(head[40:44], "little")
+        assert abs(data - 12 * 16000 * 2) <= 16000 * 2 // 10, data  # 12 s at 16 kHz
