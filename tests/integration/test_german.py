@@ -89,6 +89,10 @@ def test_german_voice_turn():
         r.wait_frames(100)
         r.tap()
         r.wait_turns(1, 60)
+        # a notice of the speaker's own (the long press's)
+        assert r.ctl("conversation", "new")[0] == 0
+        r.wait_state("idle", 10)
+        assert "saying: Neues Gespräch." in r.log_text()
         assert r.stop() == 0
         (req,) = [q for q in r.stt.requests() if "fields" in q]
         assert req["fields"]["language"] == "de", req["fields"]
