@@ -4,9 +4,9 @@
  * or one per line of standard input to parleyd's UNIX socket and prints
  * the reply.  "levels" is shown in place on a terminal until Enter is
  * pressed; "attach" prints events until parleyd goes away or parleyctl is
- * interrupted.  "ask" on a terminal (or with -w) follows its turn: it
- * attaches, asks, and prints each sentence of the answer as it is queued
- * for speech, then the outcome and the stage times.  "record" waits as
+ * interrupted.  "ask" follows its turn (unless -n): it attaches, asks,
+ * and prints each sentence of the answer as it is queued for speech, then
+ * the outcome and the stage times.  "record" waits as
  * long as the recording takes.  "help" and -h list the commands from the
  * table parleyd is built from (app/commands_list.h), so they work with no
  * parleyd running.
@@ -49,9 +49,8 @@ static void usage(FILE *f)
 		   "Sends COMMAND to parleyd, or reads commands from standard input.\n"
 		   "SOCKET defaults to $PARLEY_SOCKET, then " DEFAULT_SOCKET ".\n"
 		   "ask TEXT waits for the answer and prints it, sentence by sentence,\n"
-		   "then the outcome and the stage times, when standard output is a\n"
-		   "terminal or with -w; with -n, or in a pipe, it returns once the\n"
-		   "turn has started.\n"
+		   "then the outcome and the stage times; with -n it returns once the\n"
+		   "turn has started (-w, the default, waits).\n"
 		   "Exit status: 0 OK; 1 a command answered ERR; 2 usage;\n"
 		   "3 cannot connect, connection lost or no reply (parleyd closed it:\n"
 		   "its reason is printed); 4 standard output failed; 128+N signal N.\n");
@@ -413,8 +412,8 @@ int main(int argc, char **argv)
 	const char *path = getenv("PARLEY_SOCKET");
 	char line[1024];
 	int c, fd, status = EXIT_OK;
-	/* follow an ask: on a terminal, unless told (-w, -n) */
-	int wait_ask = isatty(STDOUT_FILENO);
+	/* follow an ask to its end, unless told not to (-n) */
+	int wait_ask = 1;
 
 	while ((c = getopt(argc, argv, "s:hwn")) != -1) {
 		switch (c) {

@@ -332,7 +332,11 @@ class Rig:
             time.sleep(0.02)
 
     def ctl(self, *cmd):
-        p = subprocess.run([os.path.join(self.build, "parleyctl"), "-s", self.socket] + list(cmd),
+        # an ask returns once its turn has started (-n): the tests act
+        # while it runs; test_console_text follows one to its end
+        opts = ["-n"] if cmd and cmd[0] == "ask" else []
+        p = subprocess.run([os.path.join(self.build, "parleyctl"), "-s", self.socket] + opts +
+                           list(cmd),
                            capture_output=True, text=True, timeout=15)
         return p.returncode, p.stdout, p.stderr
 

@@ -199,7 +199,8 @@ def test_the_serial_console_has_the_role_its_setting_gives():
             # the setting is live: an admin gives the cable the admin role
             assert r.ctl("set", "console.serial_role", "admin")[0] == 0
             tty.send(b"set endpoint.silence_ms 900\r")
-            assert b"endpoint.silence_ms = 900\r\nOK" in tty.read_until(rb"parley> ")
+            reply = tty.read_until(rb"parley> ")
+            assert b"endpoint.silence_ms = 900\r\n" in reply and b"\r\nOK\r\n" in reply, reply
             assert "the serial console runs 'set'" in r.log_text()
     finally:
         tty.close()

@@ -270,8 +270,9 @@ def test_record_waits_as_long_as_the_recording_takes():
         # past parleyctl's 10 s reply timeout; it used to give up there
         rc, out, err = ctl(r, "record", "12", "long.wav", timeout=40)
         took = time.monotonic() - t0
+        # the old client gave up at 10 s with exit 3; the recording's
+        # length is checked from the file, not from the wall clock
         assert rc == 0, (out, err, took)
-        assert took >= 12, took
         with open(r.recording("long.wav"), "rb") as f:
             head = f.read(44)
         assert head[:4] == b"RIFF" and head[8:12] == b"WAVE"
