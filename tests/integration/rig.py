@@ -411,8 +411,14 @@ class Rig:
         elif self.daemon:
             rc = self.daemon.returncode
         if self.feeder and self.feeder.poll() is None:
+            # the feeder is an instrument, not what is tested: on a loaded
+            # machine its Python handler may come late, so it is killed
             self.feeder.terminate()
-            self.feeder.wait(5)
+            try:
+                self.feeder.wait(5)
+            except subprocess.TimeoutExpired:
+                self.feeder.kill()
+                self.feeder.wait()
         return rc
 
     def close(self):
