@@ -106,7 +106,8 @@ static void list_voices(const char *dir, int depth, struct voice_list *vl)
 		}
 		if (!S_ISREG(st.st_mode) || strlen(e->d_name) >= VOICE_ID_MAX)
 			continue;
-		snprintf(vl->v[vl->n].id, VOICE_ID_MAX, "%s", e->d_name);
+		/* it fits: checked just above */
+		memcpy(vl->v[vl->n].id, e->d_name, strlen(e->d_name) + 1);
 		voice_name(path, vl->v[vl->n].name, VOICE_NAME_MAX);
 		vl->n++;
 	}

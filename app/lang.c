@@ -55,12 +55,12 @@ static const char *const english_phrases[PH_COUNT] = {
 		"I could not finish that: the model kept calling tools.",
 	[PH_TOOL_SEND] = "I could not send the tool results.",
 	[PH_QUESTION_SEND] = "I could not send the question.",
-	[PH_STORE_IN_MEMORY] = "I cannot save to my storage right now. I will "
+	[PH_STORE_IN_MEMORY] = ("I cannot save to my storage right now. I will "
 			       "keep what you say in memory, and save it when "
-			       "I can.",
+			       "I can."),
 	[PH_TIMER_SET] = "Timer set for %s.",
-	[PH_TIMER_FULL] = "I could not set the timer: %d timers and alarms "
-			  "are set already.",
+	[PH_TIMER_FULL] = ("I could not set the timer: %d timers and alarms "
+			  "are set already."),
 	[PH_TIMER_UNSAVED] =
 		"I could not set the timer: the store could not save it.",
 	[PH_TIMER_FAILED] = "I could not set the timer.",
@@ -101,24 +101,24 @@ static const char *const german_phrases[PH_COUNT] = {
 	[PH_TOOLS_DONE] = "Erledigt.",
 	[PH_LLM_EMPTY] = "Die Antwort des Sprachmodells war leer.",
 	[PH_LLM_UNREACHABLE] = "Ich erreiche den Sprachmodell-Server nicht.",
-	[PH_LLM_MODEL_MISSING] = "Das Modell %s ist auf dem "
-				 "Sprachmodell-Server nicht installiert.",
-	[PH_LLM_TIMEOUT] = "Der Sprachmodell-Server hat zu lange für die "
-			   "Antwort gebraucht.",
+	[PH_LLM_MODEL_MISSING] = ("Das Modell %s ist auf dem "
+				 "Sprachmodell-Server nicht installiert."),
+	[PH_LLM_TIMEOUT] = ("Der Sprachmodell-Server hat zu lange für die "
+			   "Antwort gebraucht."),
 	[PH_LLM_ERROR] = "Der Sprachmodell-Server hat einen Fehler gemeldet.",
-	[PH_TOOL_ROUNDS] = "Das habe ich nicht geschafft: Das Modell hat "
-			   "immer wieder Werkzeuge aufgerufen.",
-	[PH_TOOL_SEND] = "Ich konnte die Ergebnisse der Werkzeuge nicht "
-			 "senden.",
+	[PH_TOOL_ROUNDS] = ("Das habe ich nicht geschafft: Das Modell hat "
+			   "immer wieder Werkzeuge aufgerufen."),
+	[PH_TOOL_SEND] = ("Ich konnte die Ergebnisse der Werkzeuge nicht "
+			 "senden."),
 	[PH_QUESTION_SEND] = "Ich konnte die Frage nicht senden.",
-	[PH_STORE_IN_MEMORY] = "Ich kann gerade nichts speichern. Ich behalte, "
+	[PH_STORE_IN_MEMORY] = ("Ich kann gerade nichts speichern. Ich behalte, "
 			       "was du sagst, vorerst im Arbeitsspeicher und "
-			       "sichere es, sobald es wieder geht.",
+			       "sichere es, sobald es wieder geht."),
 	[PH_TIMER_SET] = "Der Timer für %s läuft.",
-	[PH_TIMER_FULL] = "Ich konnte den Timer nicht stellen: Es sind schon "
-			  "%d Timer und Wecker gestellt.",
-	[PH_TIMER_UNSAVED] = "Ich konnte den Timer nicht stellen, weil ich "
-			     "ihn nicht speichern kann.",
+	[PH_TIMER_FULL] = ("Ich konnte den Timer nicht stellen: Es sind schon "
+			  "%d Timer und Wecker gestellt."),
+	[PH_TIMER_UNSAVED] = ("Ich konnte den Timer nicht stellen, weil ich "
+			     "ihn nicht speichern kann."),
 	[PH_TIMER_FAILED] = "Ich konnte den Timer nicht stellen.",
 	[PH_STOPPED] = "Ist aus.",
 	[PH_NOTHING_RINGING] = "Es klingelt gerade nichts.",
@@ -141,9 +141,9 @@ static const struct lang english = {
 	.code = "en",
 	.name = "English",
 	.voice = "en",
-	.system_prompt = "You are a voice assistant on a small speaker. Answer "
+	.system_prompt = ("You are a voice assistant on a small speaker. Answer "
 			 "in one to three short spoken sentences, with no lists "
-			 "or markdown.",
+			 "or markdown."),
 	.phrases = english_phrases,
 };
 
@@ -151,10 +151,10 @@ static const struct lang german = {
 	.code = "de",
 	.name = "Deutsch",
 	.voice = "de",
-	.system_prompt = "Du bist ein Sprachassistent in einem kleinen "
+	.system_prompt = ("Du bist ein Sprachassistent in einem kleinen "
 			 "Lautsprecher. Antworte auf Deutsch in ein bis drei "
 			 "kurzen, gesprochenen Sätzen, ohne Listen und ohne "
-			 "Markdown.",
+			 "Markdown."),
 	.phrases = german_phrases,
 };
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../../app/config.h"
+#include "config_report.h"
 
 static struct parley_config cfg;
 static char path[64];
@@ -20,8 +21,7 @@ static char path[64];
 static void report(const char *line, void *ctx)
 {
 	(void)ctx;
-	if (strncmp(line, path, strlen(path)) || strchr(line, '\n'))
-		abort();
+	config_report_check(line, path);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../app/config.h"
+#include "config_report.h"
 
 static struct parley_config cfg, again;
 static char path[64];
@@ -24,8 +25,7 @@ static char path[64];
 static void report(const char *line, void *ctx)
 {
 	(void)ctx;
-	if (strncmp(line, path, strlen(path)) || strchr(line, '\n'))
-		abort();
+	config_report_check(line, path);
 }
 
 /* A memfd holding len bytes of data, or -1. */
