@@ -2,6 +2,7 @@
 """Streaming an answer: every sentence is spoken once and in order however
 fast the host streams, an answer ends cleanly at the cap or at the server's
 length limit, and the store keeps only what was said."""
+import os
 import re
 
 from common import rig
@@ -59,8 +60,11 @@ def test_a_long_fast_answer_is_spoken_completely_in_order():
         assert t["outcome"] == "ok", (t["outcome"], t["error"])
         assert t["answer"] == " ".join(sentences)
         # fixed memory: 200 sentences cost no more than 5 did (what one
-        # turn touches of the static buffers the first time aside)
-        assert rss_long - rss_short < 512, (rss_short, rss_long)
+        # turn touches of the static buffers the first time aside); under
+        # AddressSanitizer its quarantine grows with every free, so the
+        # resident size says nothing there
+        if not os.environ.get("PARLEY_SANITIZED"):
+            assert rss_long - rss_short < 512, (rss_short, rss_long)
 
 
 def spoken_turn(answer, question, ms_per_char="2", token_rate="1000", **config):
