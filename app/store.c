@@ -299,6 +299,8 @@ static void make_private(const char *path)
 	struct stat st;
 	int fd;
 
+	if (!strcmp(path, ":memory:"))
+		return; /* sqlite's name for no file: none must be made */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd >= 0) {
