@@ -7,8 +7,9 @@
  *
  * A third language is a matter of adding tables:
  *   1. in lang.c, a phrase table (one string per enum phrase, written as
- *      a native speaker would say it, with the placeholders lang_phrase_args
- *      names, in that order) and a struct lang pointing at it; add the
+ *      a native speaker would say it, with the printf conversions
+ *      lang_phrase_args names, in that order) and a struct lang pointing
+ *      at it; add the
  *      struct to langs[];
  *   2. in grammar.c, its offline commands (a struct grammar_lang); without
  *      them the offline commands are understood in English;

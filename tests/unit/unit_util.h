@@ -14,7 +14,10 @@
 
 #include "../../app/loop.h"
 
-/* The tail of a mkstemp or mkdtemp template, which they fill in. */
+/*
+ * The tail of a mkstemp or mkdtemp template: POSIX requires exactly six
+ * 'X' characters there, which the call replaces with a unique name.
+ */
 #define UNIT_MKTEMP_TAIL "XXXXXX"
 
 /* A fresh name for a test's store file (the file does not exist yet). */
