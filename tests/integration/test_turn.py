@@ -110,7 +110,11 @@ def test_barge_in_stops_playback_and_listens():
     long_answer = " ".join(f"This is sentence number {i} of a long answer." for i in range(1, 30))
     with rig() as r:
         r.start_ollama("--answer", long_answer, "--token-rate", "30")
-        r.start(["silence:60"])
+        # the capture runs at the feeder's pace, not the clock's: with the
+        # machine busy, this test may see its 100 frames of held button
+        # end long after the daemon did, so the no-speech notice must not
+        # be able to start while the button is still held
+        r.start(["silence:60"], endpoint__no_speech_ms=30000)
         r.wait_frames(20)
         assert r.ctl("ask", "tell me something long")[0] == 0
         r.wait_state("speaking", 15)
