@@ -32,6 +32,7 @@ __attribute__((format(printf, 3, 4))) static void emsg(struct audio_engine *e,
 						      const char *fmt, ...)
 {
 	struct engine_msg m;
+	uint64_t one = 1;
 	va_list ap;
 
 	m.level = level;
@@ -39,6 +40,11 @@ __attribute__((format(printf, 3, 4))) static void emsg(struct audio_engine *e,
 	vsnprintf(m.text, sizeof(m.text), fmt, ap);
 	va_end(ap);
 	ring_push(&e->msg_ring, &m, 1); /* dropped if the ring is full */
+	/* wakes the control thread now: while the devices are gone no frame
+	 * does it */
+	if (e->event_fd >= 0 && write(e->event_fd, &one, sizeof(one)) < 0) {
+		/* saturated only if the loop is gone */
+	}
 }
 
 int engine_init(struct audio_engine *e, const struct audio_ops *ops,
@@ -169,7 +175,10 @@ static void note_buffers(struct audio_engine *e)
 		     e->playback_device, pb, pb * 1000 / p->playback_rate);
 }
 
-/* Closes and reopens the devices until they come back or we are stopped. */
+/*
+ * Closes and reopens the devices until they come back or we are stopped
+ * (e->dev is NULL then).  Runs in the device thread.
+ */
 static void reopen(struct audio_engine *e, int err)
 {
 	char why[ENGINE_MSG_MAX];
@@ -457,6 +466,34 @@ static void rt_setup(struct audio_engine *e)
 		     e->rt_priority);
 }
 
+static void sem_wait_all(sem_t *s)
+{
+	while (sem_wait(s) && errno == EINTR)
+		;
+}
+
+/*
+ * The device thread: sleeps until the audio thread asks for a reopen, does
+ * it (alsa-lib allocates on close and open), and wakes the audio thread.
+ * Ends when the engine stops; its last post frees an audio thread that
+ * asked too late.
+ */
+static void *devices_thread(void *arg)
+{
+	struct audio_engine *e = arg;
+
+	pthread_setname_np(pthread_self(), "parley-devices");
+	for (;;) {
+		sem_wait_all(&e->reopen_req);
+		if (!atomic_load(&e->run))
+			break;
+		reopen(e, e->reopen_err);
+		sem_post(&e->reopen_done);
+	}
+	sem_post(&e->reopen_done);
+	return NULL;
+}
+
 static void *engine_thread(void *arg)
 {
 	struct audio_engine *e = arg;
@@ -469,7 +506,13 @@ static void *engine_thread(void *arg)
 		int r = period(e);
 
 		if (r < 0) {
-			reopen(e, r);
+			/* the device thread reopens; nothing to play or
+			 * capture meanwhile */
+			e->reopen_err = r;
+			sem_post(&e->reopen_req);
+			sem_wait_all(&e->reopen_done);
+			if (!e->dev)
+				break; /* stopped while the devices were gone */
 			drift_reset(&e->drift);
 			e->cap16_n = 0;
 			if (e->cap_rs)
@@ -566,9 +609,21 @@ int engine_start(struct audio_engine *e, char *err, size_t errlen)
 	}
 	note_buffers(e);
 	atomic_store(&e->run, 1);
-	r = pthread_create(&e->thread, NULL, engine_thread, e);
+	sem_init(&e->reopen_req, 0, 0);
+	sem_init(&e->reopen_done, 0, 0);
+	r = pthread_create(&e->devices, NULL, devices_thread, e);
+	if (!r) {
+		r = pthread_create(&e->thread, NULL, engine_thread, e);
+		if (r) {
+			atomic_store(&e->run, 0);
+			sem_post(&e->reopen_req);
+			pthread_join(e->devices, NULL);
+		}
+	}
 	if (r) {
 		atomic_store(&e->run, 0);
+		sem_destroy(&e->reopen_req);
+		sem_destroy(&e->reopen_done);
 		e->ops->close(e->dev);
 		e->dev = NULL;
 		free_resamplers(e);
@@ -582,7 +637,13 @@ int engine_start(struct audio_engine *e, char *err, size_t errlen)
 void engine_stop(struct audio_engine *e)
 {
 	if (atomic_exchange(&e->run, 0)) {
+		/* wakes the device thread if it sleeps; a reopen under way
+		 * sees run at 0 and gives up */
+		sem_post(&e->reopen_req);
+		pthread_join(e->devices, NULL);
 		pthread_join(e->thread, NULL);
+		sem_destroy(&e->reopen_req);
+		sem_destroy(&e->reopen_done);
 		e->ops->close(e->dev);
 		e->dev = NULL;
 		free_resamplers(e);

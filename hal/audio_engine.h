@@ -17,6 +17,7 @@
 #define PARLEY_HAL_AUDIO_ENGINE_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdint.h>
 
@@ -91,9 +92,23 @@ struct audio_engine {
 	int rt_priority; /* SCHED_FIFO priority, 0 for none */
 	int mlock; /* mlockall at start */
 	int drift_correction;
-	void *dev; /* written by the audio thread only, after start */
+	/* written by the device thread only, after start, while the audio
+	 * thread waits for it (see below) */
+	void *dev;
 	pthread_t thread;
 	_Atomic int run;
+	/*
+	 * The device thread ("parley-devices") closes and reopens the
+	 * devices after a fault, so that alsa-lib's allocations on open and
+	 * close never happen in the audio thread.  The audio thread posts
+	 * reopen_req and waits on reopen_done: while the devices are gone it
+	 * has nothing to do, and while it waits the device thread is the one
+	 * producer of msg_ring.
+	 */
+	pthread_t devices;
+	sem_t reopen_req;
+	sem_t reopen_done;
+	int reopen_err; /* the error that asked for the reopen */
 	int event_fd; /* audio thread writes 1 per queued frame */
 
 	/* audio thread -> control thread */
@@ -120,7 +135,7 @@ struct audio_engine {
 	_Atomic uint32_t xruns;
 	_Atomic uint32_t suspends; /* -ESTRPIPE seen */
 	_Atomic uint32_t resumes; /* ... and recovered */
-	_Atomic uint32_t reopens;
+	_Atomic uint32_t reopens; /* the device thread's */
 	_Atomic int32_t play_delay; /* playback frames queued, last period */
 	_Atomic uint32_t play_buffer; /* playback device buffer, frames */
 	_Atomic uint32_t cap_buffer; /* capture device buffer, frames */

@@ -75,6 +75,10 @@ static int drift_ppm(long *ppm)
 	if (!dir)
 		return 0;
 	snprintf(path, sizeof(path), "%s/play_ppm", dir);
+	/* fopen allocates its FILE before it looks: the allocation test runs
+	 * with this shim, and asks without a play_ppm file */
+	if (access(path, F_OK))
+		return 0;
 	f = fopen(path, "r");
 	if (!f)
 		return 0;

@@ -1,11 +1,25 @@
 # SPDX-License-Identifier: MIT
 """The audio thread makes no heap calls: a malloc interposer counts the
 calls made by the thread named parley-audio through whole turns (capture,
-VAD, playback of speech, a barge-in flush)."""
+VAD, playback of speech, a barge-in flush), a voice barge-in through the
+echo canceller, and a device that vanishes and comes back (the device
+thread, not the audio thread, closes and reopens it)."""
 import os
 import time
 
 from common import SPEECH, Skip, rig, shim
+
+NO_HEAP = {"malloc": 0, "calloc": 0, "realloc": 0, "free": 0, "posix_memalign": 0}
+
+
+def heap_calls(report):
+    with open(report) as f:
+        return {k: int(v) for k, v in (line.split() for line in f)}
+
+
+def no_interposer():
+    if os.environ.get("PARLEY_SANITIZED") or os.environ.get("PARLEY_VALGRIND"):
+        raise Skip("the sanitizer or valgrind owns malloc; the interposer cannot count")
 
 
 def test_audio_thread_never_allocates():
@@ -71,3 +85,62 @@ def test_audio_thread_never_allocates_with_resampling_and_channels():
         assert frames > 300
         assert counts == {"malloc": 0, "calloc": 0, "realloc": 0, "free": 0,
                           "posix_memalign": 0}, counts
+
+
+def test_audio_thread_never_allocates_through_a_voice_barge_in():
+    """The person talks over the answer: the echo canceller runs against
+    the played answer, the VAD hears the voice, and the turn flushes the
+    playback ring and listens, all without a heap call in the audio
+    thread."""
+    no_interposer()
+    answer = " ".join(f"This is sentence number {i} of a long answer." for i in range(1, 30))
+    with rig() as r:
+        report = os.path.join(r.dir, "alloc.txt")
+        r.start_stt("--transcript", "stop and listen")
+        r.start_ollama("--answer", answer, "--token-rate", "0")
+        r.start(["silence:7", SPEECH, "silence:60"], echo=True, barge_in__voice=True,
+                extra_env={"LD_PRELOAD": shim("alloc_count.so"),
+                           "PARLEY_ALLOC_REPORT": report})
+        r.wait_frames(20)
+        assert r.ctl("ask", "tell me something long")[0] == 0
+        r.wait_state("speaking", 20)
+        assert r.frames() < 600, "the answer started too late for this test"
+        # the voice in the capture stream at 7 s interrupts the answer
+        assert r.wait_state("listening", 20) == "listening"
+        r.wait_turns(1, 30)
+        assert r.stop() == 0
+        assert "voice barge-in" in r.log_text()
+        assert r.turns()[0]["outcome"] == "barge-in"
+        assert heap_calls(report) == NO_HEAP, heap_calls(report)
+
+
+def test_audio_thread_never_allocates_when_the_device_vanishes():
+    """-ENODEV from the card: alsa-lib frees and allocates on close and
+    open (48 calloc and 4 realloc per reopen, counted before the device
+    thread did it), so the reopen happens outside the audio thread."""
+    no_interposer()
+    with rig() as r:
+        report = os.path.join(r.dir, "alloc.txt")
+        faults = os.path.join(r.dir, "faults")
+        os.mkdir(faults)
+        r.start_ollama("--answer", "Still here.", "--token-rate", "0")
+        r.start(["silence:120"], extra_env={
+            "LD_PRELOAD": shim("alloc_count.so") + " " + shim("alsa_fault.so"),
+            "PARLEY_ALSA_FAULTS": faults, "PARLEY_ALLOC_REPORT": report})
+        r.wait_frames(50)
+        open(os.path.join(faults, "enodev"), "w").close()
+        deadline = time.monotonic() + 10
+        while "audio device lost" not in r.log_text():
+            assert time.monotonic() < deadline, "the fault was not seen"
+            time.sleep(0.05)
+        os.unlink(os.path.join(faults, "enodev"))
+        deadline = time.monotonic() + 10
+        while int(r.status()["xruns"].split()[2]) < 1:
+            assert time.monotonic() < deadline, "the device was not reopened"
+            time.sleep(0.05)
+        r.wait_frames(r.frames() + 50)
+        r.ctl("ask", "are you there?")
+        r.wait_turns(1, 20)
+        assert r.stop() == 0
+        assert r.turns()[0]["answer"] == "Still here."
+        assert heap_calls(report) == NO_HEAP, heap_calls(report)
