@@ -55,12 +55,18 @@ static struct {
 	uint32_t gen; /* under lock: bumped by a cancel */
 	uint32_t job_gen; /* under lock: gen of the queued decode */
 	int done_fd;
-	size_t n; /* samples in pcm, written before busy is set */
-	int16_t pcm[PARLEY_UTT_MAX_SAMPLES]; /* worker's own copy */
+	size_t n; /* samples in sx_pcm, written before busy is set */
 	char text[PARLEY_TRANSCRIPT_MAX]; /* under lock */
 	int fresh; /* under lock: text is a result not read yet */
 	int started;
 } sx = { .done_fd = -1 };
+/*
+ * The worker's own copy of the utterance (960 kB), apart from sx: in sx
+ * the one non-zero initialiser put all of it into .data, a file-backed
+ * private mapping that every start reads in; here it is .bss, pages
+ * that cost nothing until an offline decode touches them.
+ */
+static int16_t sx_pcm[PARLEY_UTT_MAX_SAMPLES];
 
 static void *worker(void *arg)
 {
@@ -82,7 +88,7 @@ static void *worker(void *arg)
 
 		text[0] = '\0';
 		if (ps_start_utt(sx.ps) == 0) {
-			ps_process_raw(sx.ps, sx.pcm, sx.n, FALSE, TRUE);
+			ps_process_raw(sx.ps, sx_pcm, sx.n, FALSE, TRUE);
 			ps_end_utt(sx.ps);
 			hyp = ps_get_hyp(sx.ps, NULL);
 			snprintf(text, sizeof(text), "%s", hyp ? hyp : "");
@@ -201,7 +207,7 @@ int sphinx_decode(const int16_t *pcm, size_t n)
 		 * gives) has no log energy and upsets the recogniser's feature
 		 * normalisation: one LSB of fixed dither there */
 		for (size_t i = 0; i < n; i++)
-			sx.pcm[i] = pcm[i] ? pcm[i] : (int16_t)(i & 1 ? 1 : -1);
+			sx_pcm[i] = pcm[i] ? pcm[i] : (int16_t)(i & 1 ? 1 : -1);
 		sx.n = n;
 		sx.gen++;
 		sx.job_gen = sx.gen;
