@@ -22,6 +22,8 @@ object) and a table.
 - vad.*: our VAD and WebRTC's against Silero's labels on real speech, clean
   and in real noise, false alarms on real noise, and instructions per frame;
   see vad_bench.py.
+- mem.*: the daemon's RSS, PSS and USS (private memory) from
+  /proc/PID/smaps, idle and after 20 turns.
 - ratio.*: ours over the reference, from the same run.
 These are measurements, not tests: nothing here passes or fails, except
 that the instruments must be there and work.  Before anything is measured,
@@ -107,6 +109,137 @@ def turn_bench(build, n, stt_ms, llm_ms, tts_ms):
     }
 
 
+def busy_cores(n):
+    """n processes that spin: the machine is busy while barge-ins are
+    measured, as the issue asks (a real board also runs other work)."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+            for _ in range(n)]
+
+
+def bargein_bench(build, n, tts_ms):
+    """n button barge-ins in one daemon, each over a fresh answer, with
+    both cores kept busy by other processes.  The press and the frame
+    counts around it go over one console connection held open (a new
+    parleyctl process per command would put its own start-up, tens of
+    milliseconds on a loaded machine, into the figure).  The answer's end
+    is its last sample before the silence that follows the press; the
+    no-speech notice after it starts 1 s later, out of the window read."""
+    from rig import Console
+    long_answer = " ".join(f"This is sentence number {i} of a long answer." for i in range(1, 40))
+    ms, bracket = [], []
+    load = busy_cores(os.cpu_count() or 2)
+    r = Rig(build=build)
+    try:
+        r.start_ollama("--answer", long_answer, "--token-rate", "0",
+                       "--first-token-delay-ms", "50")
+        tts = r.start_peer("fake-tts", "--delay-ms", str(tts_ms))
+        r.start(["silence:3600"], tts__backend="openai",
+                tts__url=f"http://127.0.0.1:{tts.port}/v1/audio/speech",
+                endpoint__no_speech_ms=1000)
+        r.wait_frames(20)
+        con = Console(r.socket)
+
+        def status():
+            ok, lines = con.cmd("status")
+            assert ok, lines
+            return dict(line.partition(": ")[::2] for line in lines)
+
+        for _ in range(n):
+            ok, out = con.cmd("ask tell me something long")
+            assert ok, out
+            deadline = time.monotonic() + 30
+            while status()["state"] != "speaking":
+                assert time.monotonic() < deadline, "no answer"
+                time.sleep(0.01)
+            played0 = int(status()["played_samples"])
+            while int(status()["played_samples"]) < played0 + RATE // 2:
+                assert time.monotonic() < deadline, "the answer stopped"
+                time.sleep(0.01)
+            before = int(status()["frames"])
+            ok, out = con.cmd("button press")
+            after = int(status()["frames"])
+            assert ok, out
+            con.cmd("button release")
+            while status()["state"] != "idle":
+                assert time.monotonic() < deadline, "no return to idle"
+                time.sleep(0.01)
+            pb = r.playback_samples()
+            press = (before + after) / 2
+            lo = int(press * FRAME)
+            window = pb[lo:lo + int(0.8 * RATE)]
+            last = max((i for i, v in enumerate(window) if v), default=0)
+            ms.append((lo + last) / FRAME * 10 - press * 10)
+            bracket.append((after - before) * 10)
+        con.close()
+        r.stop()
+    finally:
+        r.close()
+        for p in load:
+            p.kill()
+            p.wait()
+    return {
+        "turn.bargein_busy_ms.median": statistics.median(ms),
+        "turn.bargein_busy_ms.p95": p95(ms),
+        "turn.bargein_busy_ms.max": max(ms),
+        "turn.bargein_busy.runs": n,
+        # the press is placed halfway between the frame counts read just
+        # before and just after it: the figures are good to half of this
+        "turn.bargein_busy.bracket_ms.max": max(bracket),
+    }
+
+
+def smaps(pid):
+    """Rss, Pss and USS (private clean plus private dirty) in kB, and the
+    resident kB of each mapped file (anonymous memory under "[anon]")."""
+    tot = {"Rss": 0, "Pss": 0, "Private_Clean": 0, "Private_Dirty": 0}
+    by = {}
+    name = "[anon]"
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                name = parts[5] if len(parts) > 5 else "[anon]"
+                continue
+            key = parts[0].rstrip(":")
+            if key in tot:
+                tot[key] += int(parts[1])
+                if key == "Rss":
+                    base = os.path.basename(name) if name.startswith("/") else name
+                    by[base] = by.get(base, 0) + int(parts[1])
+    return {"rss": tot["Rss"], "pss": tot["Pss"],
+            "uss": tot["Private_Clean"] + tot["Private_Dirty"]}, by
+
+
+def mem_bench(build, turns):
+    """The daemon's memory idle and after turns whole turns (typed asks,
+    answered and spoken with the local voice): RSS, PSS and USS from
+    /proc/PID/smaps, and the largest resident mappings after the turns."""
+    out = {}
+    r = Rig(build=build)
+    try:
+        r.start_ollama("--answer", "It is sunny. The wind is light.", "--token-rate", "0",
+                       "--first-token-delay-ms", "20")
+        r.start(["silence:3600"])
+        r.wait_frames(100)
+        pid = r.daemon.pid
+        idle, _ = smaps(pid)
+        for i in range(turns):
+            assert r.ctl("ask", f"what is the weather like, {i}?")[0] == 0
+            r.wait_turns(i + 1, 60)
+            r.wait_state("idle", 60)
+        after, by = smaps(pid)
+        r.stop()
+    finally:
+        r.close()
+    for k in ("rss", "pss", "uss"):
+        out[f"mem.{k}_kb.idle"] = idle[k]
+        out[f"mem.{k}_kb.after_{turns}_turns"] = after[k]
+    top = sorted(by.items(), key=lambda kv: -kv[1])[:8]
+    print("resident after the turns, largest mappings (kB): " +
+          ", ".join(f"{n} {v}" for n, v in top), file=sys.stderr)
+    return out
+
+
 def dsp_ns(build):
     """Wall time per 10 ms frame of each stage and of the whole chain, ours
     and speexdsp's, on this machine: dsp-run aec --times (clock reads
@@ -154,6 +287,8 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")
     ap.add_argument("--turns", type=int, default=5)
+    ap.add_argument("--bargeins", type=int, default=40,
+                    help="button barge-ins measured with the cores busy")
     ap.add_argument("--stt-ms", type=int, default=100)
     ap.add_argument("--llm-ms", type=int, default=200)
     ap.add_argument("--tts-ms", type=int, default=50)
@@ -168,6 +303,8 @@ def main():
     res.update(ratios(res))
     if not args.quick:
         res.update(turn_bench(build, args.turns, args.stt_ms, args.llm_ms, args.tts_ms))
+        res.update(bargein_bench(build, args.bargeins, args.tts_ms))
+        res.update(mem_bench(build, 20))
     with open(os.path.join(build, "bench.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
     print(f"{'measure':<44} {'value':>12}")
