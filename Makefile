@@ -260,6 +260,7 @@ soak: deps-demo
 # Measurements, not tests: a table, and build/bench.json.
 bench: deps-bench
 	$(Q)$(MAKE) --no-print-directory all testdata-all vad-instruments
+	$(Q)tools/fetch-benchdata.sh $(BUILDDIR)/testdata
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILDDIR)
 
 demo: deps-demo

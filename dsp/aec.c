@@ -38,8 +38,8 @@
 #ifndef TALK_HOLD
 #define TALK_HOLD 40 /* ... and for 40 blocks (320 ms) after that */
 #endif
-#ifndef RES_UP_SHIFT
-#define RES_UP_SHIFT 4 /* the suppressor's leak rises over ~16 blocks */
+#ifndef CORR_SHIFT
+#define CORR_SHIFT 3 /* the covariance leak follows over ~8 echo blocks */
 #endif
 #ifndef DD_ALPHA
 #define DD_ALPHA 24576 /* 0.75, Q15 */
@@ -123,7 +123,7 @@ int aec_init(struct aec *a, const struct aec_config *cfg)
 	for (int k = 0; k < NB; k++)
 		a->gain[k] = 32767;
 	a->leak_q16 = 65536;
-	a->res_leak_q16 = 65536;
+	a->corr_leak_q16 = 65536;
 	return 0;
 }
 
@@ -448,6 +448,52 @@ static int32_t track(int32_t l, int32_t r, int up)
 }
 
 /*
+ * The leak as the regression of the error's power spectrum on the echo
+ * estimate's, across the bins of one block: the residual echo follows the
+ * estimate's spectral shape, near-end speech does not, so it adds to the
+ * error's power but little to the covariance.  Blocks count by the share
+ * of the estimate in the whole (sy / (se + sy)): little in double talk.
+ */
+static void corr_leak(struct aec *a, const int64_t *pe, const int64_t *py,
+		      int64_t se, int64_t sy)
+{
+	int64_t m = 0, me = 0, my = 0, cov = 0, var = 0;
+	int s = 0;
+
+	for (int k = 0; k < NB; k++) {
+		if (pe[k] > m)
+			m = pe[k];
+		if (py[k] > m)
+			m = py[k];
+	}
+	while ((m >> s) >= ((int64_t)1 << 26))
+		s++;
+	for (int k = 0; k < NB; k++) {
+		me += pe[k] >> s;
+		my += py[k] >> s;
+	}
+	me /= NB;
+	my /= NB;
+	for (int k = 0; k < NB; k++) {
+		int64_t de = (pe[k] >> s) - me, dy = (py[k] >> s) - my;
+
+		cov += de * dy;
+		var += dy * dy;
+	}
+	if (var <= 0 || cov <= 0)
+		return;
+	int32_t rb = ratio_q16(cov, var);
+	int32_t w = (int32_t)((sy << 15) / (se + sy)); /* Q15 */
+
+	if (rb > 65536)
+		rb = 65536;
+	a->corr_leak_q16 += (int32_t)(((int64_t)(rb - a->corr_leak_q16) * w) >>
+				      (15 + CORR_SHIFT));
+	if (a->corr_leak_q16 < LEAK_MIN)
+		a->corr_leak_q16 = LEAK_MIN;
+}
+
+/*
  * Windowed spectra of the error and the echo estimate over the previous
  * and this block, their powers pe and py; updates the leak, the share
  * of the echo estimate's power left in the error: their ratio, followed at
@@ -484,14 +530,14 @@ static void analyse(struct aec *a, const int32_t *e, const int32_t *y,
 		return;
 	int32_t r = ratio_q16(se, sy);
 
+	corr_leak(a, pe, py, se, sy);
+
 	/* an error much louder than the leak predicts: near-end speech */
-	if ((int64_t)r > (int64_t)a->res_leak_q16 * TALK_RATIO)
+	if ((int64_t)r > (int64_t)a->corr_leak_q16 * TALK_RATIO)
 		a->talk_hold = TALK_HOLD + 1;
 	else if (a->talk_hold > 0)
 		a->talk_hold--;
 	a->leak_q16 = track(a->leak_q16, r, fast ? LEAK_FAST_SHIFT : LEAK_UP_SHIFT);
-	a->res_leak_q16 = track(a->res_leak_q16, r,
-				fast ? LEAK_FAST_SHIFT : RES_UP_SHIFT);
 }
 
 /* Residual echo suppression on the analysed spectra; writes the previous
@@ -502,7 +548,7 @@ static void suppress(struct aec *a, int32_t *es, const int64_t *pe,
 	int32_t t[FFT_N];
 
 	for (int k = 0; k < NB; k++) {
-		int64_t r = shl64((py[k] >> 16) * a->res_leak_q16,
+		int64_t r = shl64((py[k] >> 16) * a->corr_leak_q16,
 				  a->talk_hold ? RES_OVER_SHIFT : RES_OVER_ECHO);
 		/* or the share of the error coherent with the far end */
 		int64_t rc = shl64((pe[k] >> 15) * a->coh[k], COH_RES_SHIFT);

@@ -19,6 +19,10 @@ object) and a table.
   time to 10 dB, reconvergence after an echo path change, the near-end
   voice in double talk; instructions per 10 ms frame (callgrind, counted,
   not timed) of each canceller and of each whole chain; see aec_bench.py.
+  aec.dt.*: double talk over a wider set, ours and speexdsp's: six
+  near-end talkers (three languages), speech and music as the far end,
+  echo 6 dB over, equal to and 6 dB under the near end, both rooms; each
+  condition and the worst case, held-out talkers apart.
 - vad.*: our VAD and WebRTC's against Silero's labels on real speech, clean
   and in real noise, false alarms on real noise, and instructions per frame;
   see vad_bench.py.
@@ -298,6 +302,7 @@ def main():
     build = os.path.abspath(args.build)
     res = {}
     res.update(aec_bench.measure(build, quick=args.quick, need_webrtc=True))
+    res.update(aec_bench.double_talk(build, os.path.join(build, "testdata"), args.quick))
     res.update(vad_bench.measure(build))
     res.update(dsp_ns(build))
     res.update(ratios(res))

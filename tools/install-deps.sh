@@ -35,8 +35,9 @@ command -v npm >/dev/null || CHECK="$CHECK nodejs npm"
 FUZZ="clang libclang-rt-14-dev"
 # the benchmark's instruments: callgrind (valgrind; callgrind_annotate is
 # perl), WebRTC's VAD and echo canceller (tools/vad-webrtc.c,
-# tools/aec-webrtc.cc), Silero VAD under Node (tools/silero-install.sh)
-BENCH="valgrind perl g++ libwebrtc-audio-processing-dev"
+# tools/aec-webrtc.cc), Silero VAD under Node (tools/silero-install.sh);
+# ffmpeg decodes the G.722 recordings tools/fetch-benchdata.sh fetches
+BENCH="valgrind perl g++ libwebrtc-audio-processing-dev ffmpeg"
 SPHINX="libpocketsphinx-dev pocketsphinx-en-us"
 # make interop builds whisper.cpp's server (C and C++, with cmake)
 INTEROP="cmake g++"
