@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from common import ROOT
+from common import ROOT, Skip
 
 
 def test_golden_header_is_the_models_output():
@@ -17,3 +17,23 @@ def test_golden_header_is_the_models_output():
         committed = f.read()
     assert out == committed, "golden_dsp.h differs from gen_vectors.py's output: regenerate it"
     assert out.count("static const") >= 6
+
+
+def test_wake_frontend_golden_header_is_the_models_output():
+    """tests/unit/golden_wakefe.h is wakefe_model.py's output, recordings
+    included: the shared wake word clips ($PARLEY_SHARED or ../shared) and
+    build/testdata/goforward.raw must be there to regenerate it."""
+    shared = os.environ.get("PARLEY_SHARED", os.path.join(ROOT, "..", "shared"))
+    clips = [os.path.join(shared, "testdata", "wakeword", f)
+             for f in ("alexa_test.wav", "hey_mycroft_test.wav")]
+    raw = os.path.join(ROOT, "build", "testdata", "goforward.raw")
+    missing = [p for p in clips + [raw] if not os.path.exists(p)]
+    if missing:
+        raise Skip(f"{missing[0]} missing")
+    gen = os.path.join(ROOT, "tests", "golden", "wakefe_model.py")
+    out = subprocess.run([sys.executable, gen, shared], capture_output=True, text=True,
+                         check=True).stdout
+    with open(os.path.join(ROOT, "tests", "unit", "golden_wakefe.h")) as f:
+        committed = f.read()
+    assert out == committed, "golden_wakefe.h differs from wakefe_model.py's output: regenerate it"
+    assert out.count("testdata/") == 3, "the header lacks a recording's hash"
