@@ -186,6 +186,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "aec"))
 		return dsp_run_aec(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "wake"))
+		return dsp_run_wake(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "vad"))
 		return run_vad(argc - 1, argv + 1);
 	while ((c = getopt(argc, argv, "fo:h")) != -1) {
