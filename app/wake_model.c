@@ -513,6 +513,9 @@ static int prep_conv(struct rd *r, struct wake_op *op, const struct tab *opt)
 		return fail(r, "operator %s: weight zero point %d is not supported", op_name(op->code), (int)w->zp);
 	if (quantize_activation((int)act, out, &op->p.conv.act_min, &op->p.conv.act_max))
 		return fail(r, "operator %s: fused activation %d is not supported", op_name(op->code), (int)act);
+	m->macs += (int64_t)oh * ow * oc * fh * fw * (dw ? 1 : ic);
+	if (m->macs > WAKE_MAX_MACS)
+		return fail(r, "needs more than %d multiply-adds per inference", WAKE_MAX_MACS);
 	if (m->nch + oc > WAKE_MAX_CHANNELS)
 		return fail(r, "more than %d output channels in all", WAKE_MAX_CHANNELS);
 	op->p.conv.ch = m->nch;
@@ -866,9 +869,10 @@ static int read_subgraph(struct rd *r, const struct tab *sg, int s, const int32_
 		out = &m->t[m->output];
 		if (in->cdata || out->cdata)
 			return fail(r, "the model's input or output is a constant");
-		if (in->type != T_INT8 || in->dims != 3 || in->shape[0] != 1 || in->shape[2] != WAKE_FEATURES)
-			return fail(r, "the input is %s of rank %d, not INT8 [1, frames, %d]", type_name(in->type),
-				    in->dims, WAKE_FEATURES);
+		if (in->type != T_INT8 || in->dims != 3 || in->shape[0] != 1 || in->shape[2] != WAKE_FEATURES ||
+		    in->shape[1] > WAKE_MAX_STRIDE)
+			return fail(r, "the input is %s of rank %d, not INT8 [1, 1..%d frames, %d]",
+				    type_name(in->type), in->dims, WAKE_MAX_STRIDE, WAKE_FEATURES);
 		if (out->type != T_UINT8 || out->bytes != 1)
 			return fail(r, "the output is %s of %d bytes, not one UINT8", type_name(out->type),
 				    (int)out->bytes);

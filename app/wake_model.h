@@ -32,6 +32,10 @@
 #define WAKE_MAX_INPUTS 4 /* operator inputs */
 #define WAKE_MAX_DIMS 4
 #define WAKE_FEATURES 40
+#define WAKE_MAX_STRIDE 8 /* feature frames per inference */
+/* multiply-adds per inference refused above this (the shipped models need
+ * 20 000 to 60 000): a budget for the audio path, not a memory bound */
+#define WAKE_MAX_MACS 1000000
 
 struct wake_tensor {
 	uint8_t type; /* TensorType */
@@ -95,6 +99,7 @@ struct wake_model {
 	int input, output; /* tensor indices */
 	int stride; /* feature frames per inference (input [1, stride, 40]) */
 	int32_t arena_used;
+	int64_t macs; /* multiply-adds per inference */
 	int initialised; /* CALL_ONCE has run */
 	uint8_t arena[WAKE_ARENA_BYTES] __attribute__((aligned(16)));
 };

@@ -80,11 +80,6 @@ int wake_word_load(struct wake_word *w, const char *model, const char *manifest,
 		*dot = 0;
 	if (wake_model_open(&w->model, model, err, errlen))
 		return -1;
-	if ((int)sizeof(w->frames) < w->model.stride * WAKE_FEATURES) {
-		snprintf(err, errlen, "%s: %d feature frames per inference, at most %d handled", model,
-			 w->model.stride, (int)(sizeof(w->frames) / WAKE_FEATURES));
-		return -1;
-	}
 	if (manifest) {
 		static char text[WAKE_MANIFEST_MAX + 1];
 		FILE *f = fopen(manifest, "rb");

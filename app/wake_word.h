@@ -33,7 +33,7 @@ struct wake_word {
 	int nrecent, next;
 	int quiet; /* model outputs left in the refractory period */
 	int hit_sum; /* window sum of the last detection */
-	int8_t frames[8 * WAKE_FEATURES]; /* features gathered for one inference */
+	int8_t frames[WAKE_MAX_STRIDE * WAKE_FEATURES]; /* features gathered for one inference */
 	int nframes;
 };
 
