@@ -919,7 +919,8 @@ int wake_model_load(struct wake_model *m, const char *name, const void *buf, siz
 	int64_t v;
 	const char *base = strrchr(name, '/');
 
-	memset(m, 0, offsetof(struct wake_model, file));
+	memset(m->name, 0, sizeof(m->name));
+	memset(&m->size, 0, offsetof(struct wake_model, arena) - offsetof(struct wake_model, size));
 	snprintf(m->name, sizeof(m->name), "%s", base ? base + 1 : name);
 	if (size < 8 || size > WAKE_MODEL_MAX_BYTES)
 		return fail(&r, "%zu bytes, a model must have 8 to %d", size, WAKE_MODEL_MAX_BYTES);

@@ -9,9 +9,10 @@
  *    exponent e, M = m 2^(e - 31) (QuantizeMultiplier, done at load time
  *    in app/wake_model.c);
  *  - x M is computed as RoundingDivideByPOT(SRDHM(x 2^max(e,0), m),
- *    max(-e,0)): SRDHM is the doubling high product rounded half away
- *    from zero (saturating only for INT32_MIN x INT32_MIN), the division
- *    by 2^k rounds half away from zero;
+ *    max(-e,0)): SRDHM is the doubling high product (a b + 2^30) / 2^31
+ *    for a b >= 0, else (a b + 1 - 2^30) / 2^31, dividing toward zero
+ *    (saturating only for INT32_MIN x INT32_MIN); the division by 2^k
+ *    rounds half away from zero;
  *  - convolutions accumulate (input - input zero point) x weight in
  *    int32, add the bias, scale by the output channel's multiplier, add
  *    the output zero point and clamp to the activation range;

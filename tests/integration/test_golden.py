@@ -37,3 +37,19 @@ def test_wake_frontend_golden_header_is_the_models_output():
         committed = f.read()
     assert out == committed, "golden_wakefe.h differs from wakefe_model.py's output: regenerate it"
     assert out.count("testdata/") == 3, "the header lacks a recording's hash"
+
+
+def test_wake_model_golden_header_is_the_models_output():
+    """tests/unit/golden_wake.h is wake_int8_model.py's output on the
+    shared models and clips."""
+    shared = os.environ.get("PARLEY_SHARED", os.path.join(ROOT, "..", "shared"))
+    models = os.path.join(shared, "models", "micro-wake-word")
+    if not os.path.exists(os.path.join(models, "alexa.tflite")):
+        raise Skip(f"{models} missing")
+    gen = os.path.join(ROOT, "tests", "golden", "wake_int8_model.py")
+    out = subprocess.run([sys.executable, gen, "--header", shared], capture_output=True,
+                         text=True, check=True).stdout
+    with open(os.path.join(ROOT, "tests", "unit", "golden_wake.h")) as f:
+        committed = f.read()
+    assert out == committed, "golden_wake.h differs from wake_int8_model.py's output: regenerate it"
+    assert out.count('.wav", ') == 10, "a model or clip is missing from the header"
