@@ -973,22 +973,31 @@ int wake_model_load(struct wake_model *m, const char *name, const void *buf, siz
 	return 0;
 }
 
-int wake_model_open(struct wake_model *m, const char *path, char *err, size_t errlen)
+int wake_read_file(const char *path, void *buf, size_t max, size_t *n, char *err, size_t errlen)
 {
-	static uint8_t buf[WAKE_MODEL_MAX_BYTES + 1];
 	FILE *f = fopen(path, "rb");
-	size_t n;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	if (n > WAKE_MODEL_MAX_BYTES) {
-		snprintf(err, errlen, "%s: larger than %d bytes", path, WAKE_MODEL_MAX_BYTES);
+	*n = fread(buf, 1, max, f);
+	if (*n == max && fgetc(f) != EOF) {
+		fclose(f);
+		snprintf(err, errlen, "%s: larger than %zu bytes", path, max);
 		return -1;
 	}
+	fclose(f);
+	return 0;
+}
+
+int wake_model_open(struct wake_model *m, const char *path, char *err, size_t errlen)
+{
+	static uint8_t buf[WAKE_MODEL_MAX_BYTES];
+	size_t n;
+
+	if (wake_read_file(path, buf, sizeof(buf), &n, err, errlen))
+		return -1;
 	return wake_model_load(m, path, buf, n, err, errlen);
 }
 

@@ -111,6 +111,9 @@ struct wake_model {
 int wake_model_load(struct wake_model *m, const char *name, const void *buf,
 		    size_t size, char *err, size_t errlen);
 
+/* Reads a whole file of at most max bytes into buf; 0, or -1 with err. */
+int wake_read_file(const char *path, void *buf, size_t max, size_t *n, char *err, size_t errlen);
+
 /* Reads and loads a file. */
 int wake_model_open(struct wake_model *m, const char *path, char *err, size_t errlen);
 

@@ -3,7 +3,6 @@
 #include "wake_word.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -82,19 +81,10 @@ int wake_word_load(struct wake_word *w, const char *model, const char *manifest,
 		return -1;
 	if (manifest) {
 		static char text[WAKE_MANIFEST_MAX + 1];
-		FILE *f = fopen(manifest, "rb");
 		size_t n;
 
-		if (!f) {
-			snprintf(err, errlen, "%s: %s", manifest, strerror(errno));
+		if (wake_read_file(manifest, text, WAKE_MANIFEST_MAX, &n, err, errlen))
 			return -1;
-		}
-		n = fread(text, 1, WAKE_MANIFEST_MAX + 1, f);
-		fclose(f);
-		if (n > WAKE_MANIFEST_MAX) {
-			snprintf(err, errlen, "%s: larger than %d bytes", manifest, WAKE_MANIFEST_MAX);
-			return -1;
-		}
 		text[n] = 0;
 		if (wake_word_manifest(w, manifest, text, err, errlen))
 			return -1;

@@ -8,7 +8,9 @@
  * "SECONDS NAME PROBABILITY" (the time of the model output that completed
  * it, the mean probability of the window, 0..1); with --probs instead one
  * line per model output, "SECONDS PROBABILITY".  Without a manifest, the
- * one beside the model (same name, .json) is used if it is there.
+ * one beside the model (same name, .json) is used if it is there.  Says on
+ * stderr what the model needs: frames per inference, multiply-adds per
+ * inference and bytes of the tensor arena.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -71,6 +73,9 @@ int dsp_run_wake(int argc, char **argv)
 		fprintf(stderr, "dsp-run wake: %s\n", err);
 		return 1;
 	}
+	fprintf(stderr, "dsp-run wake: %s: %d frames per inference, %lld multiply-adds, arena %d of %d bytes\n",
+		word.name, word.model.stride, (long long)word.model.macs, (int)word.model.arena_used,
+		WAKE_ARENA_BYTES);
 	wake_fe_init(&fe);
 	while (fread(pcm, sizeof(pcm[0]), WAKE_FE_STEP, stdin) == WAKE_FE_STEP) {
 		uint16_t feat[WAKE_FE_CHANNELS];
