@@ -23,6 +23,7 @@ when the output was made (as dsp-run wake counts them) and the uint8
 output.  The padding of the clips and the frontend are wakefe_model.py's.
 """
 import math
+import operator
 import struct
 import sys
 import os
@@ -276,6 +277,8 @@ class Runner:
         for c in range(oc):
             ws = wt["scale"][c if len(wt["scale"]) > 1 else 0]
             mults.append(quantize_multiplier(it["scale"][0] * ws / ot["scale"][0]))
+        xs = [v - zi for v in x]
+        rows = [w[c * fh * fw * ic:(c + 1) * fh * fw * ic] for c in range(oc)] if code != 4 else None
         out = [0] * (oh * ow * oc)
         for y in range(oh):
             for xo in range(ow):
@@ -292,10 +295,10 @@ class Runner:
                             base = (iy * iw + ix) * ic
                             if code == 4:
                                 m = oc // ic
-                                acc += (x[base + c // m] - zi) * w[(fy * fw + fx) * oc + c]
+                                acc += xs[base + c // m] * w[(fy * fw + fx) * oc + c]
                             else:
-                                wb = ((c * fh + fy) * fw + fx) * ic
-                                acc += sum((x[base + k] - zi) * w[wb + k] for k in range(ic))
+                                wb = (fy * fw + fx) * ic
+                                acc += sum(map(operator.mul, xs[base:base + ic], rows[c][wb:wb + ic]))
                     if bias:
                         acc += bias[c]
                     v = mbqm(acc, *mults[c]) + zo
@@ -335,18 +338,26 @@ class Runner:
         return self.values[(0, g["outputs"][0])][0]
 
 
-def outputs(model_path, samples):
-    """[(frames read, uint8 output)] for the samples, as dsp-run wake --probs"""
-    r = Runner(model_path)
-    stride = r.m.subgraphs[0]["tensors"][r.m.subgraphs[0]["inputs"][0]]["shape"][1]
-    fe, pending, res = wakefe_model.Frontend(), [], []
+def frames_int8(samples):
+    """[(frames read, 40 int8 inputs)] of the frontend, as dsp-run feeds them"""
+    fe, res = wakefe_model.Frontend(), []
     for i in range(0, len(samples) - 159, 160):
         f = fe.frame(samples[i:i + 160])
-        if f is None:
-            continue
-        pending += [wakefe_model.to_int8(v) for v in f]
+        if f is not None:
+            res.append((i // 160 + 1, [wakefe_model.to_int8(v) for v in f]))
+    return res
+
+
+def outputs(model_path, samples, frames=None):
+    """[(frames read, uint8 output)] for the samples, as dsp-run wake --probs;
+    frames: frames_int8(samples) if already computed"""
+    r = Runner(model_path)
+    stride = r.m.subgraphs[0]["tensors"][r.m.subgraphs[0]["inputs"][0]]["shape"][1]
+    pending, res = [], []
+    for frame, f in frames if frames is not None else frames_int8(samples):
+        pending += f
         if len(pending) == 40 * stride:
-            res.append((i // 160 + 1, r.invoke(pending)))
+            res.append((frame, r.invoke(pending)))
             pending = []
     return res
 
@@ -371,9 +382,10 @@ def header(shared):
           "\n\tconst uint8_t out[128];\n} golden_wake[] = {")
     for c in CLIPS:
         samples = padded(os.path.join(shared, "testdata", "wakeword", c))
+        frames = frames_int8(samples)
         for name in MODELS:
             outs = [p for _, p in outputs(os.path.join(shared, "models", "micro-wake-word",
-                                                        name + ".tflite"), samples)]
+                                                        name + ".tflite"), samples, frames)]
             assert len(outs) <= 128
             body = ", ".join(str(v) for v in outs)
             print(f'\t{{ "{name}", "{c}", {len(outs)}, {{ {body} }} }},')

@@ -12,6 +12,11 @@ after (the models decide once the word has ended).
  - a model with an operator we do not implement, a cut-off file, and a
    manifest with a bad key are refused with a message naming what is
    wrong.
+
+test_tiny_model_equals_the_int8_model needs none of the shared files: it
+runs the small model of tests/golden/tflite_write.py (every operator kind
+the shipped models use but SPLIT_V, with a stream variable) on the
+synthetic second of wakefe_model.py.
 """
 import os
 import struct
@@ -23,6 +28,7 @@ from common import BUILD, ROOT, Skip
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "golden"))
 import tflite_read  # noqa: E402
+import tflite_write  # noqa: E402
 import wake_int8_model  # noqa: E402
 import wakefe_model  # noqa: E402
 
@@ -56,11 +62,12 @@ def dsp_run(model, samples, *extra, check=True):
 
 def test_outputs_equal_the_int8_model():
     samples = clip("alexa_test.wav")
+    frames = wake_int8_model.frames_int8(samples)
     for name in ("alexa", "hey_mycroft", "hey_jarvis", "okay_nabu", "vad"):
         model = os.path.join(MODELS, name + ".tflite")
         need(model)
         got = [line.split() for line in dsp_run(model, samples, "--probs").stdout.decode().splitlines()]
-        want = wake_int8_model.outputs(model, samples)
+        want = wake_int8_model.outputs(model, samples, frames)
         assert len(got) == len(want) > 60, (name, len(got), len(want))
         for (sec, prob), (frame, p) in zip(got, want):
             assert round(float(sec) * 100) == frame, (name, sec, frame)
@@ -125,3 +132,22 @@ def test_refusals_name_what_is_wrong():
             f.write('{"wake_word": "x", "micro": {"probability_cutoff": 1.5, "sliding_window_size": 5}}')
         p = dsp_run(model, [0] * 1600, "--manifest", man, check=False)
         assert p.returncode == 1 and b"m.json: micro.probability_cutoff" in p.stderr, p.stderr
+
+
+def test_tiny_model_equals_the_int8_model():
+    with tempfile.TemporaryDirectory() as tmp:
+        model = os.path.join(tmp, "tiny.tflite")
+        data = tflite_write.tiny()
+        with open(model, "wb") as f:
+            f.write(data)
+        # the fuzzer's seed is this model
+        with open(os.path.join(ROOT, "tests", "fuzz", "corpus", "tflite", "tiny.tflite"), "rb") as f:
+            assert f.read() == data, "tests/fuzz/corpus/tflite/tiny.tflite: regenerate it"
+        samples = wakefe_model.synthetic()
+        p = dsp_run(model, samples, "--probs")
+        assert b"tiny: 3 frames per inference, 808 multiply-adds" in p.stderr, p.stderr
+        got = [line.split() for line in p.stdout.decode().splitlines()]
+        want = wake_int8_model.outputs(model, samples)
+        assert len(got) == len(want) == 32, (len(got), len(want))
+        assert [(round(float(s) * 100), round(float(v) * 255)) for s, v in got] == want
+        assert len({v for _, v in want}) > 5, want
