@@ -18,6 +18,9 @@
  * the VAD makes them, frame by frame, without dating back.  -v adds the
  * frame's features (level, band SNR, voicing, raw); -s overrides a struct
  * vad_config member by name, for tuning.
+ *
+ * dsp-run aec (tools/dsp-run-aec.c) runs the echo canceller, dsp-run wake
+ * (tools/dsp-run-wake.c) the wake word engine.
  */
 #include <errno.h>
 #include <inttypes.h>
