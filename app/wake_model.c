@@ -353,7 +353,7 @@ static int quantize_multiplier(double real, int32_t *mult, int *shift)
 	return 0;
 }
 
-static int32_t quantize_activation(int act, const struct wake_tensor *out, int32_t *lo, int32_t *hi)
+static int quantize_activation(int act, const struct wake_tensor *out, int32_t *lo, int32_t *hi)
 {
 	int32_t q0 = out->zp, q6;
 
@@ -733,9 +733,12 @@ static int prep_op(struct rd *r, struct wake_op *op, const struct tab *opt, int 
 	case OP_CALL_ONCE: {
 		int64_t sg = 0;
 
-		if (op->nin || op->nout || !o || scalar(r, o, 0, 4, 0, &sg, "options"))
-			return o ? (op->nin || op->nout ? fail(r, "operator CALL_ONCE has tensors") : -1) :
-				   fail(r, "operator CALL_ONCE has no options");
+		if (op->nin || op->nout)
+			return fail(r, "operator CALL_ONCE has tensors");
+		if (!o)
+			return fail(r, "operator CALL_ONCE has no options");
+		if (scalar(r, o, 0, 4, 0, &sg, "options"))
+			return -1;
 		if (sg != 1 || op->sg != 0 || m->nsg != 2)
 			return fail(r, "operator CALL_ONCE: init subgraph %lld is not supported", (long long)sg);
 		return 0;
