@@ -744,12 +744,11 @@ static int prep_op(struct rd *r, struct wake_op *op, const struct tab *opt, int 
 		return 0;
 	}
 	case OP_VAR_HANDLE: {
-		struct wake_tensor *out = T(m, op, 0, 0);
 		int64_t at;
 		char name[48];
 		uint32_t n;
 
-		if (op->nin || op->nout != 1 || out->type != T_RESOURCE || !o)
+		if (op->nin || op->nout != 1 || !o)
 			break;
 		at = ref(r, o, 1, "VAR_HANDLE options");
 		if (at <= 0)
@@ -764,17 +763,17 @@ static int prep_op(struct rd *r, struct wake_op *op, const struct tab *opt, int 
 		op->p.var = var_index(r, name);
 		if (op->p.var < 0)
 			return -1;
-		out->var = op->p.var;
+		T(m, op, 0, 0)->var = op->p.var;
 		return 0;
 	}
 	case OP_READ_VARIABLE:
 	case OP_ASSIGN_VARIABLE: {
 		int rd = op->code == OP_READ_VARIABLE;
-		struct wake_tensor *h = T(m, op, 0, 1);
-		struct wake_tensor *v;
+		struct wake_tensor *h, *v;
 
 		if (op->nin != (rd ? 1 : 2) || op->nout != (rd ? 1 : 0))
 			break;
+		h = T(m, op, 0, 1);
 		v = rd ? T(m, op, 0, 0) : T(m, op, 1, 1);
 		if (h->type != T_RESOURCE || h->var < 0)
 			return fail(r, "operator %s: its handle comes from no earlier VAR_HANDLE", op_name(op->code));
