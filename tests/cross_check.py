@@ -27,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 INTEGRATION = ["test_turn", "test_echo", "test_audio_faults", "test_cross_arch"]
 UNIT_TIMEOUT = 300  # s for one program; all of them take about 30 s
-GOLDEN = ("test_golden", "test_fft", "test_vad", "test_aec")  # hold golden vectors
+GOLDEN = ("test_golden", "test_fft", "test_vad", "test_aec", "test_wakefe", "test_wake")  # hold golden vectors
 
 
 def mmss(s):

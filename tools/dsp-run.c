@@ -18,6 +18,9 @@
  * the VAD makes them, frame by frame, without dating back.  -v adds the
  * frame's features (level, band SNR, voicing, raw); -s overrides a struct
  * vad_config member by name, for tuning.
+ *
+ * dsp-run aec (tools/dsp-run-aec.c) runs the echo canceller, dsp-run wake
+ * (tools/dsp-run-wake.c) the wake word engine.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -186,6 +189,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "aec"))
 		return dsp_run_aec(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "wake"))
+		return dsp_run_wake(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "vad"))
 		return run_vad(argc - 1, argv + 1);
 	while ((c = getopt(argc, argv, "fo:h")) != -1) {

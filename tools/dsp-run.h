@@ -7,4 +7,8 @@
  * [--no-residual]; argv[0] is "aec". */
 int dsp_run_aec(int argc, char **argv);
 
+/* dsp-run wake --model FILE.tflite [--manifest FILE.json] [--probs] < in.raw;
+ * argv[0] is "wake". */
+int dsp_run_wake(int argc, char **argv);
+
 #endif
