@@ -146,6 +146,8 @@ CMD(cmd_status)
 		       button_gesture_count(G_LONG),
 		       button_gesture_count(G_DOUBLE));
 	console_printf(c, "microphone: %s", p->turn.muted ? "muted" : "on");
+	console_printf(c, "speculation: %u started, %u dropped",
+		       p->turn.spec_started, p->turn.spec_cancelled);
 	console_printf(c, "led: %s", led_state_names[led_current()]);
 	p->llm.proto->describe(&p->cfg, line, sizeof(line));
 	console_printf(c, "llm: %s", line);

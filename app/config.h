@@ -58,6 +58,8 @@ struct parley_config {
 	int end_silence_ms;
 	int max_utterance_ms;
 	int no_speech_ms;
+	int speculate_ms;
+	int commit_early;
 	int preroll_ms;
 	int tail_ms;
 	/* button */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "console.h"
+#include "grammar.h"
 #include "lang.h"
 #include "log.h"
 #include "loop.h"
@@ -73,20 +74,11 @@ static void begin_record(struct turn *t, const char *source, uint64_t t0)
 	t->rec.started_unix_ms = unix_ms() - (int64_t)(loop_now_ms() - t0);
 	t->t0_ms = t0;
 	t->recording = 1;
-	t->answer_len = 0;
-	t->answer_fixed = 0;
-	t->backlog_len = 0;
-	t->accepted = 0;
-	t->capped = 0;
-	t->jobs = 0;
-	t->sentences = 0;
-	t->stream_done = 0;
-	spoken_reset(&t->said, engine_played_samples(t->d.eng));
 	t->follow_up = 0;
-	speech_text_init(&t->speech);
-	chunker_init(&t->chunker);
-	chunker_first_clause(&t->chunker,
-			     (size_t)t->d.cfg->first_clause_chars);
+	t->spec = SPEC_NONE;
+	t->spec_hold = 0;
+	t->spec_done = 0;
+	turn_answer_reset(t);
 }
 
 /* Stores the turn being recorded, if any. */
@@ -137,10 +129,18 @@ void turn_set_error(struct turn *t, const char *detail)
 
 static void mark_speech_end(struct turn *t);
 
+static void spec_transcript(struct turn *t, enum peer_error e,
+			    const char *text);
+static void commit_listening(struct turn *t, const char *why);
+
 static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 {
 	struct turn *t = ctx;
 
+	if (t->state == TS_LISTENING && t->spec == SPEC_STT) {
+		spec_transcript(t, e, text);
+		return;
+	}
 	if (t->state == TS_LISTENING) {
 		/*
 		 * A streaming server with its own voice detector heard the
@@ -258,6 +258,10 @@ static void end_listening(struct turn *t, const char *why)
 	int32_t begin, end;
 	int r;
 
+	if (t->spec != SPEC_NONE) {
+		commit_listening(t, why);
+		return;
+	}
 	LOGI("turn", "utterance ended: %s", why);
 	if (endpoint_span(&t->ep, &begin, &end)) {
 		turn_speak_error(t, phrase(t->d.cfg, PH_NO_SPEECH),
@@ -277,6 +281,149 @@ static void end_listening(struct turn *t, const char *why)
 	if (r)
 		turn_speak_error(t, phrase(t->d.cfg, PH_STT_FAILED),
 				 strerror(-r));
+}
+
+/* ---- speculative end of turn ---- */
+
+/*
+ * Drops a speculation: the request in flight, the answer held, and the
+ * stages it stamped; listening goes on as if it had not been tried.
+ */
+static void spec_cancel(struct turn *t, const char *why)
+{
+	if (t->spec == SPEC_NONE)
+		return;
+	LOGI("turn", "speculation dropped: %s", why);
+	console_event("speculation dropped");
+	t->spec_cancelled++;
+	t->spec = SPEC_NONE;
+	t->spec_hold = 0;
+	t->spec_done = 0;
+	turn_stop_output(t);
+	turn_answer_reset(t);
+	t->rec.transcript[0] = '\0';
+	t->rec.answer[0] = '\0';
+	for (int i = ST_SPEECH_END; i < ST_COUNT; i++)
+		t->rec.stage_ms[i] = -1;
+}
+
+void turn_spec_failed(struct turn *t, const char *why)
+{
+	spec_cancel(t, why);
+}
+
+/* A pause long enough: the utterance so far goes to STT. */
+static void spec_start(struct turn *t)
+{
+	int r;
+
+	mark_speech_end(t);
+	t->spec_last = t->ep.last;
+	turn_stage(t, ST_STT_SENT);
+	r = stt_finish(t->d.stt, t->utt + (size_t)t->span_begin * PARLEY_FRAME,
+		       (size_t)(t->span_end - t->span_begin) * PARLEY_FRAME);
+	if (r) {
+		/* the commit tries again, and says what is wrong */
+		t->rec.stage_ms[ST_STT_SENT] = -1;
+		t->rec.stage_ms[ST_SPEECH_END] = -1;
+		return;
+	}
+	t->spec = SPEC_STT;
+	t->spec_started++;
+	LOGI("turn", "pause of %d ms: speech-to-text started while listening",
+	     (t->ep.n - 1 - t->ep.last) * PARLEY_FRAME_MS);
+}
+
+/* A transcript the user has clearly finished: a question, or a command
+ * the offline grammar knows. */
+static int complete(const struct turn *t, const char *text)
+{
+	size_t n = strlen(text);
+	struct grammar_match m;
+
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '"'))
+		n--;
+	if (n && text[n - 1] == '?')
+		return 1;
+	return grammar_match_lang(lang_of(t->d.cfg)->code, text, n, &m) !=
+	       GR_NONE;
+}
+
+static void spec_transcript(struct turn *t, enum peer_error e,
+			    const char *text)
+{
+	if (e != PEER_OK) {
+		/* the same audio would fail the same way: the commit reports
+		 * it, unless the user speaks again first */
+		LOGD("turn", "speculative speech-to-text: %s", peer_error_name(e));
+		t->spec = SPEC_FAILED;
+		t->spec_err = e;
+		snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s", text);
+		return;
+	}
+	turn_stage(t, ST_STT_DONE);
+	snprintf(t->rec.transcript, sizeof(t->rec.transcript), "%s", text);
+	LOGD("turn", "speculative transcript: %s", text);
+	if (t->d.cfg->commit_early && complete(t, text)) {
+		LOGI("turn", "utterance ended: its transcript is complete");
+		t->spec = SPEC_NONE;
+		turn_set_state(t, TS_TRANSCRIBING);
+		console_event("transcript %s", text);
+		turn_start_llm(t);
+		return;
+	}
+	t->spec = SPEC_LLM;
+	t->spec_hold = 1;
+	turn_start_llm(t); /* stays listening: spec_hold */
+}
+
+/*
+ * The silence has lasted: the speculation becomes the turn.  STT still
+ * running goes on as the turn's; an answer held is spoken now.
+ */
+static void commit_listening(struct turn *t, const char *why)
+{
+	LOGI("turn", "utterance ended: %s (speculation kept)", why);
+	if (t->spec == SPEC_STT) {
+		t->spec = SPEC_NONE;
+		turn_set_state(t, TS_TRANSCRIBING);
+		return;
+	}
+	if (t->spec == SPEC_FAILED) {
+		char text[sizeof(t->rec.transcript)];
+
+		memcpy(text, t->rec.transcript, sizeof(text));
+		t->rec.transcript[0] = '\0';
+		t->spec = SPEC_NONE;
+		turn_set_state(t, TS_TRANSCRIBING);
+		on_stt_done(t, (enum peer_error)t->spec_err, text);
+		return;
+	}
+	t->spec = SPEC_NONE;
+	t->spec_hold = 0;
+	console_event("transcript %s", t->rec.transcript);
+	turn_set_state(t, TS_THINKING);
+	turn_answer_commit(t);
+}
+
+/* Speculation while listening for a tap's end: started at a pause,
+ * dropped when the user speaks again. */
+static void speculate(struct turn *t)
+{
+	int32_t quiet = t->ep.n - 1 - t->ep.last;
+
+	if (t->spec != SPEC_NONE) {
+		if (t->ep.last != t->spec_last)
+			spec_cancel(t, "the user spoke again");
+		return;
+	}
+	if (t->mode != LM_TAP || !t->d.cfg->speculate_ms ||
+	    t->d.stt->streaming || !t->ep.started ||
+	    quiet * PARLEY_FRAME_MS < t->d.cfg->speculate_ms ||
+	    t->d.cfg->speculate_ms >= t->d.cfg->end_silence_ms)
+		return;
+	if (quiet * PARLEY_FRAME_MS == t->d.cfg->speculate_ms)
+		spec_start(t);
 }
 
 static void listen_frame(struct turn *t, const struct cap_frame *f)
@@ -302,6 +449,10 @@ static void listen_frame(struct turn *t, const struct cap_frame *f)
 	} else if (t->ep.started) {
 		stt_audio(t->d.stt, f->pcm, PARLEY_FRAME);
 	}
+	if (ev == EP_CONTINUE)
+		speculate(t);
+	if (t->state != TS_LISTENING)
+		return; /* committed early */
 	if (ev == EP_END_MAX) {
 		end_listening(t, "maximum length");
 	} else if (t->mode == LM_TAP && ev == EP_END_SILENCE) {

@@ -99,6 +99,17 @@ struct turn {
 	int32_t span_begin, span_end; /* the utterance's speech, in frames */
 	int local_stt; /* the offline recogniser is decoding it (sphinx.h) */
 	int follow_up; /* this listening is the follow-up window */
+	/*
+	 * Speculative end of turn (endpoint.speculate_ms): at a short pause
+	 * the utterance goes to STT, and its transcript to the model, while
+	 * listening goes on; nothing is spoken until the turn commits.
+	 */
+	enum { SPEC_NONE, SPEC_STT, SPEC_LLM, SPEC_FAILED } spec;
+	int spec_err; /* SPEC_FAILED: the enum peer_error, why in transcript */
+	int32_t spec_last; /* the endpointer's last speech frame then */
+	int spec_hold; /* answer sentences wait in the backlog */
+	int spec_done; /* the reply ended while held: finished at the commit */
+	uint32_t spec_started, spec_cancelled; /* since start, for status */
 
 	/* the turn being recorded */
 	int recording;

@@ -65,6 +65,23 @@ uint32_t turn_queue_sentence(struct turn *t, const char *text)
 	return id;
 }
 
+void turn_answer_reset(struct turn *t)
+{
+	t->answer_len = 0;
+	t->answer_fixed = 0;
+	t->backlog_len = 0;
+	t->accepted = 0;
+	t->capped = 0;
+	t->jobs = 0;
+	t->sentences = 0;
+	t->stream_done = 0;
+	spoken_reset(&t->said, engine_played_samples(t->d.eng));
+	speech_text_init(&t->speech);
+	chunker_init(&t->chunker);
+	chunker_first_clause(&t->chunker,
+			     (size_t)t->d.cfg->first_clause_chars);
+}
+
 /* One sentence to speech now, if there is room; 0 or -ENOSPC. */
 static int speak_now(struct turn *t, char voice, const char *s, size_t len)
 {
@@ -88,7 +105,7 @@ static int speak_now(struct turn *t, char voice, const char *s, size_t len)
 static void speak_in_order(struct turn *t, char voice, const char *s,
 			   size_t len)
 {
-	if (!t->backlog_len && !speak_now(t, voice, s, len))
+	if (!t->backlog_len && !t->spec_hold && !speak_now(t, voice, s, len))
 		return;
 	if (t->backlog_len + len + 2 > sizeof(t->backlog)) {
 		/* cannot happen: the cap keeps the answer within the backlog */
@@ -107,6 +124,8 @@ void turn_drain_backlog(struct turn *t)
 {
 	size_t used = 0;
 
+	if (t->spec_hold)
+		return; /* nothing is spoken before the commit */
 	while (used < t->backlog_len) {
 		const char *s = t->backlog + used + 1;
 		size_t len = strlen(s);
@@ -305,6 +324,16 @@ static void on_llm_done(void *ctx, enum peer_error e, const char *detail)
 	struct turn *t = ctx;
 	char msg[PARLEY_SENTENCE_MAX];
 
+	if (t->spec_hold && e != PEER_OK) {
+		turn_spec_failed(t, detail);
+		return;
+	}
+	if (t->spec_hold) {
+		/* the rest waits for the commit: tools act on the world, and
+		 * an answer's end may speak */
+		t->spec_done = 1;
+		return;
+	}
 	if (e == PEER_OK && t->req.ncalls) {
 		run_tools(t);
 		return;
@@ -426,13 +455,24 @@ void turn_start_llm(struct turn *t)
 				  t->force_new_conversation);
 	request_begin(&t->req, cfg, t->d.store,
 		      t->force_new_conversation ? -1 : conv, t->rec.transcript);
-	turn_set_state(t, TS_THINKING);
+	if (!t->spec_hold)
+		turn_set_state(t, TS_THINKING);
 	turn_stage(t, ST_LLM_REQUEST);
 	spoken_reset(&t->said, engine_played_samples(t->d.eng));
 	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
 		     &llm_events, t);
-	if (r)
+	if (r && t->spec_hold)
+		turn_spec_failed(t, send_error(r));
+	else if (r)
 		turn_speak_error(t, phrase(t->d.cfg, PH_QUESTION_SEND),
 				 send_error(r));
 }
 
+void turn_answer_commit(struct turn *t)
+{
+	turn_drain_backlog(t);
+	if (t->spec_done) {
+		t->spec_done = 0;
+		on_llm_done(t, PEER_OK, "");
+	}
+}

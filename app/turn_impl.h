@@ -18,7 +18,17 @@ void turn_end_record(struct turn *t);
 void turn_set_error(struct turn *t, const char *detail);
 void turn_start_listening(struct turn *t, uint64_t time_ms);
 
+/* The model failed while the turn was still speculative: dropped
+ * quietly; the commit asks again and says what is wrong. */
+void turn_spec_failed(struct turn *t, const char *why);
+
 /* turn_answer.c */
+/* Empties the answer: text, sentences held, chunker (begin_record's part
+ * for a new answer). */
+void turn_answer_reset(struct turn *t);
+/* The speculative answer is the turn's now: what was held is spoken, and
+ * a reply that ended while held is finished (its tools run). */
+void turn_answer_commit(struct turn *t);
 /* Drops every queued sentence and all queued playback. */
 void turn_stop_output(struct turn *t);
 /* Queues a sentence for the answer's voice (remote) or the local one;

@@ -310,6 +310,8 @@ def main():
         res.update(turn_bench(build, args.turns, args.stt_ms, args.llm_ms, args.tts_ms))
         res.update(bargein_bench(build, args.bargeins, args.tts_ms))
         res.update(mem_bench(build, 20))
+        import spec_bench
+        res.update(spec_bench.measure(build, 2))
     with open(os.path.join(build, "bench.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
     print(f"{'measure':<44} {'value':>12}")
