@@ -11,6 +11,7 @@ dict, for tools/bench.py.  Everything it needs is in the build directory:
     BUILD/vad-webrtc          (make vad-instruments) Debian's WebRTC VAD
     BUILD/silero/.done        (make vad-instruments) Silero under Node
     BUILD/testdata/*.raw      (make testdata)       real speech and noise
+    BUILD/testdata/*.align    (make testdata-aligned) word-level labels
 
 Labels: Silero VAD's decision per 10 ms frame (tools/silero-label.mjs,
 probability of the 32 ms window over the frame >= 0.5) is the reference for
@@ -36,6 +37,12 @@ speech, so only its noise figure means anything):
     .accuracy_clean / .accuracy_snr10 / .recall_snr10: the two halves
     .accuracy_heldout     accuracy on the clean speech never used for tuning
     .noise_false_alarm    noise frames called speech
+    .accuracy_clean_aligned (_tune, _heldout), .recall_clean_aligned,
+    .precision_clean_aligned: clean speech against the word-level labels
+                          of a forced alignment of its transcript
+                          (tools/align-label.py; vad.silero.* too)
+    .pause_speech         frames of the pauses between words (aligned
+                          labels) called speech
     .instr_per_frame      callgrind instructions per frame in vad_process
                           (ours) or WebRtcVad_Process, on jfk.raw
 """
@@ -62,6 +69,12 @@ SPEECH_TUNE = ["goforward", "numbers", "something", "libri0870",
 SPEECH_HELDOUT = ["libri0890", "libri0920", "libri0930", "sa1",
                   "alsa_front", "codec2_16k", "jfk"]
 SPEECH = SPEECH_TUNE + SPEECH_HELDOUT
+# clean speech with word-level labels from a forced alignment of its
+# transcript (tools/align-label.py): the same tuning / held-out split
+ALIGNED = ["goforward", "libri0870", "libri0880", "cards", "libri0890",
+           "libri0920", "libri0930", "sa1"]
+ALIGNED_TUNE = [n for n in ALIGNED if n in SPEECH_TUNE]
+ALIGNED_HELDOUT = [n for n in ALIGNED if n in SPEECH_HELDOUT]
 NOISE_TUNE = ["noise_crowd_a", "noise_fan", "noise_white"]
 NOISE_HELDOUT = ["noise_crowd_b", "noise_glider", "noise_motor"]
 NOISE = NOISE_TUNE + NOISE_HELDOUT
@@ -118,6 +131,19 @@ class Bench:
             if not os.path.exists(self.raw(name)):
                 raise SystemExit(f"vad_bench: {self.raw(name)} is missing; "
                                  f"run make BUILDDIR={build} testdata")
+        for name in ALIGNED:
+            if not os.path.exists(self.align_path(name)):
+                raise SystemExit(f"vad_bench: {self.align_path(name)} is "
+                                 f"missing; run make BUILDDIR={build} "
+                                 f"testdata-aligned")
+
+    def align_path(self, name):
+        return os.path.join(self.data, name + ".align")
+
+    def aligned(self, name):
+        """word-level labels of a clean file (tools/align-label.py)"""
+        with open(self.align_path(name)) as f:
+            return labels_of(f.read())
 
     def raw(self, name):
         p = os.path.join(self.data, name + ".raw")
@@ -180,7 +206,28 @@ class Bench:
     def sets(self):
         clean = [(n, self.silero(n)) for n in SPEECH]
         mixed = [self.mix(s, n) for s, n in MIXES]
-        return clean, mixed
+        aligned = [(n, self.aligned(n)) for n in ALIGNED]
+        return clean, mixed, aligned
+
+
+def pauses(lab):
+    """frames labelled 0 between the first and the last word"""
+    on = [i for i, x in enumerate(lab) if x]
+    if not on:
+        return []
+    return [i for i in range(on[0], on[-1]) if not lab[i]]
+
+
+def pause_speech(pairs, decide):
+    """pairs: [(name, word labels)]: the pause frames between words called
+    speech"""
+    called = total = 0
+    for name, lab in pairs:
+        got = decide(name)
+        p = [i for i in pauses(lab) if i < len(got)]
+        called += sum(got[i] for i in p)
+        total += len(p)
+    return called / max(1, total)
 
 
 def score(pairs, decide):
@@ -211,7 +258,21 @@ def false_alarm(names, decide):
     return flagged / max(1, total)
 
 
-def quality(b, cmd, clean, mixed):
+def aligned_quality(aligned, decide):
+    """scores against the alignment's word labels, clean speech only"""
+    tune = [p for p in aligned if p[0] in ALIGNED_TUNE]
+    held = [p for p in aligned if p[0] in ALIGNED_HELDOUT]
+    s = score(aligned, decide)
+    return {"accuracy_clean_aligned": s["accuracy"],
+            "recall_clean_aligned": s["recall"],
+            "precision_clean_aligned": s["precision"],
+            "accuracy_clean_aligned_tune": score(tune, decide)["accuracy"],
+            "accuracy_clean_aligned_heldout": score(held, decide)["accuracy"],
+            "pause_speech": pause_speech(aligned, decide),
+            "pause_speech_heldout": pause_speech(held, decide)}
+
+
+def quality(b, cmd, clean, mixed, aligned):
     cache = {}
 
     def decide(name):
@@ -219,7 +280,7 @@ def quality(b, cmd, clean, mixed):
             cache[name] = run_lines(cmd, b.raw(name))
         return cache[name]
 
-    out = {}
+    out = aligned_quality(aligned, decide)
     allp = clean + mixed
     s = score(allp, decide)
     out.update(s)
@@ -258,10 +319,10 @@ def instructions(work, cmd, fn, path):
 
 def measure(build, data=None, cost=True):
     b = Bench(build, data)
-    clean, mixed = b.sets()
+    clean, mixed, aligned = b.sets()
     res = {}
     for key, cmd in b.detectors().items():
-        for k, v in quality(b, cmd, clean, mixed).items():
+        for k, v in quality(b, cmd, clean, mixed, aligned).items():
             res[f"{key}.{k}"] = round(v, 4)
     sil = {}
 
@@ -269,10 +330,15 @@ def measure(build, data=None, cost=True):
         if name not in sil:
             sil[name] = b.silero(name)
         return sil[name]
+    for k, v in aligned_quality(aligned, silero_decide).items():
+        res[f"vad.silero.{k}"] = round(v, 4)
     res["vad.silero.noise_false_alarm"] = round(
         false_alarm(NOISE, silero_decide), 4)
     res["vad.speech_frames"] = sum(sum(lab) for _, lab in clean + mixed)
     res["vad.frames"] = sum(len(lab) for _, lab in clean + mixed)
+    res["vad.aligned_frames"] = sum(len(lab) for _, lab in aligned)
+    res["vad.aligned_pause_frames"] = sum(len(pauses(lab))
+                                          for _, lab in aligned)
     if cost:
         jfk = b.raw("jfk")
         det = b.detectors()
