@@ -222,7 +222,7 @@ const struct config_key config_keys[] = {
 	    "frames quieter than this are never speech", 0),
 	INT("vad.onset_ms", vad_onset_ms, 10, 200, 10,
 	    "speech must last this long to start an utterance", 0),
-	INT("vad.hangover_ms", vad_hangover_ms, 0, 1000, 150,
+	INT("vad.hangover_ms", vad_hangover_ms, 0, 1000, 120,
 	    "speech is held this long after the last loud frame", 0),
 	INT("vad.lookback_ms", vad_lookback_ms, 0, PARLEY_LOOKBACK_MAX_MS, 400,
 	    "speech that rose this long before its first vowel is kept", 0),

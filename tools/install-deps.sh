@@ -46,7 +46,7 @@ libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev libcmocka-dev"
 LOG=/var/log/parley-install-deps.log
 
 usage() {
-	sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # shellcheck disable=SC2086
