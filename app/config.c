@@ -214,7 +214,7 @@ const struct config_key config_keys[] = {
 	     0),
 	INT("vad.threshold_db", vad_threshold_db, 3, 30, 12,
 	    "speech starts this many dB over the noise spectrum", 0),
-	INT("vad.release_db", vad_release_db, 1, 30, 6,
+	INT("vad.release_db", vad_release_db, 1, 30, 5,
 	    "speech goes on while this many dB over the noise spectrum", 0),
 	INT("vad.voicing_pct", vad_voicing_pct, 10, 100, 40,
 	    "pitch strength (squared correlation, %) of a voiced frame", 0),

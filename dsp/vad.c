@@ -37,16 +37,18 @@
  * the latest of both; the Hann window is a table.  That halves the VAD's
  * instructions (36.8k to 18.8k a frame on x86-64, callgrind).
  *
- * A frame is active when its band SNR exceeds threshold_db (release_db
- * once speech has started) and its level min_level_dbfs.  A search is
- * voiced when its frame is active with a pitch strength of at least
- * voicing_q15; a run of voiced searches whose period moves less than an
- * eighth from search to search is a voice (an inactive frame between two
- * searches ends the run).  voiced_frames of them confirm a voice from silence,
- * revoice_frames keep it going, and for voice_hold_frames after that every
- * active frame is raw speech, so the unvoiced consonants around the vowels
- * count.  onset_frames raw frames in a row start speech (the minimum
- * length); speech then lasts until hangover_frames pass with no raw frame.
+ * A frame is active when its band SNR exceeds threshold_db (once speech
+ * has started: release_db, or release_peak_db under the loudest band SNR
+ * of this speech when that is higher) and its level min_level_dbfs.  A
+ * search is voiced when its frame is active with a pitch strength of at
+ * least voicing_q15; a run of voiced searches whose period moves less than
+ * an eighth from search to search is a voice (an inactive frame between
+ * two searches ends the run).  voiced_frames of them confirm a voice from
+ * silence, revoice_frames keep it going, and for voice_hold_frames after
+ * that every active frame is raw speech, so the unvoiced consonants around
+ * the vowels count.  onset_frames raw frames in a row start speech (the
+ * minimum length); speech then lasts until hangover_frames pass with no raw
+ * frame.
  *
  * The voicing gate confirms a word at its first vowel, a few frames into
  * it, or later when the vowel is weak in noise.  So each onset also says
@@ -236,9 +238,10 @@ void vad_config_default(struct vad_config *cfg)
 	cfg->hangover_frames = 12;
 	cfg->voicing_q15 = 13107; /* 0.4 */
 	cfg->voiced_frames = 4; /* pitch searches: 80 ms */
-	cfg->revoice_frames = 2;
+	cfg->revoice_frames = 1;
 	cfg->voice_hold_frames = 60;
-	cfg->release_db = 6;
+	cfg->release_db = 5;
+	cfg->release_peak_db = 16;
 	cfg->rise_noise_mdb = 30; /* 3 dB/s */
 	cfg->rise_speech_mdb = 2; /* 0.2 dB/s */
 	cfg->pitch_memory_shift = 8;
@@ -278,6 +281,7 @@ void vad_init(struct vad *v, const struct vad_config *cfg)
 	v->vrun = 0;
 	v->vhold = 0;
 	v->lag = 0;
+	v->peak_snr = 0;
 	v->speech = 0;
 }
 
@@ -370,7 +374,7 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 	int16_t padded[HOP];
 	const int16_t *pcm = in;
 	const int32_t *band = v->band;
-	int32_t level, snr = 0, voice;
+	int32_t level, snr = 0, voice, release;
 	int active, voiced, raw, lag, searched = v->phase == 1;
 
 	/* a short frame is zero-padded, a long one cut to a frame */
@@ -409,9 +413,18 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 		v->frames++;
 
 	/* hysteresis: inside speech the band SNR need only reach
-	 * release_db, so speech holds through soft endings */
-	active = snr > (v->speech ? v->cfg.release_db : v->cfg.threshold_db) *
-			       256 &&
+	 * release_db, so speech holds through soft endings; but in speech
+	 * far above the noise, a frame release_peak_db under its loudest is
+	 * a pause between words or the tail after the last one */
+	release = v->cfg.release_db * 256;
+	if (v->cfg.release_peak_db > 0 &&
+	    v->peak_snr - v->cfg.release_peak_db * 256 > release)
+		release = v->peak_snr - v->cfg.release_peak_db * 256;
+	/* never above the onset's threshold: a frame that would start speech
+	 * keeps it going */
+	if (release > v->cfg.threshold_db * 256)
+		release = v->cfg.threshold_db * 256;
+	active = snr > (v->speech ? release : v->cfg.threshold_db * 256) &&
 		 level > v->cfg.min_level_dbfs * 256;
 	voice = v->voice;
 	lag = v->vlag;
@@ -446,10 +459,13 @@ void vad_process(struct vad *v, const int16_t *in, int n,
 	out->onset = 0;
 	out->onset_back = 0;
 	v->run = raw ? v->run + 1 : 0;
+	if (raw && snr > v->peak_snr)
+		v->peak_snr = snr;
 	if (raw && v->speech) {
 		v->hang = v->cfg.hangover_frames;
 	} else if (raw && v->run >= v->cfg.onset_frames) {
 		v->speech = 1;
+		v->peak_snr = snr;
 		v->hang = v->cfg.hangover_frames;
 		out->onset = 1;
 		out->onset_back = lead_in(v);

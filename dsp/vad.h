@@ -31,6 +31,8 @@ struct vad_config {
 	int revoice_frames; /* voiced searches in a row that keep a voice going */
 	int voice_hold_frames; /* active frames stay raw this long after a voice */
 	int release_db; /* band SNR that keeps speech going once started (dB) */
+	int release_peak_db; /* and at most this under the speech's loudest
+			      * band SNR so far (dB; 0: off) */
 	int rise_noise_mdb; /* floors rise this fast outside speech, mdB/frame */
 	int rise_speech_mdb; /* and this fast inside speech, mdB/frame */
 	int pitch_memory_shift; /* background periodicity learnt at 2^-this */
@@ -73,6 +75,7 @@ struct vad {
 	int vrun; /* voiced frames in a row */
 	int vhold; /* frames left in which active frames are raw */
 	int lag; /* pitch lag of the last frame, decimated samples */
+	int32_t peak_snr; /* loudest band SNR of this speech, dB Q8 */
 	uint8_t speech;
 };
 

@@ -260,6 +260,55 @@ static void vad_needs_minimum_length(void **state)
 	assert_int_equal(r.speech_frames, 0);
 }
 
+/* The last frame in speech over: noise near -55 dBFS, a loud voice (near
+ * -10 dBFS) for 600 ms, the same voice 37 dB softer for 600 ms (a tail, or
+ * the room after it), noise. */
+static int speech_end_after_tail(const struct vad_config *cfg)
+{
+	struct vad v;
+	struct vad_result r;
+	int16_t pcm[PARLEY_FRAME], t[PARLEY_FRAME];
+	long ph = 0;
+	int last = -1;
+
+	vad_init(&v, cfg);
+	for (int f = 0; f < 320; f++) {
+		double amp = f >= 100 && f < 160 ? 14000 :
+			     f >= 160 && f < 220 ? 200 : 0;
+
+		voice(t, PARLEY_FRAME, amp, 150, &ph);
+		for (int i = 0; i < PARLEY_FRAME; i++)
+			pcm[i] = (int16_t)(noise(80) + t[i]);
+		vad_process(&v, pcm, PARLEY_FRAME, &r);
+		if (r.speech)
+			last = f;
+	}
+	return last;
+}
+
+static void vad_releases_loud_speech_sooner(void **state)
+{
+	struct vad_config cfg;
+	int end;
+
+	(void)state;
+	vad_config_default(&cfg);
+	/* the loud voice is about 25 dB over the noise in band SNR, its tail
+	 * 8-10 dB: more than release_peak_db = 12 under the loudest, and
+	 * under threshold_db, so speech ends a hangover after the loud part
+	 * (the 16 ms window and the spectrum taken every other frame may
+	 * overhang by up to three frames) */
+	cfg.release_peak_db = 12;
+	end = speech_end_after_tail(&cfg);
+	assert_in_range(end, 159 + cfg.hangover_frames,
+			162 + cfg.hangover_frames);
+	/* without it, release_db alone holds speech through the tail */
+	cfg.release_peak_db = 0;
+	end = speech_end_after_tail(&cfg);
+	assert_in_range(end, 219 + cfg.hangover_frames,
+			222 + cfg.hangover_frames);
+}
+
 static void vad_floor_recovers_from_digital_silence(void **state)
 {
 	struct vad_config cfg;
@@ -543,6 +592,7 @@ int main(void)
 		cmocka_unit_test(vad_floor_recovers_from_digital_silence),
 		cmocka_unit_test(vad_needs_absolute_level),
 		cmocka_unit_test(vad_dates_an_onset_back_over_its_lead_in),
+		cmocka_unit_test(vad_releases_loud_speech_sooner),
 		cmocka_unit_test(vad_golden_pin),
 		cmocka_unit_test(endpoint_ends_after_silence),
 		cmocka_unit_test(endpoint_gives_up_and_caps),
