@@ -148,6 +148,10 @@ def test_vad_beats_webrtc_against_silero():
             raise Skip(f"{what} missing: run make BUILDDIR={BUILD} vad-instruments")
     for name in vad_bench.SPEECH + vad_bench.NOISE:
         pcm(name)
+    for name in vad_bench.ALIGNED:
+        if not os.path.exists(os.path.join(TESTDATA, name + ".align")):
+            raise Skip(f"{name}.align missing: run make BUILDDIR={BUILD} "
+                       "testdata-aligned")
     r = vad_bench.measure(BUILD, cost=False)
     for other in ("vad.webrtc", "vad.webrtc3"):
         assert r["vad.accuracy"] > r[other + ".accuracy"] + 0.01, r
