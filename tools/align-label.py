@@ -35,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 
-VERSION = "1"
+VERSION = "2"
 FRAME_BYTES = 320  # 10 ms of 16 kHz S16_LE
 MODEL = "/usr/share/pocketsphinx/model/en-us"
 
@@ -134,8 +134,10 @@ def align(raw, words, tmp):
                 continue
             start, dur = float(f6[2]), float(f6[3])
             got.append(re.sub(r"\(\d+\)$", "", f6[4]))  # alternatives
+            # the duration runs to the word's last frame, not past it:
+            # a word of frames 46-63 is "0.46 0.17", the next starts at 64
             for i in range(round(start * 100),
-                           min(frames, round((start + dur) * 100))):
+                           min(frames, round((start + dur) * 100) + 1)):
                 lab[i] = 1
     if got != words:
         die(f"{raw}: aligned {' '.join(got)!r}, "

@@ -358,16 +358,18 @@ def measure(build, data=None, cost=True):
 def table(res):
     rows = [("ours", "vad"), ("ours, frame by frame", "vad.causal"),
             ("WebRTC mode 2", "vad.webrtc"),
-            ("WebRTC mode 3", "vad.webrtc3")]
-    cols = ["accuracy", "recall", "precision", "accuracy_snr10",
-            "accuracy_heldout", "noise_false_alarm"]
+            ("WebRTC mode 3", "vad.webrtc3"), ("Silero", "vad.silero")]
+    cols = ["accuracy_clean", "accuracy_heldout", "accuracy_clean_czech",
+            "accuracy_clean_aligned", "accuracy_clean_aligned_heldout",
+            "pause_speech", "accuracy_snr10", "recall",
+            "noise_false_alarm"]
     out = ["| VAD | " + " | ".join(cols) + " |",
            "|---|" + "---|" * len(cols)]
     for label, k in rows:
+        # Silero is the reference of the columns it has no key for
         out.append(f"| {label} | " + " | ".join(
-            f"{res.get(k + '.' + c, float('nan')):.3f}" for c in cols) + " |")
-    out.append("| Silero (reference) | 1 | 1 | 1 | 1 | 1 | "
-               f"{res['vad.silero.noise_false_alarm']:.3f} |")
+            f"{res[k + '.' + c]:.3f}" if k + "." + c in res else "1"
+            for c in cols) + " |")
     return "\n".join(out)
 
 
