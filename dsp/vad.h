@@ -72,7 +72,7 @@ struct vad {
 	int run; /* raw frames in a row */
 	int lead; /* frames in a row above lead_db, this one included */
 	int hang; /* hangover frames left */
-	int vrun; /* voiced frames in a row */
+	int vrun; /* voiced pitch searches in a row */
 	int vhold; /* frames left in which active frames are raw */
 	int lag; /* pitch lag of the last frame, decimated samples */
 	int32_t peak_snr; /* loudest band SNR of this speech, dB Q8 */
