@@ -25,7 +25,7 @@ and pocketsphinx_batch (-ctm) decodes the recording with it and the
 en-us acoustic model, so the only freedom left is where each word starts and
 ends and where the decoder puts silence (<sil>) or a filler between words.
 Those are the frame labels.  A DIR/.align-done stamp holds this script's
-version; a newer one labels again.
+version; a newer one, or a newer fetch of the audio, labels again.
 """
 import glob
 import os
@@ -148,9 +148,13 @@ def align(raw, words, tmp):
 def main():
     data = sys.argv[1] if len(sys.argv) > 1 else "build/testdata"
     stamp = os.path.join(data, ".align-done")
+    # fetch-testdata.sh writes .done after the audio: labels older than it
+    # may be of older audio
+    fetched = os.path.join(data, ".done")
     try:
         with open(stamp) as f:
-            if f.read().strip() == VERSION:
+            if (f.read().strip() == VERSION and
+                    os.path.getmtime(stamp) >= os.path.getmtime(fetched)):
                 return
     except FileNotFoundError:
         pass
