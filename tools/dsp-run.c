@@ -54,7 +54,7 @@ static const struct {
 #define KEY(m) { #m, offsetof(struct vad_config, m) }
 	KEY(threshold_db),  KEY(min_level_dbfs), KEY(onset_frames),
 	KEY(hangover_frames), KEY(voicing_q15),  KEY(voiced_frames),
-	KEY(voice_hold_frames), KEY(release_db),  KEY(rise_noise_mdb),
+	KEY(voice_hold_frames), KEY(release_db), KEY(release_peak_db),  KEY(rise_noise_mdb),
 	KEY(rise_speech_mdb), KEY(revoice_frames),
 	KEY(pitch_memory_shift), KEY(floor_gap_db), KEY(lead_db),
 	KEY(lookback_frames),

@@ -19,7 +19,7 @@ mkdir -p "$dir"
 # .demo and .done hold the version of the demo's set and of the whole set;
 # a newer script fetches again
 demo_version=1
-version=4
+version=5
 [ "$(cat "$dir/.done" 2>/dev/null)" = "$version" ] && exit 0
 [ $demo = 1 ] && [ "$(cat "$dir/.demo" 2>/dev/null)" = "$demo_version" ] && exit 0
 
@@ -86,6 +86,13 @@ deb alsa-utils
 al="$work/alsa-utils/usr/share/sounds/alsa"
 raw alsa_front.raw "$al/Front_Left.wav" "$al/Front_Center.wav" "$al/Front_Right.wav"
 loop noise_white.raw "$al/Noise.wav" 7
+# Czech speech: the two fish's spoken lines of one level of Fish Fillets NG,
+# joined (the game's own recordings: digital silence around each line, and
+# 1 dB less, as for the glider below, keeps the resampled peaks in range)
+deb fillets-ng-data-cs
+# shellcheck disable=SC2046 # the names have no spaces; sorted bytewise
+sox -R $(LC_ALL=C ls -d "$work"/fillets-ng-data-cs/usr/share/games/fillets-ng/sound/pyramid/cs/*.ogg) \
+	-t raw -r 16000 -c 1 -b 16 -e signed-integer "$dir/czech.raw" gain -1
 deb codec2-examples
 raw codec2_16k.raw "$work/codec2-examples/usr/share/codec2/raw/speech_orig_16k.wav"
 deb etw-data

@@ -9,7 +9,8 @@
 #     valgrind  make valgrind: check and valgrind
 #     fuzz      make fuzz: demo and clang with its fuzzer runtime
 #     bench     make bench: check, valgrind, perl, g++, WebRTC's audio
-#               processing, Node and npm (a Node already there is kept)
+#               processing, pocketsphinx (the aligner), Node and npm (a
+#               Node already there is kept)
 #     cross     make cross-check: check, the arm64 cross compiler,
 #               qemu-user-static and the arm64 -dev libraries
 #     sphinx    the optional offline recogniser: pocketsphinx, its model
@@ -46,7 +47,7 @@ libcjson-dev libsqlite3-dev libconfig-dev libespeak-ng-dev libcmocka-dev"
 LOG=/var/log/parley-install-deps.log
 
 usage() {
-	sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # shellcheck disable=SC2086
