@@ -325,8 +325,12 @@ static void send_ev(struct satellite *s, const char *type, const char *data,
 {
 	if (s->w.fd < 0)
 		return;
-	if (wyoming_send(&s->w, type, data, payload, plen))
-		LOGW("satellite", "Home Assistant does not take our events fast enough: '%s' dropped",
+	if (!wyoming_send(&s->w, type, data, payload, plen)) {
+		s->backed_up = 0;
+		return;
+	}
+	if (!s->backed_up++) /* once, until the connection moves again */
+		LOGW("satellite", "Home Assistant does not take our events fast enough: '%s' and what follows dropped",
 		     type);
 }
 

@@ -121,6 +121,7 @@ struct satellite {
 	int streaming; /* the microphone goes to it */
 	int tts; /* 1 its audio started, 2 it stopped */
 	uint64_t samples_sent; /* microphone samples of the run */
+	unsigned backed_up; /* events dropped since the output was full */
 	uint64_t heard_ms; /* when it last sent anything */
 	int silence_timer;
 	unsigned refused; /* connections refused since start-up */
