@@ -846,6 +846,11 @@ static void refuse(struct satellite *s, int fd, const char *who,
 	n = wy_format(out, sizeof(out), "error", data, NULL, 0);
 	if (n > 0 && send(fd, out, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		LOGD("satellite", "refusal not sent: %s", strerror(errno));
+	/* what it sent already is read away: closed unread, the kernel
+	 * would reset the connection and the refusal could be lost */
+	while (recv(fd, out, sizeof(out), MSG_DONTWAIT) > 0)
+		;
+	shutdown(fd, SHUT_WR);
 	close(fd);
 	s->refused++;
 	LOGW("satellite", "connection from %s refused: %s", who, text);

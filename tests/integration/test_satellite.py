@@ -5,6 +5,7 @@ wyoming integration behaves (tests/peers/ha_satellite.py): whole turns from
 a tap to `played`, Home Assistant leaving mid-turn, sending garbage, a
 second client, a timer, satellite.allow, and Home Assistant away.
 Skipped when the library is not beside the repository."""
+import contextlib
 import os
 import sys
 import time
@@ -54,6 +55,16 @@ def wait_log(r, text, timeout=20):
         time.sleep(0.02)
 
 
+def error_said(r, detail, spoken):
+    """The turn is stored as an error with detail, spoken is said, and the
+    speaker is idle again."""
+    r.wait_turns(1)
+    (t,) = r.turns()
+    assert t["outcome"] == "error" and detail in t["error"], t
+    wait_log(r, spoken)
+    r.wait_state("idle")
+
+
 def connect(r, hs, **kw):
     """HA connects and runs the satellite (it has sent run-satellite)."""
     ha = hs.HA(sat_port(r), **kw)
@@ -62,91 +73,80 @@ def connect(r, hs, **kw):
     return ha
 
 
-def test_a_whole_turn_through_home_assistant():
+@contextlib.contextmanager
+def tapped(silence_s=8, **ha_kw):
+    """parleyd with the recording in its capture and HA connected, then a
+    tap before the speech: yields (rig, ha, the HA module)."""
     hs = ha_module()
     with rig() as r:
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], **SAT)
-        ha = connect(r, hs, tts_ms=900)
+        r.start([f"silence:{LEAD_S}", SPEECH, f"silence:{silence_s}"], **SAT)
+        ha = connect(r, hs, **ha_kw)
         try:
-            # describe -> info with the satellite entry (wyoming/info.py)
-            ha.wait("info")
-            sat = ha.info.satellite
-            assert sat is not None and sat.name == "kitchen speaker", ha.info
-            assert sat.area == "Kitchen" and sat.installed
-            assert ha.info.mic[0].mic_format.rate == 16000
-            st = r.status()
-            assert "connected from 127.0.0.1:" in st["satellite"], st
             r.wait_frames(100)
             r.tap()
-            (run,) = ha.wait("run-pipeline")
-            assert run[2]["start_stage"] == "asr" and run[2]["end_stage"] == "tts", run
-            ha.wait("audio-stop")
-            # the utterance reached HA: over a second of 16 kHz audio
-            assert ha.mic_bytes > 16000 * 2, ha.mic_bytes
-            starts = ha.events("audio-start")
-            assert starts[0][2]["rate"] == 16000 and starts[0][2]["width"] == 2
-            # its answer is played, then played goes back
-            ha.wait("played", timeout=30)
-            r.wait_state("idle")
-            r.wait_turns(1)
-            (t,) = r.turns()
-            assert t["outcome"] == "ok", t
-            assert t["source"] == "ha"
-            assert t["transcript"] == ha.transcript
-            assert t["answer"] == ha.answer_text
-            # the 22 050 Hz tone, resampled to 16 kHz, plays at its length
-            span = sound_span(r.playback_samples())
-            assert span, "nothing was played"
-            secs = (span[1] - span[0]) / 16000
-            assert abs(secs - ha.tts_ms / 1000) < 0.1, secs
-            # played comes after the last chunk HA sent
-            assert ha.events("played")[0][0] > ha.sent_at("audio-stop")[-1]
-            assert "listening on" in r.status()["satellite"]
+            yield r, ha, hs
         finally:
             ha.close()
+
+
+def test_a_whole_turn_through_home_assistant():
+    with tapped(tts_ms=900) as (r, ha, hs):
+        # describe -> info with the satellite entry (wyoming/info.py)
+        ha.wait("info")
+        sat = ha.info.satellite
+        assert sat is not None and sat.name == "kitchen speaker", ha.info
+        assert sat.area == "Kitchen" and sat.installed
+        assert ha.info.mic[0].mic_format.rate == 16000
+        st = r.status()
+        assert "connected from 127.0.0.1:" in st["satellite"], st
+        (run,) = ha.wait("run-pipeline")
+        assert run[2]["start_stage"] == "asr" and run[2]["end_stage"] == "tts", run
+        ha.wait("audio-stop")
+        # the utterance reached HA: over a second of 16 kHz audio
+        assert ha.mic_bytes > 16000 * 2, ha.mic_bytes
+        starts = ha.events("audio-start")
+        assert starts[0][2]["rate"] == 16000 and starts[0][2]["width"] == 2
+        # its answer is played, then played goes back
+        ha.wait("played", timeout=30)
+        r.wait_state("idle")
+        r.wait_turns(1)
+        (t,) = r.turns()
+        assert t["outcome"] == "ok", t
+        assert t["source"] == "ha"
+        assert t["transcript"] == ha.transcript
+        assert t["answer"] == ha.answer_text
+        # played comes after the last chunk HA sent
+        assert ha.events("played")[0][0] > ha.sent_at("audio-stop")[-1]
+        assert "listening on" in r.status()["satellite"]
         r.stop()
+        # the 22 050 Hz tone, resampled to 16 kHz, plays at its length
+        span = sound_span(r.playback_samples())
+        assert span, "nothing was played"
+        secs = (span[1] - span[0]) / 16000
+        assert abs(secs - ha.tts_ms / 1000) < 0.1, secs
 
 
 def test_home_assistant_ending_the_speech_with_its_vad():
-    hs = ha_module()
-    with rig() as r:
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], **SAT)
-        ha = connect(r, hs, vad_ms=600)
-        try:
-            r.wait_frames(100)
-            r.tap()
-            ha.wait("audio-stop")
-            # voice-stopped ends the stream: no more than what came before
-            # it and the chunks already on their way
-            assert ha.mic_bytes < 16000 * 2 * 1.5, ha.mic_bytes
-            ha.wait("played", timeout=30)
-            r.wait_turns(1)
-            (t,) = r.turns()
-            assert t["outcome"] == "ok" and t["transcript"] == ha.transcript, t
-            assert "Home Assistant heard" in r.log_text()
-        finally:
-            ha.close()
+    with tapped(vad_ms=600) as (r, ha, hs):
+        ha.wait("audio-stop")
+        # voice-stopped ends the stream: no more than what came before it
+        # and the chunks already on their way
+        assert ha.mic_bytes < 16000 * 2 * 1.5, ha.mic_bytes
+        ha.wait("played", timeout=30)
+        r.wait_turns(1)
+        (t,) = r.turns()
+        assert t["outcome"] == "ok" and t["transcript"] == ha.transcript, t
+        assert "Home Assistant heard" in r.log_text()
 
 
 def test_home_assistant_leaving_mid_turn_is_said():
-    hs = ha_module()
-    with rig() as r:
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], **SAT)
-        ha = connect(r, hs, answer="none")
-        r.wait_frames(100)
-        r.tap()
+    with tapped(answer="none") as (r, ha, hs):
         ha.wait("audio-stop")
         ha.close()
-        r.wait_turns(1)
-        (t,) = r.turns()
-        assert t["outcome"] == "error", t
-        assert "went away" in t["error"], t
-        wait_log(r, "Home Assistant went away.")
-        r.wait_state("idle")
+        error_said(r, "went away", "Home Assistant went away.")
         assert r.status()["satellite_stage"] == "waiting for Home Assistant"
         # the next connection is taken
-        ha2 = connect(r, hs)
-        ha2.close()
+        connect(r, hs).close()
 
 
 def test_garbage_from_home_assistant_drops_it_and_the_next_one_is_served():
@@ -171,7 +171,7 @@ def test_a_second_client_is_refused():
         r.start(["silence:20"], **SAT)
         ha = connect(r, hs)
         try:
-            other = hs.HA(sat_port(r), run_satellite=False, ping=False)
+            other = hs.HA(sat_port(r), ping=False, greet=False)
             other.wait_closed()
             (err,) = other.events("error")
             assert err[2]["code"] == "busy", err
@@ -192,7 +192,7 @@ def test_satellite_allow_refuses_other_addresses():
     hs = ha_module()
     with rig() as r:
         r.start(["silence:20"], **SAT, satellite__allow="10.0.0.0/8, fd00::/8")
-        ha = hs.HA(sat_port(r), ping=False)
+        ha = hs.HA(sat_port(r), ping=False, greet=False)
         ha.wait_closed()
         (err,) = ha.events("error")
         assert err[2]["code"] == "not-allowed", err
@@ -231,45 +231,25 @@ def test_a_timer_from_home_assistant_rings_here():
 
 
 def test_an_error_from_home_assistant_is_said():
-    hs = ha_module()
-    with rig() as r:
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:8"], **SAT)
-        ha = connect(r, hs, answer="error")
-        try:
-            r.wait_frames(100)
-            r.tap()
-            r.wait_turns(1)
-            (t,) = r.turns()
-            assert t["outcome"] == "error", t
-            assert "stt-no-text-recognized" in t["error"], t
-            wait_log(r, "Home Assistant says: No text recognized")
-            r.wait_state("idle")
-            assert not ha.events("played")
-        finally:
-            ha.close()
+    with tapped(answer="error") as (r, ha, hs):
+        error_said(r, "stt-no-text-recognized", "Home Assistant says: No text recognized")
+        assert not ha.events("played")
 
 
 def test_a_press_stops_home_assistants_answer():
-    hs = ha_module()
-    with rig() as r:
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:12"], **SAT)
-        ha = connect(r, hs, tts_ms=2500)
-        try:
-            r.wait_frames(100)
-            r.tap()
-            r.wait_state("speaking", 30)
-            # half a second of the answer is out, then the press
-            start = int(r.status()["played_samples"])
-            wait_status(r, "played_samples", lambda v: int(v) > start + 8000)
-            assert r.ctl("button", "press")[0] == 0
-            ha.wait("played")
-            ha.wait("run-pipeline", 2)  # the press listens again, to HA
-            r.wait_state("listening")
-            assert r.ctl("button", "release")[0] == 0
-            (t,) = r.turns()[:1]
-            assert t["outcome"] == "barge-in", t
-        finally:
-            ha.close()
+    with tapped(silence_s=12, tts_ms=2500) as (r, ha, hs):
+        r.wait_state("speaking", 30)
+        # half a second of the answer is out, then the press
+        start = int(r.status()["played_samples"])
+        wait_status(r, "played_samples", lambda v: int(v) > start + 8000)
+        assert r.ctl("button", "press")[0] == 0
+        ha.wait("played")
+        ha.wait("run-pipeline", 2)  # the press listens again, to HA
+        r.wait_state("listening")
+        assert r.ctl("button", "release")[0] == 0
+        (t,) = r.turns()[:1]
+        assert t["outcome"] == "barge-in", t
+        ha.close()
         r.stop()
         # the answer stopped: far less than its 2.5 s was played
         span = sound_span(r.playback_samples())

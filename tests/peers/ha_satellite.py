@@ -56,7 +56,7 @@ class HA:
     def __init__(self, port, transcript="turn on the kitchen light",
                  answer_text="Turned on the kitchen light.", tts_ms=800,
                  tts_rate=TTS_RATE, answer="tts", vad_ms=None, ping=True,
-                 run_satellite=True):
+                 run_satellite=True, greet=True):
         self.port = port
         self.transcript = transcript
         self.answer_text = answer_text
@@ -66,6 +66,10 @@ class HA:
         self.vad_ms = vad_ms
         self.ping = ping
         self.run_satellite = run_satellite
+        # greet False: it only listens (a client the satellite refuses
+        # must not have written anything, or the close becomes a reset
+        # that may take the refusal with it)
+        self.greet = greet
         self.got = []  # (monotonic time, type, data, payload bytes)
         self.sent = []  # (monotonic time, type)
         self.mic_bytes = 0
@@ -93,6 +97,8 @@ class HA:
         self._run(raw())
 
     def close(self):
+        if not self._thread.is_alive():
+            return  # closed already
         async def shut():
             for t in list(self._tasks):
                 t.cancel()
@@ -150,9 +156,10 @@ class HA:
         await self.client.connect()
         # _connect_and_loop: RunSatellite once connected; then each
         # _run_pipeline_loop begins with Describe
-        if self.run_satellite:
+        if self.greet and self.run_satellite:
             await self._write(RunSatellite().event())
-        await self._write(Describe().event())
+        if self.greet:
+            await self._write(Describe().event())
         self._spawn(self._reader())
         if self.ping:
             self._spawn(self._pinger())
