@@ -300,3 +300,25 @@ def test_paused_by_home_assistant_turns_stay_here():
             assert not ha.events("run-pipeline")
         finally:
             ha.close()
+
+
+def test_a_follow_up_is_a_second_run_pipeline():
+    hs = ha_module()
+    with rig() as r:
+        # a question, a pause while the answer plays, then the follow-up
+        r.start([f"silence:{LEAD_S}", SPEECH, "silence:3", SPEECH, "silence:8"],
+                **SAT, conversation__follow_up_ms=5000)
+        ha = connect(r, hs, tts_ms=300)
+        try:
+            r.wait_frames(100)
+            r.tap()
+            ha.wait("played", timeout=30)
+            # no press: the follow-up window hears the second question
+            runs = ha.wait("run-pipeline", 2, timeout=30)
+            assert runs[1][0] > ha.events("played")[0][0]
+            ha.wait("played", 2, timeout=30)
+            r.wait_turns(2)
+            assert [t["source"] for t in r.turns()] == ["ha", "ha"]
+            assert all(t["outcome"] == "ok" for t in r.turns()), r.turns()
+        finally:
+            ha.close()
