@@ -7,10 +7,12 @@ second client, a timer, satellite.allow, and Home Assistant away.
 Skipped when the library is not beside the repository."""
 import contextlib
 import os
+import subprocess
 import sys
+import tempfile
 import time
 
-from common import SPEECH, rig, sound_span
+from common import PARLEYD, SPEECH, rig, sound_span
 from rig import ROOT
 from test_real_wyoming import need_library
 from test_turn import LEAD_S
@@ -322,3 +324,23 @@ def test_a_follow_up_is_a_second_run_pipeline():
             assert all(t["outcome"] == "ok" for t in r.turns()), r.turns()
         finally:
             ha.close()
+
+
+def test_bad_satellite_settings_are_named_and_peers_stay_in_the_file():
+    with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+        f.write('satellite = {\n\tenable = true;\n\tallow = "10.0.0.0/33";\n'
+                '\tbind = "eth0:1";\n\taway = "maybe";\n};\n')
+        f.flush()
+        p = subprocess.run([PARLEYD, "-t", "-c", f.name], capture_output=True, text=True)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert ':3: satellite.allow = "10.0.0.0/33": \'10.0.0.0/33\': the prefix must be 0 to 32 bits' in p.stderr, p.stderr
+    assert ':4: satellite.bind = "eth0:1": must be an IPv4 or IPv6 address' in p.stderr, p.stderr
+    assert ':5: satellite.away = "maybe": must be one of "local", "say"' in p.stderr, p.stderr
+    with rig() as r:
+        r.start(["silence:10"], **SAT)
+        # where Home Assistant may connect from is the file's alone
+        for key, value in (("satellite.allow", "0.0.0.0/0"), ("satellite.bind", "0.0.0.0"),
+                           ("satellite.port", "10700")):
+            rc, out, err = r.ctl("set", key, value)
+            assert rc == 1 and key in out + err, (key, out, err)
+        assert r.ctl("set", "satellite.away", "say")[0] == 0
