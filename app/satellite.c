@@ -887,6 +887,7 @@ static void on_accept(int fd, short revents, void *ctx)
 	snprintf(s->from, sizeof(s->from), "%s", who);
 	wyoming_adopt(&s->w, c, who, satellite_on_event, on_close, s);
 	s->running = 0;
+	s->backed_up = 0;
 	s->heard_ms = loop_now_ms();
 	s->silence_timer = loop_timeout(SAT_SILENT_MS, silence_check, s);
 	LOGN("satellite", "Home Assistant connected from %s", who);
