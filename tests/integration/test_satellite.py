@@ -19,7 +19,10 @@ from test_turn import LEAD_S
 
 SAT = {"satellite__enable": True, "satellite__port": 0,
        "satellite__bind": "127.0.0.1", "satellite__name": "kitchen speaker",
-       "satellite__area": "Kitchen"}
+       "satellite__area": "Kitchen",
+       # HA here is on loopback: the list lets it in (the refusal is tested
+       # with another list)
+       "satellite__allow": "127.0.0.0/8, ::1"}
 
 
 def ha_module():
@@ -193,13 +196,18 @@ def test_a_second_client_is_refused():
 def test_satellite_allow_refuses_other_addresses():
     hs = ha_module()
     with rig() as r:
-        r.start(["silence:20"], **SAT, satellite__allow="10.0.0.0/8, fd00::/8")
+        # on "::", an IPv4 client comes as ::ffff:127.0.0.1 and is judged
+        # as 127.0.0.1
+        r.start(["silence:20"], **dict(SAT, satellite__bind="::",
+                                       satellite__allow="10.0.0.0/8, fd00::/8"))
+        assert "listening on [::]:" in r.status()["satellite"]
         ha = hs.HA(sat_port(r), ping=False, greet=False)
         ha.wait_closed()
         (err,) = ha.events("error")
         assert err[2]["code"] == "not-allowed", err
         ha.close()
         wait_log(r, "not in satellite.allow")
+        assert "connection from 127.0.0.1:" in r.log_text()
         assert "waiting for Home Assistant" in r.status()["satellite_stage"]
 
 
