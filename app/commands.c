@@ -161,6 +161,9 @@ CMD(cmd_status)
 	console_printf(c, "stt: %s", line);
 	p->tts.ops->describe(&p->cfg, line, sizeof(line));
 	console_printf(c, "tts: %s", line);
+	satellite_describe(&p->sat, line, sizeof(line));
+	console_printf(c, "satellite: %s", line);
+	console_printf(c, "satellite_stage: %s", satellite_stage_name(&p->sat));
 	console_printf(c, "host: %s", p->host_state[0] ? p->host_state :
 							 "not checked yet");
 	console_printf(c, "heap: curl %zu (max %zu) json %zu (max %zu) sqlite %lld (max %lld)",

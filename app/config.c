@@ -8,6 +8,7 @@
 
 #include "lang.h"
 #include "led.h"
+#include "satellite.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,7 @@ static const char *const stt_list[] = { "openai", "whispercpp", "wyoming",
 static const char *const tts_list[] = { "espeak", "openai", "wyoming", NULL };
 static const char *const aec_list[] = { "fixed", "speex", "off", NULL };
 static const char *const roles[] = { "admin", "monitor", NULL };
+static const char *const away_list[] = { "local", "say", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
@@ -428,6 +430,26 @@ const struct config_key config_keys[] = {
 	     1, .file_only = 1),
 	ENUM("log.level", log_level, "info", levels, "log level", 1,
 	     .hook = CH_LOG_LEVEL),
+	/* satellite (issue 18) */
+	BOOL("satellite.enable", satellite_enable, "false",
+	     "be a Wyoming satellite that Home Assistant connects to (no authentication: see satellite.allow)",
+	     0),
+	INT("satellite.port", satellite_port, 0, 65535, 10700,
+	    "TCP port the satellite listens on (Wyoming satellites use 10700; 0: any free one, status shows it)",
+	    0, .file_only = 1),
+	STR("satellite.bind", satellite_bind, 1, "0.0.0.0",
+	    "address or network interface the satellite listens on (0.0.0.0: all IPv4, :: all)",
+	    0, .check = satellite_bind_check, .file_only = 1),
+	STR("satellite.name", satellite_name, 1, "parley",
+	    "the satellite's name in Home Assistant", 0),
+	STR("satellite.area", satellite_area, 0, "",
+	    "the area Home Assistant puts the satellite in, empty for none", 0),
+	STR("satellite.allow", satellite_allow, 0, "",
+	    "addresses or networks (192.168.1.0/24, fd00::/8) Home Assistant may connect from, separated by commas; empty: any",
+	    0, .check = satellite_allow_check, .file_only = 1),
+	ENUM("satellite.away", satellite_away, "local", away_list,
+	     "when Home Assistant is not connected: local (parley's own STT, LLM and TTS answer) or say (the speaker says it cannot reach Home Assistant)",
+	     1),
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);

@@ -146,6 +146,14 @@ struct parley_config {
 	int record_max_s;
 	int allow_insecure_token;
 	char log_level[CONFIG_STR_MAX];
+	/* the Home Assistant satellite (satellite.h) */
+	int satellite_enable;
+	int satellite_port;
+	char satellite_bind[CONFIG_STR_MAX];
+	char satellite_name[CONFIG_STR_MAX];
+	char satellite_area[CONFIG_STR_MAX];
+	char satellite_allow[CONFIG_STR_MAX];
+	char satellite_away[CONFIG_STR_MAX];
 	/* each key's enum config_source, by its index in config_keys: set
 	 * by the loaders and config_set_many, so it travels with the values */
 	unsigned char source[CONFIG_KEYS_MAX];

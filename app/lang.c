@@ -24,6 +24,7 @@ const char *const lang_phrase_args[PH_COUNT] = {
 	[PH_SECOND] = "ld",
 	[PH_SECONDS] = "ld",
 	[PH_AND] = "ss",
+	[PH_HA_ERROR] = "s",
 	/* the rest take none: NULL reads as "" */
 };
 
@@ -79,6 +80,11 @@ static const char *const english_phrases[PH_COUNT] = {
 	[PH_SECOND] = "%ld second",
 	[PH_SECONDS] = "%ld seconds",
 	[PH_AND] = "%s %s",
+	[PH_HA_UNREACHABLE] = "I can't reach Home Assistant.",
+	[PH_HA_LOST] = "Home Assistant went away.",
+	[PH_HA_TIMEOUT] = "Home Assistant did not answer in time.",
+	[PH_HA_ERROR] = "Home Assistant says: %s",
+	[PH_HA_BAD] = "Home Assistant sent something I cannot use.",
 };
 
 /*
@@ -135,6 +141,11 @@ static const char *const german_phrases[PH_COUNT] = {
 	[PH_SECOND] = "%ld Sekunde",
 	[PH_SECONDS] = "%ld Sekunden",
 	[PH_AND] = "%s und %s",
+	[PH_HA_UNREACHABLE] = "Ich erreiche Home Assistant nicht.",
+	[PH_HA_LOST] = "Die Verbindung zu Home Assistant ist weg.",
+	[PH_HA_TIMEOUT] = "Home Assistant hat nicht rechtzeitig geantwortet.",
+	[PH_HA_ERROR] = "Home Assistant meldet: %s",
+	[PH_HA_BAD] = "Home Assistant hat etwas geschickt, das ich nicht verwenden kann.",
 };
 
 static const struct lang english = {

@@ -69,6 +69,11 @@ enum phrase {
 	PH_SECOND, /* ld: 1 */
 	PH_SECONDS, /* ld: the count */
 	PH_AND, /* s s: two parts of a duration, joined */
+	PH_HA_UNREACHABLE, /* satellite.away = say, Home Assistant not there */
+	PH_HA_LOST, /* Home Assistant went away during a turn */
+	PH_HA_TIMEOUT, /* Home Assistant's pipeline did not answer */
+	PH_HA_ERROR, /* s: Home Assistant's error text */
+	PH_HA_BAD, /* Home Assistant sent what cannot be used */
 	PH_COUNT
 };
 

@@ -336,6 +336,36 @@ static int btn_stop_ringing(void *ctx)
 	return device_stop_ringing(&((struct parley *)ctx)->dev);
 }
 
+/* Home Assistant's timers become the speaker's own (satellite.h): they
+ * ring here, with the label it gave or their length in words. */
+static int64_t ha_timer_start(void *ctx, const char *name, long seconds)
+{
+	struct parley *p = ctx;
+	char label[PARLEY_TIMER_LABEL_MAX], why[128];
+
+	if (name[0])
+		snprintf(label, sizeof(label), "%s", name);
+	else
+		lang_duration(lang_of(&p->cfg), seconds, label, sizeof(label));
+	if (timers_add(&p->timers, TK_TIMER, label, (int64_t)seconds * 1000,
+		       why, sizeof(why))) {
+		LOGW("satellite", "Home Assistant's timer is not kept here: %s",
+		     why);
+		return -1;
+	}
+	return timers_newest(&p->timers);
+}
+
+static void ha_timer_cancel(void *ctx, int64_t id)
+{
+	timers_cancel_id(&((struct parley *)ctx)->timers, id);
+}
+
+static void ha_timer_ring(void *ctx, int64_t id)
+{
+	timers_ring_id(&((struct parley *)ctx)->timers, id);
+}
+
 /* At start-up: is the LLM host there, with the model?  Says which models
  * it has when it is not. */
 static void startup_probe(void *ctx, struct probe *pr, int ok,
@@ -550,6 +580,22 @@ static int start_engine(struct parley *p, char *err, size_t len)
 	return 0;
 }
 
+/* The Home Assistant satellite: listening, if satellite.enable. */
+static int open_satellite(struct parley *p, char *err, size_t len)
+{
+	struct satellite_timer_ops tm = {
+		.start = ha_timer_start, .cancel = ha_timer_cancel,
+		.ring = ha_timer_ring, .ctx = p,
+	};
+
+	return satellite_open(&p->sat, &p->cfg, &tm, err, len);
+}
+
+static void close_satellite(struct parley *p)
+{
+	satellite_close(&p->sat);
+}
+
 /* The turn and what it works with: the device's actions, timers, LED and
  * the offline recogniser. */
 static int open_turn(struct parley *p, char *err, size_t len)
@@ -558,7 +604,7 @@ static int open_turn(struct parley *p, char *err, size_t len)
 		.cfg = &p->cfg, .eng = &p->eng, .store = p->store,
 		.synth = &p->synth, .tts = &p->tts, .stt = &p->stt,
 		.llm = &p->llm, .dev = &p->dev, .token = p->token,
-		.on_state = turn_state_changed, .ctx = p,
+		.sat = &p->sat, .on_state = turn_state_changed, .ctx = p,
 	};
 	struct timers_deps tmd = {
 		.store = p->store, .synth = &p->synth, .cfg = &p->cfg,
@@ -629,6 +675,7 @@ static const struct part {
 	{ "audio", open_engine, close_engine },
 	{ "tts", open_speech, close_speech },
 	{ "audio", start_engine, NULL },
+	{ "satellite", open_satellite, close_satellite },
 	{ "turn", open_turn, close_turn },
 	{ "console", open_console, close_console },
 };

@@ -18,6 +18,7 @@
 #include "llm_stream.h"
 #include "probe.h"
 #include "record.h"
+#include "satellite.h"
 #include "store.h"
 #include "stt.h"
 #include "synth.h"
@@ -48,6 +49,7 @@ struct parley {
 	struct device dev;
 	struct turn turn;
 	struct timers timers;
+	struct satellite sat; /* Home Assistant (satellite.enable) */
 	struct recording rec;
 	struct probe probes[PEER_COUNT]; /* the console's host ping, models */
 	struct probe startup; /* is the LLM host there, at start-up? */

@@ -386,6 +386,42 @@ int synth_remote_push(struct synth *s, const int16_t *pcm, uint32_t n)
 	return 0;
 }
 
+/* converted through a small block, so a chunk of any size costs no more
+ * stack than this */
+#define FEED_BLOCK 2048
+
+int synth_remote_bytes(struct synth *s, const uint8_t *data, size_t len,
+		       int *odd, uint8_t *carry)
+{
+	int16_t pcm[FEED_BLOCK];
+	size_t samples = (len + (size_t)*odd) / 2, i = 0;
+	int r;
+
+	if (samples > SYNTH_REMOTE_SAMPLES)
+		return -EMSGSIZE; /* larger than the whole ring */
+	if (ring_space(&s->remote) < samples)
+		return -EAGAIN;
+	while (i < len) {
+		size_t n = 0;
+
+		if (*odd) {
+			pcm[n++] = (int16_t)(*carry | data[i++] << 8);
+			*odd = 0;
+		}
+		for (; n < FEED_BLOCK && i + 1 < len; i += 2)
+			pcm[n++] = (int16_t)(data[i] | data[i + 1] << 8);
+		if (i + 1 == len && n < FEED_BLOCK) {
+			*carry = data[i++];
+			*odd = 1;
+		}
+		/* only the control thread pushes, and the space was checked */
+		r = synth_remote_push(s, pcm, (uint32_t)n);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int synth_remote_end(struct synth *s, uint32_t id, int failed)
 {
 	struct synth_mark m = {

@@ -88,6 +88,14 @@ uint32_t synth_remote(struct synth *s, const char *text);
 int synth_remote_start(struct synth *s, uint32_t id, unsigned rate);
 /* Control thread: room for n samples now? Then push them. */
 int synth_remote_push(struct synth *s, const int16_t *pcm, uint32_t n);
+/*
+ * Control thread: little-endian 16-bit bytes, any number of them (an odd
+ * byte waits in *odd and *carry for the next call), all or nothing:
+ * -EAGAIN while there is no room for all of them yet, -EMSGSIZE if they
+ * could never fit.
+ */
+int synth_remote_bytes(struct synth *s, const uint8_t *data, size_t len,
+		       int *odd, uint8_t *carry);
 /* Control thread: the audio of job id is complete (or failed). */
 int synth_remote_end(struct synth *s, uint32_t id, int failed);
 /* Queues a test tone at the playback rate; id as synth_say. */

@@ -243,6 +243,43 @@ int timers_cancel(struct timers *ts, const char *label)
 	return n;
 }
 
+int64_t timers_newest(const struct timers *ts)
+{
+	return ts->n ? ts->t[ts->n - 1].id : 0;
+}
+
+/* The pending one with store id id, or -1. */
+static int pending_at(const struct timers *ts, int64_t id)
+{
+	for (int i = 0; i < ts->n; i++)
+		if (ts->t[i].id == id && !ts->t[i].ringing)
+			return i;
+	return -1;
+}
+
+int timers_cancel_id(struct timers *ts, int64_t id)
+{
+	int i = pending_at(ts, id);
+
+	if (i < 0)
+		return 0;
+	LOGI("timers", "'%s' cancelled", ts->t[i].label);
+	remove_at(ts, i);
+	arm(ts);
+	return 1;
+}
+
+int timers_ring_id(struct timers *ts, int64_t id)
+{
+	int i = pending_at(ts, id);
+
+	if (i < 0)
+		return 0;
+	start_ringing(ts, &ts->t[i]);
+	arm(ts);
+	return 1;
+}
+
 int timers_ringing(const struct timers *ts)
 {
 	for (int i = 0; i < ts->n; i++)

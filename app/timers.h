@@ -76,6 +76,11 @@ int timers_add(struct timers *ts, enum timer_kind kind, const char *label,
 /* Cancels the pending ones whose label is label (all if label is
  * empty); returns how many. */
 int timers_cancel(struct timers *ts, const char *label);
+/* By store id (timers_newest: the one timers_add just added, 0 if none):
+ * cancels a pending one, or makes it ring now; 1 if it was pending. */
+int64_t timers_newest(const struct timers *ts);
+int timers_cancel_id(struct timers *ts, int64_t id);
+int timers_ring_id(struct timers *ts, int64_t id);
 /* Stops ringing; 1 if something was ringing. */
 int timers_stop_ringing(struct timers *ts);
 int timers_ringing(const struct timers *ts);

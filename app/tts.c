@@ -159,43 +159,11 @@ void tts_end_current(struct tts *t, int failed, const char *why)
 		t->on_fallback(t->fallback_ctx, id, !t->started, why);
 }
 
-/*
- * Samples for the worker; -EAGAIN when it has no room for all of them yet.
- * All or nothing, so a backend that is told to wait offers the same bytes
- * again; converted through a small block, so a chunk of any size costs no
- * more stack than this.
- */
-#define FEED_BLOCK 2048 /* samples converted at a time */
-
+/* Samples for the worker (synth_remote_bytes): all or nothing, so a
+ * backend that is told to wait offers the same bytes again. */
 int tts_feed(struct tts *t, const uint8_t *data, size_t len)
 {
-	int16_t pcm[FEED_BLOCK];
-	size_t samples = (len + (size_t)t->odd) / 2, i = 0;
-	int r;
-
-	if (samples > SYNTH_REMOTE_SAMPLES)
-		return -EMSGSIZE; /* larger than the whole ring */
-	if (ring_space(&t->synth->remote) < samples)
-		return -EAGAIN;
-	while (i < len) {
-		size_t n = 0;
-
-		if (t->odd) {
-			pcm[n++] = (int16_t)(t->carry | data[i++] << 8);
-			t->odd = 0;
-		}
-		for (; n < FEED_BLOCK && i + 1 < len; i += 2)
-			pcm[n++] = (int16_t)(data[i] | data[i + 1] << 8);
-		if (i + 1 == len && n < FEED_BLOCK) {
-			t->carry = data[i++];
-			t->odd = 1;
-		}
-		/* only this thread pushes, and the space was checked */
-		r = synth_remote_push(t->synth, pcm, (uint32_t)n);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	return synth_remote_bytes(t->synth, data, len, &t->odd, &t->carry);
 }
 
 static void next(struct tts *t)

@@ -46,6 +46,8 @@ void turn_set_state(struct turn *t, enum turn_state s)
 {
 	if (t->state == s)
 		return;
+	if (s == TS_IDLE) /* Home Assistant hears that it was played */
+		turn_ha_over(t);
 	/* a chime as the microphone opens and closes */
 	if (s == TS_LISTENING)
 		engine_earcon(t->d.eng, EARCON_LISTEN_START);
@@ -66,6 +68,7 @@ void turn_stage(struct turn *t, enum stage st)
 
 static void begin_record(struct turn *t, const char *source, uint64_t t0)
 {
+	turn_ha_over(t); /* a run of the turn before, cut by this one */
 	memset(&t->rec, 0, sizeof(t->rec));
 	for (int i = 0; i < ST_COUNT; i++)
 		t->rec.stage_ms[i] = -1;
@@ -148,9 +151,7 @@ static void on_stt_done(void *ctx, enum peer_error e, const char *text)
 		 * ends here, and the turn goes on with its transcript.
 		 */
 		LOGI("turn", "utterance ended: the speech-to-text server heard its end");
-		mark_speech_end(t);
-		turn_set_state(t, TS_TRANSCRIBING);
-		turn_stage(t, ST_STT_SENT);
+		turn_listening_over(t);
 	}
 	turn_stage(t, ST_STT_DONE);
 	if (e == PEER_OK) {
@@ -215,6 +216,8 @@ void turn_start_listening(struct turn *t, uint64_t time_ms)
 	pre = ec.preroll_frames;
 	begin_record(t, "voice", time_ms);
 	stt_abort(t->d.stt);
+	if (turn_ha_decide(t) < 0)
+		return; /* Home Assistant is away, and that was said */
 	t->mode = LM_UNDECIDED;
 	t->press_ms = time_ms;
 	if ((uint64_t)pre > t->frames_seen)
@@ -253,6 +256,14 @@ static void mark_speech_end(struct turn *t)
 		since_speech * PARLEY_FRAME_MS;
 }
 
+/* Listening is over: the utterance goes on to be understood. */
+void turn_listening_over(struct turn *t)
+{
+	mark_speech_end(t);
+	turn_set_state(t, TS_TRANSCRIBING);
+	turn_stage(t, ST_STT_SENT);
+}
+
 static void end_listening(struct turn *t, const char *why)
 {
 	int32_t begin, end;
@@ -264,18 +275,21 @@ static void end_listening(struct turn *t, const char *why)
 	}
 	LOGI("turn", "utterance ended: %s", why);
 	if (endpoint_span(&t->ep, &begin, &end)) {
+		turn_ha_over(t); /* nothing for Home Assistant to hear */
 		turn_speak_error(t, phrase(t->d.cfg, PH_NO_SPEECH),
 				 "no speech was heard");
 		snprintf(t->rec.outcome, sizeof(t->rec.outcome), "no-speech");
 		return;
 	}
-	mark_speech_end(t);
+	turn_listening_over(t);
+	if (t->ha) {
+		turn_ha_end_listening(t, why);
+		return;
+	}
 	LOGI("turn", "utterance: %d ms of audio sent to STT",
 	     (t->span_end - t->span_begin) * PARLEY_FRAME_MS);
 	begin = t->span_begin;
 	end = t->span_end;
-	turn_set_state(t, TS_TRANSCRIBING);
-	turn_stage(t, ST_STT_SENT);
 	r = stt_finish(t->d.stt, t->utt + (size_t)begin * PARLEY_FRAME,
 		       (size_t)(end - begin) * PARLEY_FRAME);
 	if (r)
@@ -417,7 +431,9 @@ static void speculate(struct turn *t)
 			spec_cancel(t, "the user spoke again");
 		return;
 	}
-	if (t->mode != LM_TAP || !t->d.cfg->speculate_ms ||
+	/* Home Assistant's pipeline and a streaming STT hear the speech as
+	 * it comes: there is nothing to start early */
+	if (t->mode != LM_TAP || !t->d.cfg->speculate_ms || t->ha ||
 	    t->d.stt->streaming || !t->ep.started ||
 	    quiet * PARLEY_FRAME_MS < t->d.cfg->speculate_ms ||
 	    t->d.cfg->speculate_ms >= t->d.cfg->end_silence_ms)
@@ -436,7 +452,9 @@ static void listen_frame(struct turn *t, const struct cap_frame *f)
 		t->utt_frames++;
 	}
 	ev = endpoint_feed(&t->ep, &f->vad);
-	if (t->ep.started && !t->d.stt->streaming) {
+	if (t->ha) {
+		turn_ha_frame(t, f);
+	} else if (t->ep.started && !t->d.stt->streaming) {
 		/* speech began: a streaming backend gets it from the pre-roll
 		 * on, and the rest as the user talks */
 		int32_t b = t->ep.first - t->ep.cfg.preroll_frames +
@@ -478,6 +496,7 @@ void turn_init(struct turn *t, const struct turn_deps *deps)
 	t->state = TS_IDLE;
 	stt_listen(t->d.stt, &stt_events, t);
 	tts_on_fallback(t->d.tts, turn_tts_fallback, t);
+	turn_ha_init(t);
 }
 
 static void barge_in(struct turn *t)

@@ -27,6 +27,12 @@
  *   SPEAKING      button press (barge-in) LISTENING     abort, flush, store
  *   SPEAKING      speech over the answer  LISTENING     as a press, when
  *                 (barge_in.voice)                      the canceller is on
+ *
+ * With Home Assistant running the satellite (satellite.h), a turn goes to
+ * its pipeline instead (turn_satellite.c): LISTENING streams the
+ * microphone to it; its VAD (voice-stopped), its transcript or our
+ * endpoint ends that (TRANSCRIBING); its transcript is THINKING; its
+ * answer's audio plays (SPEAKING) and `played` goes back at IDLE.
  */
 #ifndef PARLEY_APP_TURN_H
 #define PARLEY_APP_TURN_H
@@ -42,6 +48,7 @@
 #include "device.h"
 #include "llm_stream.h"
 #include "request.h"
+#include "satellite.h"
 #include "speech_text.h"
 #include "spoken.h"
 #include "store.h"
@@ -74,6 +81,7 @@ struct turn_deps {
 	struct llm_stream *llm;
 	struct device *dev; /* tools and offline answers */
 	const char *token; /* the LLM bearer token, "" for none */
+	struct satellite *sat; /* Home Assistant's pipeline; NULL: none */
 	/* the state changed (LED, service status); failed: the turn that
 	 * just ended was an error.  NULL: nothing to tell. */
 	void (*on_state)(void *ctx, enum turn_state s, int muted, int failed);
@@ -141,6 +149,14 @@ struct turn {
 	int capped; /* the answer reached llm.answer_max_chars */
 	size_t round_start; /* answer_len when the reply began */
 	struct request req;
+
+	/* Home Assistant's pipeline (turn_satellite.c) */
+	int ha; /* this turn goes to it */
+	int ha_timer; /* its next event is due by then */
+	uint32_t ha_play; /* synth job of its answer's audio, 0: none */
+	int ha_odd; /* a byte of a sample carried over */
+	uint8_t ha_carry;
+	char ha_text[PARLEY_SENTENCE_MAX]; /* its answer, for the fallback */
 };
 
 const char *turn_state_name(enum turn_state s);

@@ -17,6 +17,8 @@ void turn_stage(struct turn *t, enum stage st);
 void turn_end_record(struct turn *t);
 void turn_set_error(struct turn *t, const char *detail);
 void turn_start_listening(struct turn *t, uint64_t time_ms);
+/* Listening is over: speech end stamped, TRANSCRIBING. */
+void turn_listening_over(struct turn *t);
 
 /* The model failed while the turn was still speculative: dropped
  * quietly; the commit asks again and says what is wrong. */
@@ -49,5 +51,18 @@ void turn_drain_backlog(struct turn *t);
 void turn_maybe_finish(struct turn *t);
 /* Sends the transcript to the model. */
 void turn_start_llm(struct turn *t);
+
+/* turn_satellite.c: turns that go to Home Assistant's pipeline */
+/* Who hears the satellite's events: the turn. */
+void turn_ha_init(struct turn *t);
+/* Listening starts: 1 if it goes to Home Assistant; -1 if it must not
+ * start (Home Assistant is away and satellite.away says so: said). */
+int turn_ha_decide(struct turn *t);
+/* A frame while listening: streamed to Home Assistant. */
+void turn_ha_frame(struct turn *t, const struct cap_frame *f);
+/* Listening ends here (our endpoint, or Home Assistant's). */
+void turn_ha_end_listening(struct turn *t, const char *why);
+/* The turn is over for Home Assistant (played, cut or failed). */
+void turn_ha_over(struct turn *t);
 
 #endif

@@ -536,6 +536,26 @@ int wyoming_connect(struct wyoming *w, const char *uri, int timeout_ms,
 	return 0;
 }
 
+void wyoming_adopt(struct wyoming *w, int fd, const char *peer,
+		   wy_event_cb on_event, wy_close_cb on_close, void *ctx)
+{
+	int one = 1;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	w->fd = fd;
+	w->connecting = 0;
+	w->resolving = 0;
+	w->timer = 0;
+	w->out_len = 0;
+	w->on_event = on_event;
+	w->on_close = on_close;
+	w->ctx = ctx;
+	snprintf(w->peer, sizeof(w->peer), "%s", peer);
+	wy_reader_init(&w->rd, WY_IN_MAX);
+	rewatch(w);
+}
+
 int wyoming_send(struct wyoming *w, const char *type, const char *data_json,
 		 const void *payload, size_t plen)
 {

@@ -126,6 +126,13 @@ struct wyoming {
 int wyoming_connect(struct wyoming *w, const char *uri, int timeout_ms,
 		    wy_event_cb on_event, wy_close_cb on_close, void *ctx,
 		    char *why, size_t whylen);
+/*
+ * Takes over fd, a connected socket (a server's accepted client), made
+ * non-blocking here; peer names it in errors.  Events and the close come
+ * through the callbacks, as for a connection made by wyoming_connect.
+ */
+void wyoming_adopt(struct wyoming *w, int fd, const char *peer,
+		   wy_event_cb on_event, wy_close_cb on_close, void *ctx);
 /* Queues an event; -ENOBUFS if the output buffer is full. */
 int wyoming_send(struct wyoming *w, const char *type, const char *data_json,
 		 const void *payload, size_t plen);

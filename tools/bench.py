@@ -28,6 +28,15 @@ object) and a table.
   see vad_bench.py.
 - mem.*: the daemon's RSS, PSS and USS (private memory) from
   /proc/PID/smaps, idle and after 20 turns.
+- satellite.*: whole turns through parleyd as a Home Assistant satellite,
+  against an "HA" on the real wyoming library over loopback
+  (tests/peers/ha_satellite.py), the button held for the speech and
+  released at its end (gpio.debounce_ms = 0, so the release is the end of
+  speech): uplink is the release to HA's receipt of the audio-stop after
+  the last chunk; downlink is HA's first TTS chunk sent to its first
+  sample leaving the playback device (the playback file's sample index
+  placed in time by the capture's frame counter, lock-step).
+  `--only satellite` runs this part alone and updates bench.json.
 - ratio.*: ours over the reference, from the same run.
 These are measurements, not tests: nothing here passes or fails, except
 that the instruments must be there and work.  Before anything is measured,
@@ -244,6 +253,61 @@ def mem_bench(build, turns):
     return out
 
 
+def satellite_bench(build, n):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "peers"))
+    from rig import WYOMING_PY, Console
+    sys.path.insert(0, WYOMING_PY)
+    import ha_satellite
+    speech = os.path.join(build, "testdata", "goforward.raw")
+    a, b = active_span(read_raw(speech))
+    lead = 1.0
+    up, down = [], []
+    for i in range(n):
+        r = Rig(build=build)
+        try:
+            r.start([f"silence:{lead}", speech, "silence:20"],
+                    satellite__enable=True, satellite__port=0,
+                    satellite__bind="127.0.0.1", gpio__debounce_ms=0)
+            line = r.status()["satellite"]
+            port = int(line.split("listening on ", 1)[1].split(",")[0].rsplit(":", 1)[1])
+            ha = ha_satellite.HA(port, tts_ms=1500, ping=False)
+            try:
+                r.wait_state("idle")
+                while r.status()["satellite_stage"] != "ready":
+                    time.sleep(0.01)
+                con = Console(r.socket)
+                r.wait_frames(int(lead * 100) - 20)
+                assert con.cmd("button press")[0]
+                r.wait_frames(int((lead * RATE + b) / FRAME))
+                released = time.monotonic()
+                assert con.cmd("button release")[0]
+                (stop,) = ha.wait("audio-stop")
+                up.append((stop[0] - released) * 1000)
+                ha.wait("played", timeout=30)
+                first_chunk = ha.sent_at("audio-chunk")[0]
+                t0 = time.monotonic()
+                ok, lines = con.cmd("status")
+                t1 = time.monotonic()
+                frames = int(next(l for l in lines if l.startswith("frames: ")).split()[1])
+                con.close()
+            finally:
+                ha.close()
+            r.stop()
+            pb = r.playback_samples()
+            first = next(i for i, v in enumerate(pb) if abs(v) > 64)
+            sound = (t0 + t1) / 2 + (first / FRAME - frames) * 0.010
+            down.append((sound - first_chunk) * 1000)
+        finally:
+            r.close()
+    return {
+        "satellite.uplink_ms.median": statistics.median(up),
+        "satellite.uplink_ms.p95": p95(up),
+        "satellite.downlink_ms.median": statistics.median(down),
+        "satellite.downlink_ms.p95": p95(down),
+        "satellite.runs": n,
+    }
+
+
 def dsp_ns(build):
     """Wall time per 10 ms frame of each stage and of the whole chain, ours
     and speexdsp's, on this machine: dsp-run aec --times (clock reads
@@ -298,9 +362,18 @@ def main():
     ap.add_argument("--tts-ms", type=int, default=50)
     ap.add_argument("--quick", action="store_true",
                     help="shorter echo signals and no turns (a smoke run)")
+    ap.add_argument("--only", choices=["satellite"],
+                    help="measure this part alone, kept with the rest of bench.json")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     res = {}
+    if args.only == "satellite":
+        path = os.path.join(build, "bench.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                res = json.load(f)
+        res.update(satellite_bench(build, args.turns))
+        return report(build, res)
     res.update(aec_bench.measure(build, quick=args.quick, need_webrtc=True))
     res.update(aec_bench.double_talk(build, os.path.join(build, "testdata"), args.quick))
     res.update(vad_bench.measure(build))
@@ -312,6 +385,11 @@ def main():
         res.update(mem_bench(build, 20))
         import spec_bench
         res.update(spec_bench.measure(build, 2))
+        res.update(satellite_bench(build, args.turns))
+    report(build, res)
+
+
+def report(build, res):
     with open(os.path.join(build, "bench.json"), "w") as f:
         json.dump(res, f, indent=1, sort_keys=True)
     print(f"{'measure':<44} {'value':>12}")

@@ -34,13 +34,22 @@ def test_every_board_installs_a_valid_tree():
                             ("etc/parley/board.conf", 0o644),
                             ("usr/lib/systemd/system/parleyd.service", 0o644),
                             ("usr/lib/sysusers.d/parley.conf", 0o644),
-                            ("etc/udev/rules.d/60-parley-gpio.rules", 0o644)]:
+                            ("etc/udev/rules.d/60-parley-gpio.rules", 0o644),
+                            ("usr/share/parley/avahi/parley-satellite.service", 0o644)]:
                 path = os.path.join(dest, f)
                 assert os.path.isfile(path), f"{board}: {f} missing"
                 assert os.stat(path).st_mode & 0o777 == mode, f"{board}: {f} mode"
             board_asound = os.path.join(ROOT, "board", board, "asound.conf")
             assert os.path.exists(os.path.join(dest, "etc/asound.conf")) == \
                 os.path.exists(board_asound), board
+            # the satellite's Avahi service: what Home Assistant browses
+            # for (homeassistant/components/wyoming/manifest.json,
+            # _wyoming._tcp.local.) on satellite.port's default
+            import xml.etree.ElementTree as ET
+            svc = ET.parse(os.path.join(dest, "usr/share/parley/avahi/parley-satellite.service"))
+            assert svc.findtext("service/type") == "_wyoming._tcp"
+            sample = open(os.path.join(dest, "etc/parley/parley.conf")).read()
+            assert f"#port = {svc.findtext('service/port')};" in sample.split("satellite = {")[1]
             # the installed config, with the board fragment, is valid
             p = subprocess.run([os.path.join(dest, "usr/sbin/parleyd"), "-t", "-c",
                                 os.path.join(dest, "etc/parley/parley.conf")],
