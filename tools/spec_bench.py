@@ -4,15 +4,15 @@
 
     python3 tools/spec_bench.py [--build build] [--runs N]
 
-Real utterances with a pause put in at a gap between their words (300, 400
-and 500 ms: the pocketsphinx recordings and a LibriVox sentence), each
+Real utterances with a pause of 300 to 500 ms at the gap between two of
+their words (the recordings with word labels: make testdata-aligned), each
 turn tapped and ended by the VAD, with the fake peers' service times (STT
 100 ms, the LLM's first sentence 200 ms, remote TTS 50 ms), once with
 endpoint.speculate_ms at its default and once with it off.
 
 - eos_to_first_audio_ms: from the true end of speech in the input (the
-  last sample within 30 dB of the utterance's peak) to the first answer
-  sample out, read off the playback file (lock-step with the capture).
+  end of the last word, by forced alignment) to the first answer sample
+  out, read off the playback file (lock-step with the capture).
 - services_ms: STT plus first sentence plus first TTS audio, from the
   turns' records (stt_sent to stt_done, llm_request to first_sentence,
   first_sentence to first_audio) in the runs without speculation, where
@@ -35,46 +35,64 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-from rig import FRAME, RATE, Rig, active_span, read_raw  # noqa: E402
+from rig import FRAME, RATE, Rig, read_raw  # noqa: E402
 
 LEAD_S = 1.0
 STT_MS, LLM_MS, TTS_MS = 100, 200, 50
-# (recording, silence put in, ms, transcript the fake STT gives).  The
-# silence adds to the gap already there: "something" has a long one, and
-# with 500 ms more the endpointer's own 700 ms ends the turn in it with or
-# without speculation.
+# (recording, the pause in ms, transcript the fake STT gives).  The
+# recordings are those with word labels (tools/align-label.py, make
+# testdata-aligned): the pause goes into the gap between two words nearest
+# the middle, grown to the length given, and the end of the last word is
+# the true end of speech.
 UTTERANCES = [("goforward", 400, "go forward ten meters"),
-              ("numbers", 300, "what are the numbers?"),
-              ("something", 350, "tell me something"),
-              ("libri0870", 400, "is that what she said?")]
+              ("libri0880", 300, "what did she say to him then?"),
+              ("libri0890", 500, "tell me about the family"),
+              ("libri0870", 400, "was the estate left to her son?")]
 
 
-def quiet_gap(samples):
-    """The quietest 10 ms frame in the middle half of the speech: a gap
-    between words, where the pause goes."""
-    a, b = active_span(samples)
-    lo, hi = a + (b - a) // 4, b - (b - a) // 4
-    best, at = None, lo
-    for i in range(lo - lo % FRAME, hi - FRAME, FRAME):
-        e = sum(v * v for v in samples[i:i + FRAME])
-        if best is None or e < best:
-            best, at = e, i
-    return at
+def words(build, name):
+    """[(first frame, end frame)] of each word in NAME.align."""
+    with open(os.path.join(build, "testdata", name + ".align")) as f:
+        lab = [int(x) for x in f.read().split()]
+    out, start = [], None
+    for i, v in enumerate(lab + [0]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            out.append((start, i))
+            start = None
+    return out
 
 
 def paused(build, name, pause_ms, tmp):
+    """The recording with its middle gap grown to pause_ms: (path, samples
+    an STT request must hold to have the words after the pause, half of
+    them at least, counted from the first word; capture sample of the end
+    of speech)."""
     s = read_raw(os.path.join(build, "testdata", name + ".raw"))
-    cut = quiet_gap(s)
-    out = s[:cut] + type(s)("h", [0] * (pause_ms * RATE // 1000)) + s[cut:]
+    w = words(build, name)
+    mid = (w[0][0] + w[-1][1]) / 2
+    if len(w) > 1:
+        k = min(range(1, len(w)), key=lambda i: abs(w[i][0] - mid))
+        gap_end = w[k][0] * FRAME
+        have = (w[k][0] - w[k - 1][1]) * FRAME
+    else:
+        # the aligner put no silence between its words: the quietest
+        # frame in the middle half is the gap ("go forward | ten meters")
+        lo, hi = int(w[0][0] + (mid - w[0][0]) / 2), int(mid + (w[0][1] - mid) / 2)
+        gap_end = FRAME * min(range(lo, hi), key=lambda i: sum(
+            v * v for v in s[i * FRAME:(i + 1) * FRAME]))
+        have = 0
+    add = max(0, pause_ms * RATE // 1000 - have)
+    out = s[:gap_end] + type(s)("h", [0] * add) + s[gap_end:]
     path = os.path.join(tmp, f"{name}_p{pause_ms}.raw")
     with open(path, "wb") as f:
         f.write(out.tobytes())
-    a, b = active_span(out)
-    # audio that reaches half way into the words after the pause holds
-    # the whole utterance as far as a recogniser can tell; less is cut
-    second = cut + pause_ms * RATE // 1000
-    whole = second + (b - second) // 2 - a
-    return path, whole, int(LEAD_S * RATE) + b
+    first = w[0][0] * FRAME
+    second = gap_end + add
+    last = w[-1][1] * FRAME + add
+    whole = second + (last - second) // 2 - first
+    return path, whole, int(LEAD_S * RATE) + last
 
 
 def one_turn(build, path, whole, eos, transcript, speculate):
