@@ -18,6 +18,7 @@
 
 #include "json_arena.h"
 #include "log.h"
+#include "mcp.h"
 #include "device.h"
 #include "timers.h"
 
@@ -393,7 +394,7 @@ int tools_add_schema(cJSON *root)
 			return -ENOMEM;
 		cJSON_AddItemToObject(f, "parameters", params);
 	}
-	return 0;
+	return mcp_add_tools(arr); /* the MCP servers' tools, mcp.h */
 }
 
 int tools_run(struct device *d, const char *name, const char *args_json,
