@@ -914,7 +914,8 @@ static void call_done(struct call *c, struct xfer *x, CURLcode code,
 		call_end(c, c->failed);
 		return;
 	}
-	if (x->status == 404 && x->sent_session && !c->resent) {
+	if (x->status == 404 && x->sent_session && !c->resent &&
+	    s->state != SS_BACKOFF && s->state != SS_FAILED) {
 		c->resent = 1;
 		c->waiting = 1;
 		if (s->state == SS_READY || s->state == SS_LIST) {

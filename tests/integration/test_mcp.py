@@ -320,3 +320,53 @@ def test_config_errors_name_the_key():
         conf = r.write_config()
         p = subprocess.run([r.parleyd, "-t", "-c", conf], capture_output=True, text=True)
         assert "would go as plain http" in p.stdout + p.stderr
+
+
+def test_call_timeout_cancels_and_the_turn_goes_on():
+    with rig() as r:
+        m = McpPeer(r, "--json", "--slow-ms", "30000")
+        r.start_ollama("--tool-call", "test__slow", "{}", "--answer", "Sorry, {tool}",
+                       "--first-token-delay-ms", "0", "--token-rate", "0")
+        r.conf_tail = servers_conf(("test", m.url())).replace("timeout_ms = 10000", "timeout_ms = 1000")
+        r.start(["silence:60"])
+        wait_log(r, "mcp: test: ready")
+        assert r.ctl("ask", "do the slow thing")[0] == 0
+        r.wait_turns(1, 30)
+        msg = tool_messages(chats(r)[1])[0]["content"]
+        assert msg == "error: slow did not answer within 1000 ms", msg
+        assert msg in r.turns()[0]["answer"]
+        call = m.calls("tools/call")[0]
+        cancel = wait_for("notifications/cancelled", lambda: m.calls("notifications/cancelled"))[0]
+        assert cancel["params"] == {"requestId": call["id"], "reason": "timed out"}
+
+
+def test_token_goes_to_its_server_only_and_is_not_logged():
+    secret = "mcp-secret-" + os.urandom(6).hex()
+    with rig() as r:
+        good = McpPeer(r, "--json", "--token", secret, tag="good")
+        bad = McpPeer(r, "--json", "--token", "another", tag="bad")
+        tok = os.path.join(r.dir, "mcp.token")
+        with open(tok, "w") as f:
+            f.write(secret + "\n")
+        os.chmod(tok, 0o600)
+        r.start_ollama("--answer", "Fine.", "--first-token-delay-ms", "0", "--token-rate", "0")
+        extra = f'token_file = "{tok}"; allow_insecure_token = true;'
+        r.conf_tail = servers_conf(("good", good.url(), extra), ("bad", bad.url(), extra))
+        r.start(["silence:60"])
+        wait_log(r, "mcp: good: ready")
+        wait_log(r, "mcp: bad: initialize: HTTP 401")
+        assert all(q["auth"] == "bearer" for q in good.requests() if "method" in q)
+        assert [q for q in bad.requests() if q.get("unauthorized") == "wrong"]
+        rc, out, _ = r.ctl("mcp")
+        assert "bad: retrying" in out and "last error: initialize: HTTP 401" in out, out
+        assert secret not in r.log_text() and secret not in out
+
+
+def test_reload_lists_the_tools_again():
+    with rig() as r:
+        m = start(r, ["--json"])
+        assert len(m.calls("tools/list")) == 1
+        r.reload()
+        wait_log(r, "mcp: test: ready", count=2)
+        assert len(m.calls("tools/list")) == 2
+        assert len(m.calls("initialize")) == 1  # the session stays
