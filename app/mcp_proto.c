@@ -34,7 +34,8 @@ static int dispatch(struct mcp_sse *e, mcp_event_cb cb, void *ctx)
 
 	if (e->overflow)
 		r = -EMSGSIZE;
-	else if (e->has_data && e->len)
+	else if (e->has_data && e->len && strlen(e->data) == e->len)
+		/* (a NUL byte: no JSON text, so no message; passed over) */
 		r = cb(e->data, e->len, ctx);
 	e->len = 0;
 	e->has_data = 0;

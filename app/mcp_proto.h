@@ -25,7 +25,7 @@
  * joined with newlines, a blank line ends an event, ":" lines are
  * comments, and "event:", "id:" and "retry:" are read past.  Bytes go in
  * as they come; an event whose data does not fit is an error, never
- * growth.
+ * growth, and one with a NUL byte is passed over (JSON has none).
  */
 struct mcp_sse {
 	char data[MCP_REPLY_MAX + 1];

@@ -128,7 +128,7 @@ static int run_call(struct request_call *c, struct device *d)
 int request_tool_round(struct request *r, struct device *d, const char *reply,
 		       size_t len, void (*done)(void *ctx), void *ctx)
 {
-	int k = r->round, n = r->ncalls, failed = 0;
+	int k = r->round, n = r->ncalls;
 
 	r->ncalls = 0;
 	if (k >= PARLEY_TOOL_ROUNDS_MAX)
@@ -155,7 +155,6 @@ int request_tool_round(struct request *r, struct device *d, const char *reply,
 			r->pending++;
 			continue;
 		}
-		failed += bad;
 		console_event("tool %s %s", c->name, bad ? "error" : "ok");
 		LOGD("turn", "tool %s(%s) -> %s", c->name, c->args, c->result);
 	}
