@@ -203,7 +203,8 @@ asan: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(SAN_DIR) \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(SAN_DIR)/parleyd $(SAN_DIR)/parleyctl $(SAN_DIR)/dsp-run \
-		$(UNIT_BIN:$(BUILDDIR)/%=$(SAN_DIR)/%) $(SAN_DIR)/testdata/.done
+		$(UNIT_BIN:$(BUILDDIR)/%=$(SAN_DIR)/%) $(SAN_DIR)/testdata/.done \
+		$(SAN_DIR)/mcp/.done
 	$(Q)rm -rf $(SAN_DIR)/reports && mkdir -p $(SAN_DIR)/reports
 	$(Q)ASAN_OPTIONS=log_path=$(abspath $(SAN_DIR))/reports/asan:detect_leaks=1 \
 	UBSAN_OPTIONS=log_path=$(abspath $(SAN_DIR))/reports/ubsan:print_stacktrace=1 \
@@ -220,7 +221,7 @@ $(SAN_DIR)/testdata/.done:
 # process; any error or definite leak fails the run.
 VG_DIR := $(BUILDDIR)/valgrind
 valgrind: deps-valgrind
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all mcp-peers
 	$(Q)rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
 	$(Q)for t in $(UNIT_BIN); do \
 		PARLEY_VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full \
