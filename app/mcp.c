@@ -1193,30 +1193,34 @@ int mcp_start(const struct parley_config *cfg, char *err, size_t errlen)
 
 void mcp_reload(const struct parley_config *cfg)
 {
-	int n = cfg->mcp_count, same = n == nservers;
+	int n = cfg->mcp_count;
 
-	for (int i = 0; same && i < n; i++)
-		same = !memcmp(&servers[i].conf, &cfg->mcp[i],
-			       sizeof(cfg->mcp[i]));
-	if (same) {
-		for (int i = 0; i < n; i++) {
-			struct server *s = &servers[i];
-
-			if (s->state == SS_READY)
-				relist(s);
-			else if (s->state == SS_BACKOFF) {
-				loop_cancel(s->retry_timer);
-				s->retry_timer = 0;
-				s->backoff_ms = 0;
-				begin(s);
-			}
-		}
+	if (n != nservers) {
+		LOGN("mcp", "mcp.servers changed: %d server%s now", n,
+		     n == 1 ? "" : "s");
+		mcp_stop();
+		mcp_start(cfg, NULL, 0);
 		return;
 	}
-	LOGN("mcp", "mcp.servers changed: %d server%s now", n,
-	     n == 1 ? "" : "s");
-	mcp_stop();
-	mcp_start(cfg, NULL, 0);
+	for (int i = 0; i < n; i++) {
+		struct server *s = &servers[i];
+
+		if (memcmp(&s->conf, &cfg->mcp[i], sizeof(cfg->mcp[i]))) {
+			LOGN("mcp", "%s: changed; starting again",
+			     cfg->mcp[i].name);
+			server_stop(s);
+			server_init(s, &cfg->mcp[i]);
+			server_start(s);
+		} else if (s->state == SS_READY) {
+			relist(s);
+		} else if (s->state == SS_BACKOFF) {
+			loop_cancel(s->retry_timer);
+			s->retry_timer = 0;
+			s->backoff_ms = 0;
+			begin(s);
+		}
+	}
+	offer(1);
 }
 
 void mcp_stop(void)

@@ -370,3 +370,11 @@ def test_reload_lists_the_tools_again():
         wait_log(r, "mcp: test: ready", count=2)
         assert len(m.calls("tools/list")) == 2
         assert len(m.calls("initialize")) == 1  # the session stays
+        # a changed server starts again; its allow list now holds one tool
+        r.conf_tail = servers_conf(("test", m.url(), 'allow = [ "turn_*" ];'))
+        r.reload()
+        wait_log(r, "mcp: test: changed; starting again")
+        wait_log(r, "mcp: test: ready", count=3)
+        assert len(m.calls("initialize")) == 2
+        rc, out, _ = r.ctl("mcp")
+        assert "1 listed, 1 offered: test__turn_off" in out, out
