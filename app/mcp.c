@@ -28,6 +28,7 @@
 #include "log.h"
 #include "loop.h"
 #include "token.h"
+#include "tools.h"
 
 #define OUTBOX_MAX 8 /* notifications and answers waiting to go */
 #define OUT_BODY_MAX 512
@@ -106,7 +107,7 @@ struct call {
 	int failed; /* the response said so */
 };
 
-struct tool {
+struct mtool {
 	char name[MCP_TOOL_NAME_MAX];
 	char remote[MCP_REMOTE_NAME_MAX];
 	char description[MCP_DESC_MAX];
@@ -118,7 +119,7 @@ struct tool {
 /* All of it is the control thread's. */
 static struct server servers[MCP_SERVERS_MAX];
 static int nservers;
-static struct tool tools[MCP_TOOLS_MAX];
+static struct mtool table[MCP_TOOLS_MAX];
 static int ntools;
 static struct call calls[MCP_CALLS_MAX];
 static int next_handle;
@@ -165,8 +166,8 @@ static void drop_tools(struct server *s)
 	int k = 0;
 
 	for (int i = 0; i < ntools; i++)
-		if (tools[i].server != idx(s))
-			tools[k++] = tools[i];
+		if (table[i].server != idx(s))
+			table[k++] = table[i];
 	ntools = k;
 	s->ntools = 0;
 	s->noffered = 0;
@@ -181,7 +182,7 @@ static void offer(int quiet)
 	for (int i = 0; i < nservers; i++)
 		servers[i].noffered = 0;
 	for (int i = 0; i < ntools; i++) {
-		struct tool *t = &tools[i];
+		struct mtool *t = &table[i];
 		struct server *s = &servers[t->server];
 		size_t need = strlen(t->name) + strlen(t->description) +
 			      strlen(t->schema) + 64;
@@ -212,7 +213,7 @@ static void add_tool(const struct mcp_tool_desc *d, void *ctx)
 {
 	struct listing *l = ctx;
 	struct server *s = l->s;
-	struct tool *t;
+	struct mtool *t;
 	char name[MCP_TOOL_NAME_MAX];
 
 	if (!allowed(s, d->name))
@@ -229,7 +230,7 @@ static void add_tool(const struct mcp_tool_desc *d, void *ctx)
 		return;
 	}
 	for (int i = 0; i < ntools; i++)
-		if (!strcmp(tools[i].name, name)) {
+		if (!strcmp(table[i].name, name)) {
 			LOGW("mcp", "%s: tool %.64s left out: its name %s is taken",
 			     s->conf.name, d->name, name);
 			return;
@@ -238,7 +239,7 @@ static void add_tool(const struct mcp_tool_desc *d, void *ctx)
 		l->dropped++;
 		return;
 	}
-	t = &tools[ntools++];
+	t = &table[ntools++];
 	snprintf(t->name, sizeof(t->name), "%s", name);
 	snprintf(t->remote, sizeof(t->remote), "%s", d->name);
 	snprintf(t->description, sizeof(t->description), "%s",
@@ -250,33 +251,19 @@ static void add_tool(const struct mcp_tool_desc *d, void *ctx)
 
 int mcp_add_tools(cJSON *arr)
 {
-	for (int i = 0; i < ntools; i++) {
-		cJSON *t, *f, *params;
-
-		if (!tools[i].offered)
-			continue;
-		t = cJSON_CreateObject();
-		if (!t)
+	for (int i = 0; i < ntools; i++)
+		if (table[i].offered &&
+		    tools_add_function(arr, table[i].name,
+				       table[i].description, table[i].schema))
 			return -ENOMEM;
-		cJSON_AddItemToArray(arr, t);
-		cJSON_AddStringToObject(t, "type", "function");
-		f = cJSON_AddObjectToObject(t, "function");
-		params = cJSON_Parse(tools[i].schema);
-		if (!f || !params ||
-		    !cJSON_AddStringToObject(f, "name", tools[i].name) ||
-		    !cJSON_AddStringToObject(f, "description",
-					     tools[i].description))
-			return -ENOMEM;
-		cJSON_AddItemToObject(f, "parameters", params);
-	}
 	return 0;
 }
 
-static struct tool *find_tool(const char *name)
+static struct mtool *find_tool(const char *name)
 {
 	for (int i = 0; i < ntools; i++)
-		if (tools[i].offered && !strcmp(tools[i].name, name))
-			return &tools[i];
+		if (table[i].offered && !strcmp(table[i].name, name))
+			return &table[i];
 	return NULL;
 }
 
@@ -1060,7 +1047,7 @@ static int start_call(struct server *s, const char *tool, const char *args,
 int mcp_call(const char *name, const char *args, char *out, size_t outlen,
 	     mcp_done_fn done, void *ctx)
 {
-	struct tool *t = find_tool(name);
+	struct mtool *t = find_tool(name);
 
 	if (!t) {
 		snprintf(out, outlen, "error: no tool %.64s", name);
@@ -1263,7 +1250,7 @@ void mcp_info(int i, struct mcp_info *info)
 const char *mcp_tool_name(int s, int i)
 {
 	for (int k = 0; k < ntools; k++)
-		if (tools[k].server == s && tools[k].offered && i-- == 0)
-			return tools[k].name;
+		if (table[k].server == s && table[k].offered && i-- == 0)
+			return table[k].name;
 	return NULL;
 }

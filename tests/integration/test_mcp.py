@@ -13,6 +13,7 @@ import time
 import urllib.request
 
 from common import BUILD, free_port, rig
+from rig import Peer
 from test_console_roles import MONITOR, User, open_to_group
 
 MODULES = os.path.join(BUILD, "mcp")
@@ -22,8 +23,9 @@ EVERYTHING = os.path.join(MODULES, "node_modules", "@modelcontextprotocol",
                           "server-everything", "dist", "index.js")
 
 
-class McpPeer:
-    """A node MCP server (server.mjs, or server-everything) for a rig."""
+class McpPeer(Peer):
+    """A node MCP server (server.mjs, or server-everything) for a rig; its
+    log and stop() are a Peer's."""
 
     def __init__(self, r, *args, port=0, everything=False, tag="mcp"):
         self.log = os.path.join(r.dir, f"{tag}.log")
@@ -60,22 +62,8 @@ class McpPeer:
     def url(self):
         return f"http://127.0.0.1:{self.port}/mcp"
 
-    def requests(self):
-        if not os.path.exists(self.log):
-            return []
-        with open(self.log) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
     def calls(self, method):
         return [q for q in self.requests() if q.get("method") == method]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 def servers_conf(*servers):
