@@ -9,7 +9,8 @@
  * What a transfer may do is narrowed here, for every caller: http and
  * https only, no redirects followed, and the bearer token only to the
  * origin of llm.url, never over plain http to another host unless
- * llm.allow_insecure_token says so.
+ * llm.allow_insecure_token says so (an MCP server's token: to the origin
+ * of that server's url, under its own allow_insecure_token; mcp.h).
  */
 #include "http.h"
 

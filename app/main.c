@@ -424,7 +424,10 @@ static int open_http(struct parley *p, char *err, size_t len)
 /* The MCP servers' discovery (mcp.h), once the loop and curl are up. */
 static int open_mcp(struct parley *p, char *err, size_t len)
 {
-	return mcp_start(&p->cfg, err, len);
+	(void)err;
+	(void)len;
+	mcp_start(&p->cfg);
+	return 0;
 }
 
 static void close_mcp(struct parley *p)

@@ -1132,13 +1132,17 @@ static void server_init(struct server *s, const struct mcp_server_conf *c)
 	s->out.ev = NULL;
 }
 
-static void server_stop(struct server *s)
+/* Stops a server; its calls in flight end with an error (notify), or
+ * silently when parleyd stops (the turn is gone by then). */
+static void server_stop(struct server *s, int notify)
 {
 	for (int i = 0; i < MCP_CALLS_MAX; i++)
 		if (calls[i].handle && calls[i].srv == s) {
 			snprintf(calls[i].out, calls[i].outlen,
 				 "error: the tool server %s was reconfigured",
 				 s->conf.name);
+			if (!notify)
+				calls[i].done = NULL;
 			call_end(&calls[i], 1);
 		}
 	http_abort(&s->ctl.x);
@@ -1166,16 +1170,21 @@ static void server_start(struct server *s)
 	begin(s);
 }
 
-int mcp_start(const struct parley_config *cfg, char *err, size_t errlen)
+static void stop_all(int notify)
 {
-	(void)err;
-	(void)errlen;
+	for (int i = 0; i < nservers; i++)
+		server_stop(&servers[i], notify);
+	nservers = 0;
+	ntools = 0;
+}
+
+void mcp_start(const struct parley_config *cfg)
+{
 	nservers = cfg->mcp_count;
 	for (int i = 0; i < nservers; i++)
 		server_init(&servers[i], &cfg->mcp[i]);
 	for (int i = 0; i < nservers; i++)
 		server_start(&servers[i]);
-	return 0;
 }
 
 void mcp_reload(const struct parley_config *cfg)
@@ -1185,8 +1194,8 @@ void mcp_reload(const struct parley_config *cfg)
 	if (n != nservers) {
 		LOGN("mcp", "mcp.servers changed: %d server%s now", n,
 		     n == 1 ? "" : "s");
-		mcp_stop();
-		mcp_start(cfg, NULL, 0);
+		stop_all(1);
+		mcp_start(cfg);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -1195,7 +1204,7 @@ void mcp_reload(const struct parley_config *cfg)
 		if (memcmp(&s->conf, &cfg->mcp[i], sizeof(cfg->mcp[i]))) {
 			LOGN("mcp", "%s: changed; starting again",
 			     cfg->mcp[i].name);
-			server_stop(s);
+			server_stop(s, 1);
 			server_init(s, &cfg->mcp[i]);
 			server_start(s);
 		} else if (s->state == SS_READY) {
@@ -1212,10 +1221,7 @@ void mcp_reload(const struct parley_config *cfg)
 
 void mcp_stop(void)
 {
-	for (int i = 0; i < nservers; i++)
-		server_stop(&servers[i]);
-	nservers = 0;
-	ntools = 0;
+	stop_all(0);
 }
 
 /* ---- the console ---- */

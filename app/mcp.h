@@ -33,9 +33,10 @@
 
 struct cJSON;
 
-/* The servers of cfg: tokens read and discovery started.  0, or -1 with
- * err (a token file that cannot be read). */
-int mcp_start(const struct parley_config *cfg, char *err, size_t errlen);
+/* The servers of cfg: tokens read and discovery started.  A server whose
+ * token cannot be read is left out ("failed", with the error logged and
+ * shown by the console's mcp); the others and the speaker go on. */
+void mcp_start(const struct parley_config *cfg);
 /* A reload: servers whose settings changed start again, the others list
  * their tools again. */
 void mcp_reload(const struct parley_config *cfg);

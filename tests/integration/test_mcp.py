@@ -339,7 +339,9 @@ def test_token_goes_to_its_server_only_and_is_not_logged():
         os.chmod(tok, 0o600)
         r.start_ollama("--answer", "Fine.", "--first-token-delay-ms", "0", "--token-rate", "0")
         extra = f'token_file = "{tok}"; allow_insecure_token = true;'
-        r.conf_tail = servers_conf(("good", good.url(), extra), ("bad", bad.url(), extra))
+        missing = f'token_file = "{r.dir}/none"; allow_insecure_token = true;'
+        r.conf_tail = servers_conf(("good", good.url(), extra), ("bad", bad.url(), extra),
+                                   ("notoken", bad.url(), missing))
         r.start(["silence:60"])
         wait_log(r, "mcp: good: ready")
         wait_log(r, "mcp: bad: initialize: HTTP 401")
@@ -347,6 +349,8 @@ def test_token_goes_to_its_server_only_and_is_not_logged():
         assert [q for q in bad.requests() if q.get("unauthorized") == "wrong"]
         rc, out, _ = r.ctl("mcp")
         assert "bad: retrying" in out and "last error: initialize: HTTP 401" in out, out
+        # a token that cannot be read leaves its server out, the rest run
+        assert "notoken: failed" in out and "none': No such file or directory" in out, out
         assert secret not in r.log_text() and secret not in out
 
 
