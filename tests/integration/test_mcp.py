@@ -370,3 +370,23 @@ def test_reload_lists_the_tools_again():
         assert len(m.calls("initialize")) == 2
         rc, out, _ = r.ctl("mcp")
         assert "1 listed, 1 offered: test__turn_off" in out, out
+
+
+def test_tools_past_the_limits_are_left_out_with_a_log_line():
+    with rig() as r:
+        start(r, ["--json", "--many", "80"])
+        log = r.log_text()
+        # 4 tools of its own and 80 more: 64 fit the table (MCP_TOOLS_MAX)
+        assert "test: 20 tools left out: more than 64 MCP tools (MCP_TOOLS_MAX)" in log, log[-2000:]
+        assert "left out: the MCP tools' schemas would pass 16384 bytes (MCP_SCHEMAS_BUDGET)" in log
+        rc, out, _ = r.ctl("mcp")
+        listed = int(out.split("tools: ")[1].split(" listed")[0])
+        offered_n = int(out.split("listed, ")[1].split(" offered")[0])
+        assert listed == 64 and 0 < offered_n < listed, out
+        assert r.ctl("ask", "hello")[0] == 0
+        r.wait_turns(1, 30)
+        body = chats(r)[0]
+        names = [n for n in offered(body) if n.startswith("test__")]
+        assert len(names) == offered_n
+        size = sum(len(json.dumps(offered(body)[n])) for n in names)
+        assert size <= 16384, size

@@ -7,12 +7,13 @@
 // the Accept types, 405 for GET when stateless).
 //
 //   node server.mjs --modules DIR --port 0 --port-file F --log F [--json] [--stateless]
-//                   [--token T] [--slow-ms N]
+//                   [--token T] [--slow-ms N] [--many N]
 //
 // --json answers with JSON bodies (enableJsonResponse), else with SSE.
 // Tools: turn_off(name), broken() (isError), slow() (waits --slow-ms or
 // for the client's notifications/cancelled), grow() (adds the tool
-// extra(), so the SDK sends notifications/tools/list_changed).
+// extra(), so the SDK sends notifications/tools/list_changed), and with
+// --many N the tools many0 .. manyN-1, each with a long description.
 // POST /test/forget drops every session (a restarted server, as seen by
 // its clients).  Each JSON-RPC message received and each cancellation is
 // one JSON line in the log.
@@ -37,6 +38,7 @@ const json = flag('--json');
 const stateless = flag('--stateless');
 const token = opt('--token', '');
 const slowMs = Number(opt('--slow-ms', '30000'));
+const many = Number(opt('--many', '0')); // more tools, each described at length
 const logFile = opt('--log', '/dev/null');
 const log = (obj) => fs.appendFileSync(logFile, JSON.stringify(obj) + '\n');
 
@@ -81,6 +83,11 @@ function makeServer() {
     }
     return { content: [{ type: 'text', text: 'grown' }] };
   });
+  for (let i = 0; i < many; i++)
+    server.registerTool(`many${i}`, {
+      description: `Tool number ${i}: ` + 'a long description. '.repeat(20),
+      inputSchema: { n: z.number().describe('any number') },
+    }, async ({ n }) => ({ content: [{ type: 'text', text: `many${i} got ${n}` }] }));
   if (grown)
     server.registerTool('extra', {
       description: 'A tool added later',
