@@ -390,3 +390,15 @@ def test_tools_past_the_limits_are_left_out_with_a_log_line():
         assert len(names) == offered_n
         size = sum(len(json.dumps(offered(body)[n])) for n in names)
         assert size <= 16384, size
+
+
+def test_tools_list_pages_are_followed():
+    with rig() as r:
+        m = start(r, ["--json", "--page", "3"])
+        lists = m.calls("tools/list")
+        # server.mjs --page 3: 4 tools in two pages, the cursor "3"
+        assert len(lists) == 2, lists
+        assert not (lists[0].get("params") or {}).get("cursor")
+        assert lists[1]["params"]["cursor"] == "3"
+        rc, out, _ = r.ctl("mcp")
+        assert "4 listed, 4 offered" in out, out

@@ -7,13 +7,14 @@
 // the Accept types, 405 for GET when stateless).
 //
 //   node server.mjs --modules DIR --port 0 --port-file F --log F [--json] [--stateless]
-//                   [--token T] [--slow-ms N] [--many N]
+//                   [--token T] [--slow-ms N] [--many N] [--page N]
 //
 // --json answers with JSON bodies (enableJsonResponse), else with SSE.
 // Tools: turn_off(name), broken() (isError), slow() (waits --slow-ms or
 // for the client's notifications/cancelled), grow() (adds the tool
 // extra(), so the SDK sends notifications/tools/list_changed), and with
-// --many N the tools many0 .. manyN-1, each with a long description.
+// --many N the tools many0 .. manyN-1, each with a long description;
+// --page N gives tools/list in pages of N tools.
 // POST /test/forget drops every session (a restarted server, as seen by
 // its clients).  Each JSON-RPC message received and each cancellation is
 // one JSON line in the log.
@@ -39,6 +40,7 @@ const stateless = flag('--stateless');
 const token = opt('--token', '');
 const slowMs = Number(opt('--slow-ms', '30000'));
 const many = Number(opt('--many', '0')); // more tools, each described at length
+const page = Number(opt('--page', '0')); // tools/list pages of this many
 const logFile = opt('--log', '/dev/null');
 const log = (obj) => fs.appendFileSync(logFile, JSON.stringify(obj) + '\n');
 
@@ -93,6 +95,18 @@ function makeServer() {
       description: 'A tool added later',
       inputSchema: {},
     }, async () => ({ content: [{ type: 'text', text: 'extra here' }] }));
+  if (page) {
+    // shared/protocol.js keeps each method's handler in _requestHandlers;
+    // McpServer's own tools/list is wrapped so that its list comes in
+    // pages, the cursor being the next index (server/tools: nextCursor)
+    const inner = server.server._requestHandlers.get('tools/list');
+    server.server._requestHandlers.set('tools/list', async (request, extra) => {
+      const all = await inner(request, extra);
+      const from = Number(request.params?.cursor ?? 0);
+      const tools = all.tools.slice(from, from + page);
+      return from + page < all.tools.length ? { tools, nextCursor: String(from + page) } : { tools };
+    });
+  }
   servers.add(server);
   return server;
 }
