@@ -148,7 +148,7 @@ const httpServer = http.createServer(async (req, res) => {
     let transport;
     if (stateless) {
       if (req.method !== 'POST') {
-        // the SDK's stateless example answers GET and DELETE with 405
+        // as examples/server/simpleStatelessStreamableHttp.js: 405 to GET, DELETE
         res.writeHead(405, { 'Content-Type': 'application/json' }).end(JSON.stringify({
           jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }));
         return;
@@ -166,16 +166,18 @@ const httpServer = http.createServer(async (req, res) => {
         onsessioninitialized: (id) => sessions.set(id, transport),
       });
       await makeServer().connect(transport);
+    } else if (sid) {
+      // a session this process does not hold (forgotten, or another
+      // process's): what server/webStandardStreamableHttp.js
+      // validateSession answers for one its transport does not know
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({
+        jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
+      return;
     } else {
-      // an unknown session: a transport of its own answers as the SDK
-      // does for one it has closed (404, -32001 "Session not found")
+      // no session and no initialize: a fresh transport rejects it as the
+      // SDK does (400 "Bad Request: Server not initialized")
       transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), enableJsonResponse: json });
       await makeServer().connect(transport);
-      if (sid) {
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({
-          jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }));
-        return;
-      }
     }
     await transport.handleRequest(req, res, body);
   } catch (e) {
