@@ -87,6 +87,7 @@ struct server {
 	int get_open, no_get, get_fails, get_timer;
 	char outbox[OUTBOX_MAX][OUT_BODY_MAX];
 	int nout;
+	int lost; /* sessions lost since a request last had its response */
 	int kick_timer; /* work found inside a curl callback, done after */
 	int relist_due;
 };
@@ -626,6 +627,23 @@ static void ready(struct server *s)
 		open_get(s);
 }
 
+/*
+ * The server answered 404 to a request with the session: it has forgotten
+ * it (a restart), and a new one is made.  Twice with no response in
+ * between is a server that loses every session: it is backed off.
+ */
+static void session_lost(struct server *s)
+{
+	if (++s->lost > 1) {
+		set_error(s, "the server forgets each new session (HTTP 404)");
+		server_fail(s);
+		return;
+	}
+	LOGN("mcp", "%s: the server forgot the session; initialising again",
+	     s->conf.name);
+	begin(s);
+}
+
 /* Our request's response on the control transfer (inside curl's
  * callback: nothing here starts or stops a transfer; ctl_done goes on). */
 static void ctl_response(struct server *s, struct xfer *x,
@@ -682,11 +700,11 @@ static void ctl_done(struct server *s, struct xfer *x, CURLcode code,
 	char why[MCP_ERROR_MAX];
 
 	if (x->status == 404 && x->sent_session) {
-		LOGN("mcp", "%s: the server forgot the session; initialising again",
-		     s->conf.name);
-		begin(s);
+		session_lost(s);
 		return;
 	}
+	if (x->answered && x->sent_session)
+		s->lost = 0;
 	if (x->id == -2) { /* notifications/initialized */
 		if (code != CURLE_OK || (x->status != 202 && x->status != 200 &&
 					 x->status != 204)) {
@@ -769,12 +787,8 @@ static void open_get(struct server *s)
 static void get_done(struct server *s, struct xfer *x, CURLcode code)
 {
 	s->get_open = 0;
-	if (x->status == 404 && x->sent_session && s->state == SS_READY) {
-		LOGN("mcp", "%s: the server forgot the session; initialising again",
-		     s->conf.name);
-		begin(s);
-		return;
-	}
+	/* a 404 here (a forgotten session) is found by the next POST too,
+	 * which makes a new one; the stream is tried again meanwhile */
 	if (x->status == 405 || ++s->get_fails > GET_FAILS_MAX) {
 		/* client/streamableHttp.js: 405, no stream at this server */
 		s->no_get = 1;
@@ -898,6 +912,8 @@ static void call_done(struct call *c, struct xfer *x, CURLcode code,
 	char why[MCP_ERROR_MAX];
 
 	if (x->answered) {
+		if (x->sent_session)
+			s->lost = 0;
 		call_end(c, c->failed);
 		return;
 	}
@@ -905,11 +921,8 @@ static void call_done(struct call *c, struct xfer *x, CURLcode code,
 	    s->state != SS_BACKOFF && s->state != SS_FAILED) {
 		c->resent = 1;
 		c->waiting = 1;
-		if (s->state == SS_READY || s->state == SS_LIST) {
-			LOGN("mcp", "%s: the server forgot the session; initialising again",
-			     s->conf.name);
-			begin(s);
-		}
+		if (s->state == SS_READY || s->state == SS_LIST)
+			session_lost(s); /* the call goes again once ready */
 		return;
 	}
 	if (code == CURLE_OPERATION_TIMEDOUT) {
@@ -924,12 +937,14 @@ static void call_done(struct call *c, struct xfer *x, CURLcode code,
 	if (code == CURLE_OK && x->status == 200 && !x->sse && x->ev->len) {
 		json_arena_reset();
 		if (mcp_parse(x->ev->data, on_message, x, why,
-			      sizeof(why)) >= 0 && x->answered) {
-			call_end(c, c->failed);
-			return;
+			      sizeof(why)) >= 0) {
+			if (x->answered) {
+				call_end(c, c->failed);
+				return;
+			}
+			snprintf(why, sizeof(why),
+				 "the reply held no response to the call");
 		}
-		if (!x->answered && !strchr(why, ' '))
-			snprintf(why, sizeof(why), "the reply held no response");
 		snprintf(c->out, c->outlen, "error: %s: %s", c->tool, why);
 		call_end(c, 1);
 		return;

@@ -402,3 +402,18 @@ def test_tools_list_pages_are_followed():
         assert lists[1]["params"]["cursor"] == "3"
         rc, out, _ = r.ctl("mcp")
         assert "4 listed, 4 offered" in out, out
+
+
+def test_a_server_that_loses_every_session_is_backed_off():
+    with rig() as r:
+        m = McpPeer(r, "--json", "--lose-sessions")
+        r.start_ollama("--answer", "Fine.", "--first-token-delay-ms", "0", "--token-rate", "0")
+        r.conf_tail = servers_conf(("test", m.url()))
+        r.start(["silence:60"])
+        wait_log(r, "test: the server forgets each new session (HTTP 404); its tools are left out, next try in 500 ms")
+        # one new session, then the back-off: no loop of initialize
+        log = r.log_text()
+        before = log[:log.index("the server forgets each new session")]
+        assert before.count("forgot the session; initialising again") == 1, log[-2000:]
+        assert len(m.calls("initialize")) >= 2
+        assert "test: ready" not in log

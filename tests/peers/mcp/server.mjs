@@ -8,13 +8,15 @@
 //
 //   node server.mjs --modules DIR --port 0 --port-file F --log F [--json] [--stateless]
 //                   [--token T] [--slow-ms N] [--many N] [--page N]
+//                   [--lose-sessions]
 //
 // --json answers with JSON bodies (enableJsonResponse), else with SSE.
 // Tools: turn_off(name), broken() (isError), slow() (waits --slow-ms or
 // for the client's notifications/cancelled), grow() (adds the tool
 // extra(), so the SDK sends notifications/tools/list_changed), and with
 // --many N the tools many0 .. manyN-1, each with a long description;
-// --page N gives tools/list in pages of N tools.
+// --page N gives tools/list in pages of N tools; --lose-sessions answers
+// every request of a session as if the session were forgotten.
 // POST /test/forget drops every session (a restarted server, as seen by
 // its clients).  Each JSON-RPC message received and each cancellation is
 // one JSON line in the log.
@@ -41,6 +43,7 @@ const token = opt('--token', '');
 const slowMs = Number(opt('--slow-ms', '30000'));
 const many = Number(opt('--many', '0')); // more tools, each described at length
 const page = Number(opt('--page', '0')); // tools/list pages of this many
+const loseSessions = flag('--lose-sessions'); // each session forgotten at once
 const logFile = opt('--log', '/dev/null');
 const log = (obj) => fs.appendFileSync(logFile, JSON.stringify(obj) + '\n');
 
@@ -157,7 +160,7 @@ const httpServer = http.createServer(async (req, res) => {
       const server = makeServer();
       res.on('close', () => { transport.close(); server.close(); servers.delete(server); });
       await server.connect(transport);
-    } else if (sid && sessions.has(sid)) {
+    } else if (sid && sessions.has(sid) && !loseSessions) {
       transport = sessions.get(sid);
     } else if (!sid && body && body.method === 'initialize') {
       transport = new StreamableHTTPServerTransport({
