@@ -417,3 +417,19 @@ def test_a_server_that_loses_every_session_is_backed_off():
         assert before.count("forgot the session; initialising again") == 1, log[-2000:]
         assert len(m.calls("initialize")) >= 2
         assert "test: ready" not in log
+
+
+def test_openai_backend_offers_and_calls_mcp_tools():
+    with rig() as r:
+        m = start(r, [], call=("test__turn_off", {"name": "garden light"}),
+                  llm__backend="openai")
+        assert r.ctl("ask", "turn off the garden light")[0] == 0
+        r.wait_turns(1, 30)
+        assert "Turned off the garden light." in r.turns()[0]["answer"]
+        bodies = [q["body"] for q in r.ollama.requests() if q["path"] == "/v1/chat/completions"]
+        f = offered(bodies[0])["test__turn_off"]
+        assert f["parameters"]["required"] == ["name"]
+        # the OpenAI form: the result named by its call's id
+        tool = tool_messages(bodies[1])[0]
+        assert tool["content"] == "Turned off the garden light." and tool["tool_call_id"]
+        assert m.calls("tools/call")[0]["params"]["arguments"] == {"name": "garden light"}
