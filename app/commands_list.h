@@ -54,6 +54,9 @@
 	  "each peer (LLM, STT, TTS) asked in its own protocol, with round trips", \
 	  1, 1, ADMIN)                                                       \
 	X(models, "", "the models on the LLM host", 0, 0, ADMIN)            \
+	X(mcp, "[call SERVER TOOL JSON]",                                    \
+	  "MCP servers: state, session, tools offered, last error; call a tool (admin)", \
+	  0, -1, VIEW)                                                       \
 	X(log, "[LEVEL]", "recent log lines, or set the log level", 0, 1,   \
 	  ADMIN)                                                             \
 	X(record, "SECONDS NAME [mic|ref|both]",                             \

@@ -1034,6 +1034,34 @@ static const char *kind(const struct config_key *k)
 	return "a string";
 }
 
+static void mcp_problem(void *ctx, int line, const char *text)
+{
+	problem(ctx, line, "%s", text);
+}
+
+/* The group mcp: its one key, servers, is a list (config_mcp.c).  Only
+ * the main file may name servers: they are peers with tokens. */
+static void check_mcp(struct loader *l, struct parley_config *cfg,
+		      config_setting_t *g)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		int line = (int)config_setting_source_line(s);
+
+		if (strcmp(config_setting_name(s), "servers")) {
+			problem(l, line, "mcp.%s: unknown key; the group mcp has one key, servers",
+				config_setting_name(s));
+			continue;
+		}
+		if (l->source == CS_DROPIN) {
+			problem(l, line,
+				"mcp.servers: set only in the main config file, not in the console's drop-in");
+			continue;
+		}
+		config_mcp_parse(s, cfg->mcp, &cfg->mcp_count, mcp_problem, l);
+	}
+}
+
 static void check_setting(struct loader *l, struct parley_config *cfg,
 			  config_setting_t *s)
 {
@@ -1049,6 +1077,13 @@ static void check_setting(struct loader *l, struct parley_config *cfg,
 		return;
 	}
 	top = config_setting_is_root(config_setting_parent(s));
+	if (top && !strcmp(path, "mcp")) {
+		if (type == CONFIG_TYPE_GROUP)
+			check_mcp(l, cfg, s);
+		else
+			problem(l, line, "mcp must be a group: mcp = { servers = ( ... ); };");
+		return;
+	}
 	k = config_find(path);
 	if (type == CONFIG_TYPE_GROUP && !top) {
 		if (k)
@@ -1552,6 +1587,7 @@ void config_write_sample(FILE *f)
 		}
 		fprintf(f, "};\n");
 	}
+	config_mcp_sample(f);
 }
 
 /* Runs each hook that one of the changed keys names, once. */

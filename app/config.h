@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "../dsp/sizes.h"
+#include "config_mcp.h"
 
 #define CONFIG_STR_MAX 256
 #define CONFIG_ARRAY_MAX 3
@@ -154,6 +155,9 @@ struct parley_config {
 	char satellite_area[CONFIG_STR_MAX];
 	char satellite_allow[CONFIG_STR_MAX];
 	char satellite_away[CONFIG_STR_MAX];
+	/* mcp.servers (config_mcp.c): file only, not a key of the table */
+	struct mcp_server_conf mcp[MCP_SERVERS_MAX];
+	int mcp_count;
 	/* each key's enum config_source, by its index in config_keys: set
 	 * by the loaders and config_set_many, so it travels with the values */
 	unsigned char source[CONFIG_KEYS_MAX];

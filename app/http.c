@@ -9,7 +9,8 @@
  * What a transfer may do is narrowed here, for every caller: http and
  * https only, no redirects followed, and the bearer token only to the
  * origin of llm.url, never over plain http to another host unless
- * llm.allow_insecure_token says so.
+ * llm.allow_insecure_token says so (an MCP server's token: to the origin
+ * of that server's url, under its own allow_insecure_token; mcp.h).
  */
 #include "http.h"
 
@@ -293,18 +294,22 @@ int http_in_clear(const char *url)
 }
 
 /* May the token go with a request to url?  0, or -EACCES, logged. */
-static int bearer_allowed(const char *url)
+static int bearer_allowed(const char *url, const struct http_opts *o)
 {
+	const char *home_url = o->bearer_url ? o->bearer_url : bearer_url;
+	const int *insecure = o->bearer_url ? o->bearer_insecure :
+					      bearer_insecure_ok;
+	const char *whose = o->bearer_url ? "its server's" : "llm.url's";
 	char to[300] = "", home[300] = "";
 
-	if (!bearer_url || http_origin(bearer_url, home, sizeof(home)) ||
+	if (!home_url || http_origin(home_url, home, sizeof(home)) ||
 	    http_origin(url, to, sizeof(to)) || strcmp(to, home)) {
-		LOGE("http", "the bearer token was not sent: %s is not llm.url's origin",
-		     to);
+		LOGE("http", "the bearer token was not sent: %s is not %s origin",
+		     to, whose);
 		return -EACCES;
 	}
-	if (http_in_clear(url) && !(bearer_insecure_ok && *bearer_insecure_ok)) {
-		LOGE("http", "the bearer token was not sent: %s is plain http; use https, or set llm.allow_insecure_token = true",
+	if (http_in_clear(url) && !(insecure && *insecure)) {
+		LOGE("http", "the bearer token was not sent: %s is plain http; use https, or allow_insecure_token",
 		     home);
 		return -EACCES;
 	}
@@ -347,6 +352,16 @@ static size_t write_cb(char *data, size_t size, size_t n, void *userp)
 	return size * n;
 }
 
+static size_t header_cb(char *data, size_t size, size_t n, void *userp)
+{
+	struct http_xfer *x = userp;
+	size_t len = size * n, l = len;
+
+	while (l && (data[l - 1] == '\n' || data[l - 1] == '\r'))
+		l--;
+	return x->h->on_header(x->ctx, data, l) ? 0 : len;
+}
+
 curl_mime *http_mime(struct http_xfer *x)
 {
 	if (!x->easy)
@@ -358,6 +373,19 @@ curl_mime *http_mime(struct http_xfer *x)
 	return x->mime;
 }
 
+/* One more request header; 0, or -1 (the transfer is dropped). */
+static int add_header(struct http_xfer *x, const char *h)
+{
+	struct curl_slist *l = curl_slist_append(x->headers, h);
+
+	if (!l) {
+		http_abort(x);
+		return -1;
+	}
+	x->headers = l;
+	return 0;
+}
+
 int http_start(struct http_xfer *x, const char *url, const char *body,
 	       size_t body_len, curl_mime *mime, const struct http_opts *o,
 	       const struct http_handlers *h, void *ctx)
@@ -366,7 +394,7 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 
 	if (x->active)
 		return -EBUSY;
-	if (o->bearer && o->bearer[0] && bearer_allowed(url))
+	if (o->bearer && o->bearer[0] && bearer_allowed(url, o))
 		return -EACCES;
 	if (!x->easy)
 		x->easy = curl_easy_init();
@@ -398,6 +426,10 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
+	if (h->on_header) {
+		curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, header_cb);
+		curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+	}
 	curl_easy_setopt(x->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 o->connect_timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, o->timeout_ms);
@@ -424,12 +456,17 @@ int http_start(struct http_xfer *x, const char *url, const char *body,
 		snprintf(ct, sizeof(ct), "Content-Type: %s",
 			 o->content_type ? o->content_type :
 					   "application/json");
-		x->headers = curl_slist_append(x->headers, ct);
-		curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+		if (add_header(x, ct))
+			return -ENOMEM;
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)body_len);
 	}
+	for (int i = 0; o->headers && o->headers[i]; i++)
+		if (add_header(x, o->headers[i]))
+			return -ENOMEM;
+	if (x->headers)
+		curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 	if (curl_multi_add_handle(multi, x->easy) != CURLM_OK) {
 		http_abort(x);
 		return -EIO;

@@ -20,6 +20,9 @@ struct http_handlers {
 	/* Completion, on the loop thread.  err is empty on success. */
 	void (*on_done)(void *ctx, CURLcode code, long status,
 			const char *err);
+	/* Optional: each response header line as it arrives (the status
+	 * line too), without the CR LF; non-zero aborts the transfer. */
+	int (*on_header)(void *ctx, const char *line, size_t len);
 };
 
 struct http_xfer {
@@ -38,6 +41,13 @@ struct http_opts {
 	const char *content_type; /* for a body */
 	const char *bearer; /* token for "Authorization: Bearer", or NULL;
 			     * see http_bearer_policy */
+	/* Where this request's bearer may go instead of llm.url's origin:
+	 * the origin of bearer_url, over plain http only while
+	 * *bearer_insecure is set (an MCP server's token, mcp.h). */
+	const char *bearer_url;
+	const int *bearer_insecure;
+	/* More request headers ("Name: value"), NULL-terminated, or NULL. */
+	const char *const *headers;
 };
 
 /* Sets up curl with a bounded allocator; once, before any transfer. */

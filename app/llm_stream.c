@@ -375,7 +375,8 @@ void llm_describe(const struct parley_config *cfg, char *buf, size_t len)
 		snprintf(buf, len, "%s (unknown backend)", cfg->llm_backend);
 }
 
-static const struct http_handlers handlers = { on_data, on_done };
+static const struct http_handlers handlers = { .on_data = on_data,
+						.on_done = on_done };
 
 /* POSTs o->req, built by the protocol. */
 static int send_request(struct llm_stream *o)

@@ -29,6 +29,7 @@
 #include "parley.h"
 
 #include "lang.h"
+#include "mcp.h"
 #include "resolve.h"
 #include "sphinx.h"
 #include "token.h"
@@ -91,6 +92,8 @@ static void version(void)
 	backends_list(stdout);
 	printf("offline recogniser: %s\n",
 	       sphinx_built() ? "pocketsphinx" : "none");
+	printf("tool servers: MCP (Streamable HTTP, protocol %s; up to %d servers, %d tools)\n",
+	       MCP_PROTOCOL_VERSION, MCP_SERVERS_MAX, MCP_TOOLS_MAX);
 }
 
 static void report_stderr(const char *line, void *ctx)
@@ -246,6 +249,11 @@ static void reload(struct parley *p)
 	}
 	restart = config_apply_live(&p->cfg, &next, &p->live, report_change,
 				    NULL);
+	/* mcp.servers is no key of the table: it changes on a reload, and
+	 * a reload lists every server's tools again (mcp.h) */
+	memcpy(p->cfg.mcp, next.mcp, sizeof(p->cfg.mcp));
+	p->cfg.mcp_count = next.mcp_count;
+	mcp_reload(&p->cfg);
 	if (restart)
 		LOGW("config", "reloaded; %d setting%s need%s a restart", restart,
 		     restart == 1 ? "" : "s", restart == 1 ? "s" : "");
@@ -441,6 +449,21 @@ static int open_http(struct parley *p, char *err, size_t len)
 	http_set_ca_file(p->cfg.ca_file);
 	http_bearer_policy(p->cfg.llm_url, &p->cfg.allow_insecure_token);
 	return token_load(&p->cfg, p->token, sizeof(p->token), err, len);
+}
+
+/* The MCP servers' discovery (mcp.h), once the loop and curl are up. */
+static int open_mcp(struct parley *p, char *err, size_t len)
+{
+	(void)err;
+	(void)len;
+	mcp_start(&p->cfg);
+	return 0;
+}
+
+static void close_mcp(struct parley *p)
+{
+	(void)p;
+	mcp_stop();
 }
 
 static void close_http(struct parley *p)
@@ -669,6 +692,7 @@ static const struct part {
 } parts[] = {
 	{ "parleyd", open_signals, close_signals },
 	{ "http", open_http, close_http },
+	{ "mcp", open_mcp, close_mcp },
 	{ "resolve", open_resolver, close_resolver },
 	{ "store", open_store, close_store },
 	{ "button", open_gpio, close_gpio },

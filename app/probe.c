@@ -33,7 +33,8 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	pr->reply(pr, (int)code, status, err);
 }
 
-static const struct http_handlers handlers = { on_data, on_done };
+static const struct http_handlers handlers = { .on_data = on_data,
+						.on_done = on_done };
 
 static void stop_io(struct probe *pr)
 {

@@ -10,6 +10,7 @@
 
 #include "console.h"
 #include "log.h"
+#include "mcp.h"
 #include "tools.h"
 
 static void history_cb(const char *user, const char *assistant, void *ctx)
@@ -42,6 +43,7 @@ void request_begin(struct request *r, const struct parley_config *cfg,
 	r->round = 0;
 	r->ncalls = 0;
 	r->tools_used = 0;
+	r->pending = 0;
 	n = (size_t)snprintf(r->system, sizeof(r->system), "%s",
 			     lang_system_prompt(cfg));
 	if (cfg->tools_enable && n < sizeof(r->system))
@@ -79,9 +81,28 @@ void request_add_call(struct request *r, const char *id, const char *name,
 	r->ncalls++;
 }
 
-/* Runs one call; 1 if it failed. */
+static void round_finish(struct request *r);
+
+/* An MCP call of the round ended (mcp.h). */
+static void mcp_done(void *ctx, int failed)
+{
+	struct request_call *c = ctx;
+	struct request *r = c->req;
+
+	c->handle = 0;
+	c->failed = failed;
+	console_event("tool %s %s", c->name, failed ? "error" : "ok");
+	LOGD("turn", "tool %s(%s) -> %s", c->name, c->args, c->result);
+	if (--r->pending == 0) {
+		round_finish(r);
+		r->round_done(r->round_ctx);
+	}
+}
+
+/* Runs one call, or starts it (MCP: c->handle set); 1 if it failed. */
 static int run_call(struct request_call *c, struct device *d)
 {
+	c->handle = 0;
 	if (c->too_long) {
 		char name[sizeof(c->name)];
 
@@ -91,14 +112,23 @@ static int run_call(struct request_call *c, struct device *d)
 			 name, PARLEY_TOOL_ARGS_MAX - 1);
 		return 1;
 	}
+	if (mcp_has_tool(c->name)) {
+		int h = mcp_call(c->name, c->args, c->result,
+				 sizeof(c->result), mcp_done, c);
+
+		if (h < 0)
+			return 1;
+		c->handle = h;
+		return 0;
+	}
 	tools_run(d, c->name, c->args, c->result, sizeof(c->result));
 	return strncmp(c->result, "error: ", 7) == 0;
 }
 
 int request_tool_round(struct request *r, struct device *d, const char *reply,
-		       size_t len)
+		       size_t len, void (*done)(void *ctx), void *ctx)
 {
-	int k = r->round, n = r->ncalls, failed = 0;
+	int k = r->round, n = r->ncalls;
 
 	r->ncalls = 0;
 	if (k >= PARLEY_TOOL_ROUNDS_MAX)
@@ -107,17 +137,57 @@ int request_tool_round(struct request *r, struct device *d, const char *reply,
 		n = PARLEY_TOOL_CALLS_MAX;
 	snprintf(r->round_text[k], sizeof(r->round_text[k]), "%.*s", (int)len,
 		 reply);
+	r->round_calls = n;
+	r->pending = 0;
+	r->round_done = done;
+	r->round_ctx = ctx;
 	for (int i = 0; i < n; i++) {
 		struct request_call *c = &r->call[k][i];
-		int bad = run_call(c, d);
+		int bad;
 
-		failed += bad;
+		c->req = r;
+		bad = run_call(c, d);
+		c->failed = bad;
 		r->calls[k][i] = (struct llm_tool_call){ .id = c->id,
 							 .name = c->name,
 							 .args = c->args };
+		if (c->handle) {
+			r->pending++;
+			continue;
+		}
 		console_event("tool %s %s", c->name, bad ? "error" : "ok");
 		LOGD("turn", "tool %s(%s) -> %s", c->name, c->args, c->result);
 	}
+	if (r->pending) {
+		LOGI("turn", "round %d: %d tool call%s, %d to MCP servers",
+		     k + 1, n, n == 1 ? "" : "s", r->pending);
+		return 1;
+	}
+	round_finish(r);
+	return 0;
+}
+
+void request_cancel_tools(struct request *r)
+{
+	int k = r->round;
+
+	if (!r->pending || k >= PARLEY_TOOL_ROUNDS_MAX)
+		return;
+	for (int i = 0; i < r->round_calls; i++)
+		if (r->call[k][i].handle) {
+			mcp_cancel(r->call[k][i].handle, "the turn was stopped");
+			r->call[k][i].handle = 0;
+		}
+	r->pending = 0;
+}
+
+/* Every result is in: the assistant's message and the results. */
+static void round_finish(struct request *r)
+{
+	int k = r->round, n = r->round_calls, failed = 0;
+
+	for (int i = 0; i < n; i++)
+		failed += r->call[k][i].failed;
 	LOGI("turn", "round %d: %d tool call%s, %d failed", k + 1, n,
 	     n == 1 ? "" : "s", failed);
 	r->msgs[r->nmsgs++] = (struct llm_message){ .role = "assistant",
@@ -133,5 +203,4 @@ int request_tool_round(struct request *r, struct device *d, const char *reply,
 		};
 	r->round++;
 	r->tools_used = 1;
-	return 0;
 }

@@ -26,6 +26,9 @@ struct request_call {
 	char args[PARLEY_TOOL_ARGS_MAX];
 	char result[PARLEY_TOOL_RESULT_MAX];
 	int too_long; /* the arguments did not fit */
+	int handle; /* an MCP call in flight (mcp.h), or 0 */
+	int failed;
+	struct request *req;
 };
 
 struct request {
@@ -43,6 +46,11 @@ struct request {
 	struct llm_tool_call calls[PARLEY_TOOL_ROUNDS_MAX]
 				  [PARLEY_TOOL_CALLS_MAX];
 	char round_text[PARLEY_TOOL_ROUNDS_MAX][PARLEY_SENTENCE_MAX];
+	/* the round in progress while MCP calls run */
+	int round_calls; /* its calls */
+	int pending; /* MCP calls not answered yet */
+	void (*round_done)(void *ctx); /* then: the messages are in */
+	void *round_ctx;
 };
 
 /*
@@ -56,12 +64,17 @@ void request_begin(struct request *r, const struct parley_config *cfg,
 void request_add_call(struct request *r, const char *id, const char *name,
 		      const char *args);
 /*
- * The reply asked for tools: runs them through d, then appends the
+ * The reply asked for tools: runs the device tools through d and starts
+ * the MCP tools' calls (mcp.h); when every result is in, appends the
  * assistant's message (its text so far, reply/len, and the calls) and one
- * role "tool" message per result.  0, or -E2BIG when the model has used
- * up PARLEY_TOOL_ROUNDS_MAX rounds.
+ * role "tool" message per result.  0 when that is done already; 1 when
+ * MCP calls run, and done(ctx) follows on the loop once the messages are
+ * in; -E2BIG when the model has used up PARLEY_TOOL_ROUNDS_MAX rounds.
  */
 int request_tool_round(struct request *r, struct device *d, const char *reply,
-		       size_t len);
+		       size_t len, void (*done)(void *ctx), void *ctx);
+/* A turn stopped (barge-in, cancel): the MCP calls in flight are
+ * cancelled (notifications/cancelled) and done is not called. */
+void request_cancel_tools(struct request *r);
 
 #endif

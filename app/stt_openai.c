@@ -121,7 +121,8 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	stt_done(s, e, e == PEER_OK ? s->text : why);
 }
 
-static const struct http_handlers handlers = { on_data, on_done };
+static const struct http_handlers handlers = { .on_data = on_data,
+						.on_done = on_done };
 
 /* Sends the utterance; whisper.cpp's /inference has no model part. */
 static int transcribe(struct stt *s, const int16_t *pcm, size_t n,

@@ -50,18 +50,14 @@ static int token_bytes_ok(const char *t, size_t n)
 	return 1;
 }
 
-int token_load(const struct parley_config *cfg, char *buf, size_t len,
+int token_read(const char *path, const char *what, char *buf, size_t len,
 	       char *err, size_t errlen)
 {
-	char path[CONFIG_STR_MAX + 64];
-	const char *what = "";
 	struct stat st;
 	size_t n = 0, line;
 	int fd;
 
 	buf[0] = '\0';
-	if (!token_source(cfg, path, sizeof(path), &what))
-		return 0;
 	/* O_NONBLOCK: a FIFO in its place must not hold the start-up */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
@@ -76,7 +72,7 @@ int token_load(const struct parley_config *cfg, char *buf, size_t len,
 		return -1;
 	}
 	if (st.st_mode & 0077)
-		LOGW("llm", "%s '%s' can be read by others (mode %03o); make it 0600",
+		LOGW("token", "%s '%s' can be read by others (mode %03o); make it 0600",
 		     what, path, (unsigned)(st.st_mode & 0777));
 	/* straight into the one buffer: no stdio buffer holds a copy */
 	while (n < len - 1) {
@@ -113,8 +109,22 @@ int token_load(const struct parley_config *cfg, char *buf, size_t len,
 	/* no core file and no /proc/PID/mem for the service user's other
 	 * processes while the token is in memory, which is from now on */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-		LOGW("llm", "cannot make the process non-dumpable: %s",
+		LOGW("token", "cannot make the process non-dumpable: %s",
 		     strerror(errno));
+	return 0;
+}
+
+int token_load(const struct parley_config *cfg, char *buf, size_t len,
+	       char *err, size_t errlen)
+{
+	char path[CONFIG_STR_MAX + 64];
+	const char *what = "";
+
+	buf[0] = '\0';
+	if (!token_source(cfg, path, sizeof(path), &what))
+		return 0;
+	if (token_read(path, what, buf, len, err, errlen))
+		return -1;
 	snprintf(loaded_from, sizeof(loaded_from), "%s", what);
 	return 0;
 }

@@ -32,6 +32,12 @@ int token_source(const struct parley_config *cfg, char *path, size_t len,
  */
 int token_load(const struct parley_config *cfg, char *buf, size_t len,
 	       char *err, size_t errlen);
+/*
+ * The same for any token file (an MCP server's, mcp.h): what names the
+ * source in err, e.g. "mcp.servers[0].token_file".
+ */
+int token_read(const char *path, const char *what, char *buf, size_t len,
+	       char *err, size_t errlen);
 /* Wipes buf (the token's one copy). */
 void token_forget(char *buf, size_t len);
 /*

@@ -18,6 +18,7 @@
 
 #include "json_arena.h"
 #include "log.h"
+#include "mcp.h"
 #include "device.h"
 #include "timers.h"
 
@@ -371,29 +372,35 @@ const struct tool tools[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+int tools_add_function(cJSON *arr, const char *name, const char *description,
+		       const char *params)
+{
+	cJSON *t = cJSON_CreateObject(), *f, *p;
+
+	if (!t)
+		return -ENOMEM;
+	cJSON_AddItemToArray(arr, t);
+	cJSON_AddStringToObject(t, "type", "function");
+	f = cJSON_AddObjectToObject(t, "function");
+	p = cJSON_Parse(params);
+	if (!f || !p || !cJSON_AddStringToObject(f, "name", name) ||
+	    !cJSON_AddStringToObject(f, "description", description))
+		return -ENOMEM;
+	cJSON_AddItemToObject(f, "parameters", p);
+	return 0;
+}
+
 int tools_add_schema(cJSON *root)
 {
 	cJSON *arr = cJSON_AddArrayToObject(root, "tools");
 
 	if (!arr)
 		return -ENOMEM;
-	for (int i = 0; tools[i].name; i++) {
-		cJSON *t = cJSON_CreateObject(), *f, *params;
-
-		if (!t)
+	for (int i = 0; tools[i].name; i++)
+		if (tools_add_function(arr, tools[i].name, tools[i].description,
+				       tools[i].params))
 			return -ENOMEM;
-		cJSON_AddItemToArray(arr, t);
-		cJSON_AddStringToObject(t, "type", "function");
-		f = cJSON_AddObjectToObject(t, "function");
-		params = cJSON_Parse(tools[i].params);
-		if (!f || !params ||
-		    !cJSON_AddStringToObject(f, "name", tools[i].name) ||
-		    !cJSON_AddStringToObject(f, "description",
-					     tools[i].description))
-			return -ENOMEM;
-		cJSON_AddItemToObject(f, "parameters", params);
-	}
-	return 0;
+	return mcp_add_tools(arr); /* the MCP servers' tools, mcp.h */
 }
 
 int tools_run(struct device *d, const char *name, const char *args_json,

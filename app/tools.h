@@ -38,7 +38,12 @@ struct tool {
 /* NULL-name-terminated. */
 extern const struct tool tools[];
 
-/* Adds the "tools" array to a request object; 0 or -ENOMEM. */
+/* One function of a "tools" array: name, description and its params
+ * (a JSON schema as text); 0 or -ENOMEM. */
+int tools_add_function(struct cJSON *arr, const char *name,
+		       const char *description, const char *params);
+/* Adds the "tools" array to a request object, the MCP servers' offered
+ * tools after ours (mcp.h); 0 or -ENOMEM. */
 int tools_add_schema(struct cJSON *root);
 /*
  * Runs the call name(args_json); args_json is a JSON object as text (an

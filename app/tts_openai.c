@@ -98,7 +98,8 @@ static void on_done(void *ctx, CURLcode code, long status, const char *err)
 	tts_end_current(t, 1, why);
 }
 
-static const struct http_handlers handlers = { on_data, on_done };
+static const struct http_handlers handlers = { .on_data = on_data,
+						.on_done = on_done };
 
 /* The voice: the setting, or OpenAI's own first voice ("voice" is
  * required by /v1/audio/speech). */

@@ -32,6 +32,7 @@ void turn_stop_output(struct turn *t)
 		t->local_stt = 0;
 	}
 	llm_abort(t->d.llm);
+	request_cancel_tools(&t->req);
 	tts_abort(t->d.tts);
 	synth_flush(t->d.synth);
 	t->jobs = 0;
@@ -399,17 +400,31 @@ static const struct llm_events llm_events = {
  * The reply asked for tools: run them, then send the assistant's calls and
  * one role "tool" message per result back, and stream the next reply.
  */
+static void send_results(void *ctx);
+
 static void run_tools(struct turn *t)
 {
 	int r;
 
 	flush_sentences(t); /* text before the calls */
-	if (request_tool_round(&t->req, t->d.dev, t->rec.answer + t->round_start,
-			       t->answer_len - t->round_start)) {
+	r = request_tool_round(&t->req, t->d.dev, t->rec.answer + t->round_start,
+			       t->answer_len - t->round_start, send_results, t);
+	if (r < 0) {
 		turn_speak_error(t, phrase(t->d.cfg, PH_TOOL_ROUNDS),
 				 "more tool rounds than PARLEY_TOOL_ROUNDS_MAX");
 		return;
 	}
+	if (r == 0)
+		send_results(t);
+	/* else the MCP calls run: send_results when all have answered */
+}
+
+/* The round's results are in the request: the model goes on. */
+static void send_results(void *ctx)
+{
+	struct turn *t = ctx;
+	int r;
+
 	t->round_start = t->answer_len;
 	r = llm_chat(t->d.llm, t->d.token, t->req.msgs, t->req.nmsgs,
 		     &llm_events, t);

@@ -201,6 +201,7 @@ class Rig:
         self.peers = []
         self.daemon = self.feeder = None
         self.ollama = self.stt = None
+        self.conf_tail = ""  # more config text, as is (lists: mcp.servers)
 
     # -- peers --
     def start_ollama(self, *args):
@@ -254,6 +255,7 @@ class Rig:
                     v = f'"{v}"' if isinstance(v, str) else str(v)
                     f.write(f"\t{k} = {v};\n")
                 f.write("};\n")
+            f.write(self.conf_tail)
         return self.conf
 
     def start(self, inputs, extra_env=None, debug=True, echo=None, feeder_args=(),
