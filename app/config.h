@@ -81,6 +81,7 @@ struct parley_config {
 	char led_muted[CONFIG_STR_MAX];
 	char led_ringing[CONFIG_STR_MAX];
 	char led_recording[CONFIG_STR_MAX];
+	char led_timer[CONFIG_STR_MAX];
 	int tap_ms;
 	int long_ms;
 	int double_ms;

@@ -35,6 +35,7 @@ const char *const led_state_names[LED_STATES] = {
 	[LED_THINKING] = "thinking", [LED_SPEAKING] = "speaking",
 	[LED_ERROR] = "error",	     [LED_MUTED] = "muted",
 	[LED_RINGING] = "ringing",   [LED_RECORDING] = "recording",
+	[LED_TIMER] = "timer",
 };
 
 /*
@@ -57,6 +58,7 @@ static const char *const defaults[LED_STATES] = {
 	[LED_RINGING] = "red+blue:250/250",
 	/* slower than thinking's 500 ms, so a single LED tells them apart */
 	[LED_RECORDING] = "red:1000/1000",
+	[LED_TIMER] = "blue:100/3900",
 };
 #define HEARTBEAT "blue:60/140/60/2740"
 
@@ -157,6 +159,7 @@ static const struct pattern *pat;
 static int step, timer;
 /* overlays, over the states: recording over ringing over the rest */
 static int ringing, recording;
+static int timers_pending; /* idle shows as LED_TIMER */
 
 const char *led_pattern_setting(enum led_state s)
 {
@@ -169,6 +172,7 @@ const char *led_pattern_setting(enum led_state s)
 		[LED_MUTED] = out.cfg->led_muted,
 		[LED_RINGING] = out.cfg->led_ringing,
 		[LED_RECORDING] = out.cfg->led_recording,
+		[LED_TIMER] = out.cfg->led_timer,
 	};
 
 	return setting[s];
@@ -246,6 +250,10 @@ void led_show(enum led_state s)
 {
 	int o = overlay();
 
+	if (s == LED_IDLE && timers_pending)
+		s = LED_TIMER;
+	else if (s == LED_TIMER && !timers_pending)
+		s = LED_IDLE;
 	if (o >= 0 && s != (enum led_state)o) {
 		if (s != LED_ERROR)
 			base = s; /* shown when the overlays end */
@@ -287,6 +295,16 @@ void led_recording(int on)
 {
 	recording = !!on;
 	refresh();
+}
+
+void led_timers(int pending)
+{
+	pending = !!pending;
+	if (pending == timers_pending)
+		return;
+	timers_pending = pending;
+	if (out.ops && (base == LED_IDLE || base == LED_TIMER))
+		led_show(LED_IDLE);
 }
 
 int led_state_find(const char *name)

@@ -12,6 +12,9 @@
  *   muted      100 ms flash every 2 s           red
  *   ringing    250 ms on / off, over any state  red and blue
  *   recording  1 s on / 1 s off, over everything red
+ *   timer      100 ms flash every 4 s, for idle     blue
+ *              while a timer or alarm (ours or Home
+ *              Assistant's) is pending
  *
  * Each pattern is a setting, led.STATE (led.c says how it is written).
  * The recording pattern shows while `record` writes the microphone to a
@@ -33,6 +36,7 @@ enum led_state {
 	LED_MUTED,
 	LED_RINGING,
 	LED_RECORDING,
+	LED_TIMER, /* idle, with a timer or alarm pending */
 	LED_STATES
 };
 
@@ -56,6 +60,9 @@ void led_ring(int on);
  * every state and over ringing until off, then what is due comes back.
  */
 void led_recording(int on);
+/* Timers or alarms are pending (1) or not (0): idle shows the timer
+ * pattern while they are. */
+void led_timers(int pending);
 void led_stop(void);
 /* The settings' rule for a pattern (led.STATE), and a state's default. */
 struct config_key;

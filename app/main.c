@@ -307,6 +307,12 @@ static void ring_led(void *ctx, int on)
 	led_ring(on);
 }
 
+static void timers_led(void *ctx, int n)
+{
+	(void)ctx;
+	led_timers(n > 0);
+}
+
 static void btn_press(void *ctx, uint64_t t)
 {
 	turn_talk_press(&((struct parley *)ctx)->turn, t);
@@ -632,6 +638,7 @@ static int open_turn(struct parley *p, char *err, size_t len)
 	struct timers_deps tmd = {
 		.store = p->store, .synth = &p->synth, .cfg = &p->cfg,
 		.speech_busy = timers_speech_busy, .ringing = ring_led,
+		.pending = timers_led,
 		.ctx = p,
 	};
 

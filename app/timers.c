@@ -45,6 +45,8 @@ static void arm(struct timers *ts)
 {
 	int64_t next = -1;
 
+	int pending = 0;
+
 	loop_cancel(ts->timeout);
 	ts->timeout = 0;
 	for (int i = 0; i < ts->n; i++) {
@@ -52,12 +54,15 @@ static void arm(struct timers *ts)
 
 		if (ts->t[i].ringing)
 			continue;
+		pending++;
 		left = timers_left_ms(&ts->t[i]);
 		if (ts->t[i].kind == TK_ALARM && left > ALARM_CHECK_MS)
 			left = ALARM_CHECK_MS;
 		if (next < 0 || left < next)
 			next = left;
 	}
+	if (ts->d.pending)
+		ts->d.pending(ts->d.ctx, pending);
 	if (next < 0)
 		return;
 	ts->timeout = loop_timeout((uint64_t)next, on_due, ts);

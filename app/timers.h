@@ -50,6 +50,9 @@ struct timers_deps {
 	int (*speech_busy)(void *ctx);
 	/* a ring starts (1) or stops (0): the LED shows it */
 	void (*ringing)(void *ctx, int on);
+	/* how many are pending (not ringing), after each change; NULL: no
+	 * one is told */
+	void (*pending)(void *ctx, int n);
 	void *ctx;
 };
 

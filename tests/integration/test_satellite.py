@@ -224,6 +224,8 @@ def test_a_timer_from_home_assistant_rings_here():
             while "tea" not in r.ctl("timers")[1]:
                 assert time.monotonic() < deadline, r.ctl("timers")
                 time.sleep(0.02)
+            # idle with timers pending: the LED shows the timer pattern
+            wait_status(r, "led", lambda v: v == "timer")
             ha.send(TimerCancelled(id="01J1").event())
             ha.send(TimerFinished(id="01J2").event())
             wait_status(r, "ringing", lambda v: v == "tea")
@@ -236,6 +238,8 @@ def test_a_timer_from_home_assistant_rings_here():
             assert r.status()["led"] in ("ringing", "idle")
             assert r.ctl("timers", "stop")[0] == 0
             wait_status(r, "ringing", lambda v: v == "no")
+            # none pending any more: idle again
+            wait_status(r, "led", lambda v: v == "idle")
         finally:
             ha.close()
 
