@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from common import Skip, free_port, rig
 from test_backends import host_ping, voice_turn
+from test_speculative import LEAD_S as SPEC_LEAD_S, paused_utterance
 
 MODEL = "models/for-tests-ggml-tiny.bin"
 
@@ -277,6 +278,31 @@ def test_a_spoken_turn_through_whisper_server():
         # "(N samples, S sec)": the utterance, about the recording's length
         secs = float(line.split(" samples, ")[1].split(" sec")[0])
         assert 1.5 < secs < 5.0, line
+
+
+def test_a_speculative_turn_through_whisper_server():
+    """Speculation against the real server: the part said before a pause is
+    a whole request of its own, which whisper-server decodes (it transcribes
+    only the uploaded file: server.cpp's /inference handler reads the
+    "file" part into its PCM buffer and runs whisper_full on that), and the
+    turn's committed request carries the whole utterance again.  The test
+    model is untrained, so what it says of either is empty; that a real
+    model writes down only the words it got is tools/fake-stt --full-ms's
+    assumption, which no trained model here can check."""
+    with whisper_rig() as (r, ws):
+        path, _ = paused_utterance(r)
+        r.start([f"silence:{SPEC_LEAD_S}", path, "silence:8"], stt__backend="whispercpp",
+                stt__url=ws.url)
+        r.wait_frames(100)
+        r.tap()
+        r.wait_turns(1, 40)
+        r.stop()
+        check_empty_transcript_turn(r)
+        secs = [float(l.split(" samples, ")[1].split(" sec")[0])
+                for l in ws.log_text().splitlines() if "processing 'utterance.wav'" in l]
+        # the pause's speculation, then the last one: the whole utterance
+        assert len(secs) == 2 and secs[0] < secs[1] - 0.5, secs
+        assert secs[1] > 2.5, secs
 
 
 def test_every_part_we_send_is_one_whisper_server_reads():
