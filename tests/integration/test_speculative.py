@@ -17,23 +17,26 @@ CUT = 118 * FRAME  # the quiet gap between "go forward" and "ten meters"
 
 
 def paused_utterance(r):
-    """goforward.raw with 400 ms of silence in its gap: (path, samples of
-    the input from the start of the capture to the end of its speech)."""
+    """goforward.raw with 400 ms of silence in its gap, as a file."""
     speech = read_raw(SPEECH)
     out = speech[:CUT] + type(speech)("h", [0] * PAUSE) + speech[CUT:]
     path = os.path.join(r.dir, "paused.raw")
     with open(path, "wb") as f:
         f.write(out.tobytes())
-    _, end = active_span(out)
-    return path, int(LEAD_S * RATE) + end
+    return path
 
 
-def first_sound(r):
-    """Capture sample at which the first answer sample left (the playback
-    file starts one period ahead of the capture, lock-step)."""
-    pb = r.playback_samples()
-    i = next(i for i, v in enumerate(pb) if v)
-    return i - FRAME
+def question_turn(r, **config):
+    """A tapped turn whose transcript is a question, with the fast fakes;
+    returns the log."""
+    r.start_stt("--transcript", "what time is it?", "--delay-ms", "30")
+    r.start_ollama("--answer", "It is noon.", "--token-rate", "0",
+                   "--first-token-delay-ms", "20")
+    r.start([f"silence:{LEAD_S}", SPEECH, "silence:30"], **config)
+    r.wait_frames(50)
+    r.tap()
+    r.wait_turns(1, 30)
+    return r.log_text()
 
 
 def spec_counts(r):
@@ -49,7 +52,7 @@ def test_a_pause_mid_sentence_drops_the_speculation_and_nothing_plays_early():
                     "--save-dir", saved)
         r.start_ollama("--answer", "Going forward.", "--token-rate", "0",
                        "--first-token-delay-ms", "20")
-        path, eos = paused_utterance(r)
+        path = paused_utterance(r)
         r.start([f"silence:{LEAD_S}", path, "silence:30"])
         r.wait_frames(50)
         r.tap()
@@ -78,18 +81,10 @@ def test_a_pause_mid_sentence_drops_the_speculation_and_nothing_plays_early():
 
 def test_a_question_commits_before_the_full_silence():
     with rig() as r:
-        r.start_stt("--transcript", "what time is it?", "--delay-ms", "30")
-        r.start_ollama("--answer", "It is noon.", "--token-rate", "0",
-                       "--first-token-delay-ms", "20")
-        eos = int(LEAD_S * RATE) + active_span(read_raw(SPEECH))[1]
         # a long endpoint.silence_ms: the early commit, not the silence,
         # must end this turn even on a loaded machine
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:30"], endpoint__silence_ms=1500)
-        r.wait_frames(50)
-        r.tap()
-        r.wait_turns(1, 30)
+        log = question_turn(r, endpoint__silence_ms=1500)
         r.stop()
-        log = r.log_text()
         assert "its transcript is complete" in log, log[-3000:]
         assert "silence after speech" not in log
         t = r.turns()[0]
@@ -99,14 +94,7 @@ def test_a_question_commits_before_the_full_silence():
 
 def test_without_speculation_the_turn_waits_for_the_silence():
     with rig() as r:
-        r.start_stt("--transcript", "what time is it?", "--delay-ms", "30")
-        r.start_ollama("--answer", "It is noon.", "--token-rate", "0",
-                       "--first-token-delay-ms", "20")
-        eos = int(LEAD_S * RATE) + active_span(read_raw(SPEECH))[1]
-        r.start([f"silence:{LEAD_S}", SPEECH, "silence:30"], endpoint__speculate_ms=0)
-        r.wait_frames(50)
-        r.tap()
-        r.wait_turns(1, 30)
+        question_turn(r, endpoint__speculate_ms=0)
         assert spec_counts(r) == (0, 0)
         r.stop()
         t = r.turns()[0]
@@ -123,7 +111,7 @@ def test_a_dropped_speculation_runs_no_tool():
         r.start_ollama("--tool-call", "set_timer", '{"seconds": 300, "label": "tea"}',
                        "--answer", "Your tea timer is set.", "--token-rate", "0",
                        "--first-token-delay-ms", "20")
-        path, _ = paused_utterance(r)
+        path = paused_utterance(r)
         r.start([f"silence:{LEAD_S}", path, "silence:30"])
         r.wait_frames(50)
         r.tap()

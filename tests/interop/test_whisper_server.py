@@ -290,7 +290,7 @@ def test_a_speculative_turn_through_whisper_server():
     model writes down only the words it got is tools/fake-stt --full-ms's
     assumption, which no trained model here can check."""
     with whisper_rig() as (r, ws):
-        path, _ = paused_utterance(r)
+        path = paused_utterance(r)
         r.start([f"silence:{SPEC_LEAD_S}", path, "silence:8"], stt__backend="whispercpp",
                 stt__url=ws.url)
         r.wait_frames(100)
