@@ -164,6 +164,8 @@ CMD(cmd_status)
 	console_printf(c, "tts: %s", line);
 	satellite_describe(&p->sat, line, sizeof(line));
 	console_printf(c, "satellite: %s", line);
+	wake_counts(&p->wake, line, sizeof(line));
+	console_printf(c, "wake: %s", line);
 	console_printf(c, "satellite_stage: %s", satellite_stage_name(&p->sat));
 	console_printf(c, "host: %s", p->host_state[0] ? p->host_state :
 							 "not checked yet");
@@ -182,6 +184,7 @@ static int cmp_int(const void *a, const void *b)
 CMD(cmd_stats)
 {
 	static int v[1000];
+	char line[300];
 	long n = 50;
 	struct engine_stats st;
 
@@ -206,6 +209,8 @@ CMD(cmd_stats)
 	}
 	engine_stats(&p->eng, &st);
 	engine_counters(c, NULL, &st);
+	wake_counts(&p->wake, line, sizeof(line));
+	console_printf(c, "wake words: %s", line);
 	console_printf(c, "heap high-water: curl %zu B, json arena %zu B, sqlite %lld B",
 		       http_heap_high_water(), json_arena_high_water(),
 		       store_heap_high_water());
@@ -489,6 +494,27 @@ CMD(cmd_volume)
 			return -1;
 	}
 	console_printf(c, "volume: %d", device_volume(&p->dev));
+	return 0;
+}
+
+CMD(cmd_wake)
+{
+	const char *ids[WAKE_WORDS_MAX], *phrases[WAKE_WORDS_MAX];
+	int on[WAKE_WORDS_MAX], n;
+
+	if (argc) {
+		if (argc != 2 || (strcmp(argv[0], "on") && strcmp(argv[0], "off"))) {
+			snprintf(why, whylen, "usage: wake [on|off WORD|all]");
+			return -1;
+		}
+		if (wake_switch(&p->wake, argv[1], !strcmp(argv[0], "on"), why,
+				whylen))
+			return -1;
+		n = wake_list(&p->wake, ids, phrases, on);
+		satellite_wake_words(&p->sat, n, ids, phrases, on);
+		LOGN("wake", "%s turned %s from the console", argv[1], argv[0]);
+	}
+	wake_show(&p->wake, c, p->turn.muted);
 	return 0;
 }
 

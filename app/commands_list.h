@@ -57,6 +57,9 @@
 	X(mcp, "[call SERVER TOOL JSON]",                                    \
 	  "MCP servers: state, session, tools offered, last error; call a tool (admin)", \
 	  0, -1, VIEW)                                                       \
+	X(wake, "[on|off WORD|all]",                                         \
+	  "wake words: live probability, detections and near misses; turn one on or off", \
+	  0, 2, VIEW)                                                        \
 	X(log, "[LEVEL]", "recent log lines, or set the log level", 0, 1,   \
 	  ADMIN)                                                             \
 	X(record, "SECONDS NAME [mic|ref|both]",                             \

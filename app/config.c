@@ -65,6 +65,35 @@ static const char *const away_list[] = { "local", "say", NULL };
 static const char *const levels[] = { "error", "warning", "notice", "info",
 				      "debug", NULL };
 
+/* wake.words: one or two names or paths, each usable as a file name. */
+static int wake_words_check(const struct config_key *k, const char *text,
+			    char *why, size_t len)
+{
+	int n = 0;
+
+	(void)k;
+	for (const char *w = text; *w;) {
+		size_t l = strcspn(w, ",");
+
+		while (l && (*w == ' ' || *w == '\t')) {
+			w++;
+			l--;
+		}
+		if (!l) {
+			snprintf(why, len, "an empty word between commas");
+			return -1;
+		}
+		if (++n > 2) {
+			snprintf(why, len, "at most two wake words at once");
+			return -1;
+		}
+		w += l;
+		if (*w == ',')
+			w++;
+	}
+	return 0;
+}
+
 /* Rates: whole 10 ms periods. */
 static int check_rate(const struct config_key *k, const char *text, char *why,
 		      size_t len)
@@ -453,6 +482,22 @@ const struct config_key config_keys[] = {
 	ENUM("satellite.away", satellite_away, "local", away_list,
 	     "when Home Assistant is not connected: local (parley's own STT, LLM and TTS answer) or say (the speaker says it cannot reach Home Assistant)",
 	     1),
+	/* wake words (issue 17) */
+	BOOL("wake.enable", wake_enable, "false",
+	     "listen for the wake words (wake.words) as well as the button", 0),
+	STR("wake.words", wake_words, 1, "okay_nabu",
+	    "up to two wake words, separated by commas: a model's name in wake.models_dir (okay_nabu, hey_jarvis, hey_mycroft, alexa) or the path of a .tflite file (its manifest beside it, same name .json)",
+	    0, .check = wake_words_check),
+	STR("wake.models_dir", wake_models_dir, 1, "/usr/share/parley/wake",
+	    "directory of the wake word models (NAME.tflite and NAME.json)", 0),
+	FLOAT("wake.cutoff", wake_cutoff, 0, 99, "0",
+	      "probability a wake word needs, over its manifest's sliding window (0: each manifest's own probability_cutoff); higher wakes less often by mistake and misses more",
+	      0),
+	INT("wake.refractory_ms", wake_refractory_ms, 200, 10000, 2000,
+	    "after a detection, the word is not detected again for this long", 0),
+	INT("wake.record", wake_record, 0, 20, 0,
+	    "keep the audio of this many latest detections (2 s each, WAV files wake-*.wav in recordings/ beside the store), for diagnosis; 0: none",
+	    0),
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);

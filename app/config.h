@@ -156,6 +156,13 @@ struct parley_config {
 	char satellite_area[CONFIG_STR_MAX];
 	char satellite_allow[CONFIG_STR_MAX];
 	char satellite_away[CONFIG_STR_MAX];
+	/* the wake words (wake.h) */
+	int wake_enable;
+	char wake_words[CONFIG_STR_MAX];
+	char wake_models_dir[CONFIG_STR_MAX];
+	double wake_cutoff; /* 0: each manifest's own */
+	int wake_refractory_ms;
+	int wake_record;
 	/* mcp.servers (config_mcp.c): file only, not a key of the table */
 	struct mcp_server_conf mcp[MCP_SERVERS_MAX];
 	int mcp_count;

@@ -85,6 +85,7 @@ static const char *const english_phrases[PH_COUNT] = {
 	[PH_HA_TIMEOUT] = "Home Assistant did not answer in time.",
 	[PH_HA_ERROR] = "Home Assistant says: %s",
 	[PH_HA_BAD] = "Home Assistant sent something I cannot use.",
+	[PH_WAKE_FAILED] = "I cannot listen for the wake word. Press the button to talk.",
 };
 
 /*
@@ -146,6 +147,7 @@ static const char *const german_phrases[PH_COUNT] = {
 	[PH_HA_TIMEOUT] = "Home Assistant hat nicht rechtzeitig geantwortet.",
 	[PH_HA_ERROR] = "Home Assistant meldet: %s",
 	[PH_HA_BAD] = "Home Assistant hat etwas geschickt, das ich nicht verwenden kann.",
+	[PH_WAKE_FAILED] = "Ich kann nicht auf das Aktivierungswort hören. Drück die Taste, um zu sprechen.",
 };
 
 static const struct lang english = {

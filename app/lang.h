@@ -74,6 +74,7 @@ enum phrase {
 	PH_HA_TIMEOUT, /* Home Assistant's pipeline did not answer */
 	PH_HA_ERROR, /* s: Home Assistant's error text */
 	PH_HA_BAD, /* Home Assistant sent what cannot be used */
+	PH_WAKE_FAILED, /* the wake word could not be loaded */
 	PH_COUNT
 };
 

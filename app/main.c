@@ -92,6 +92,8 @@ static void version(void)
 	backends_list(stdout);
 	printf("offline recogniser: %s\n",
 	       sphinx_built() ? "pocketsphinx" : "none");
+	printf("wake words: microWakeWord streaming int8 models (TFLite flatbuffers) on parley's integer engine; up to %d at once, arena %d bytes each\n",
+	       WAKE_WORDS_MAX, WAKE_ARENA_BYTES);
 	printf("tool servers: MCP (Streamable HTTP, protocol %s; up to %d servers, %d tools)\n",
 	       MCP_PROTOCOL_VERSION, MCP_SERVERS_MAX, MCP_TOOLS_MAX);
 }
@@ -110,6 +112,23 @@ static void drain_engine_msgs(struct audio_engine *e)
 
 	while (engine_pop_msg(e, &m))
 		log_msg(m.level, "audio", "%s", m.text);
+}
+
+/* A wake word in the frame just handled: the turn decides what it is. */
+static void on_wake(struct parley *p, int word)
+{
+	static const enum wake_event_kind kinds[] = {
+		[TW_LISTENING] = WE_DETECTED,
+		[TW_OWN_OUTPUT] = WE_OWN_OUTPUT,
+		[TW_IGNORED] = WE_IGNORED,
+	};
+	enum turn_wake_result r = turn_wake(&p->turn, wake_id(&p->wake, word));
+
+	wake_note(&p->wake, word, kinds[r]);
+	console_event("wake %s %s", wake_id(&p->wake, word),
+		      r == TW_LISTENING   ? "listening" :
+		      r == TW_OWN_OUTPUT ? "own-output" :
+					   "ignored");
 }
 
 static void on_audio(int fd, short revents, void *ctx)
@@ -134,7 +153,16 @@ static void on_audio(int fd, short revents, void *ctx)
 		else
 			record_frame(&p->rec, p->rec.ref ? f.ref : f.pcm,
 				     PARLEY_FRAME);
-		turn_frame(&p->turn, &f);
+		/* muted, the detector hears nothing (the turn keeps nothing) */
+		if (!p->turn.muted) {
+			int w = wake_frame(&p->wake, f.pcm);
+
+			turn_frame(&p->turn, &f);
+			if (w >= 0)
+				on_wake(p, w);
+		} else {
+			turn_frame(&p->turn, &f);
+		}
 	}
 	drain_engine_msgs(&p->eng);
 }
@@ -671,6 +699,31 @@ static void close_turn(struct parley *p)
 
 /* The console: the socket (needed), the serial tty (the speaker works
  * without it: said, and on), stdin in the foreground. */
+/* The wake words: a model that cannot be loaded leaves the button, and
+ * says so aloud, rather than leaving a speaker that does not start. */
+static int open_wake(struct parley *p, char *err, size_t len)
+{
+	const char *ids[WAKE_WORDS_MAX], *phrases[WAKE_WORDS_MAX];
+	int on[WAKE_WORDS_MAX], n;
+	char why[512];
+
+	(void)err;
+	(void)len;
+	if (wake_open(&p->wake, &p->cfg, why, sizeof(why))) {
+		LOGE("wake", "no wake word: %s", why);
+		p->wake.n = 0;
+		turn_say(&p->turn, phrase(&p->cfg, PH_WAKE_FAILED), why,
+			 sizeof(why));
+		return 0;
+	}
+	n = wake_list(&p->wake, ids, phrases, on);
+	satellite_wake_words(&p->sat, n, ids, phrases, on);
+	if (n)
+		LOGN("wake", "listening for %s%s%s", ids[0],
+		     p->wake.n > 1 ? " and " : "", p->wake.n > 1 ? ids[1] : "");
+	return 0;
+}
+
 static int open_console(struct parley *p, char *err, size_t len)
 {
 	char why[256];
@@ -708,6 +761,7 @@ static const struct part {
 	{ "audio", start_engine, NULL },
 	{ "satellite", open_satellite, close_satellite },
 	{ "turn", open_turn, close_turn },
+	{ "wake", open_wake, NULL },
 	{ "console", open_console, close_console },
 };
 

@@ -25,6 +25,7 @@
 #include "timers.h"
 #include "tts.h"
 #include "turn.h"
+#include "wake.h"
 
 /* The peers a probe can ask: "host ping" asks them all. */
 enum peer { PEER_LLM, PEER_STT, PEER_TTS, PEER_COUNT };
@@ -50,6 +51,7 @@ struct parley {
 	struct turn turn;
 	struct timers timers;
 	struct satellite sat; /* Home Assistant (satellite.enable) */
+	struct wake wake; /* the wake words (wake.enable) */
 	struct recording rec;
 	struct probe probes[PEER_COUNT]; /* the console's host ping, models */
 	struct probe startup; /* is the LLM host there, at start-up? */

@@ -272,3 +272,55 @@ void record_abort(struct recording *r)
 	if (r->fd >= 0)
 		finish(r, "stopped");
 }
+
+int record_clip(const struct parley_config *cfg, const char *name,
+		const int16_t *a, size_t na, const int16_t *b, size_t nb,
+		char *why, size_t whylen)
+{
+	char dir[CONFIG_STR_MAX + sizeof(RECORD_DIR) + 1];
+	uint8_t hdr[WAV_HEADER];
+	int dfd, fd, ok;
+
+	if (bad_name(name, why, whylen))
+		return -1;
+	dfd = open_dir(cfg, dir, sizeof(dir), why, whylen);
+	if (dfd < 0)
+		return -1;
+	/* a clip of the same name (the same second) is replaced, never a
+	 * file through a link */
+	unlinkat(dfd, name, 0);
+	fd = openat(dfd, name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0640);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s/%s: %s", dir, name, strerror(errno));
+		close(dfd);
+		return -1;
+	}
+	wav_header(hdr, PARLEY_RATE, 1, (uint32_t)((na + nb) * sizeof(int16_t)));
+	ok = write(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) &&
+	     write(fd, a, na * sizeof(int16_t)) == (ssize_t)(na * sizeof(int16_t)) &&
+	     write(fd, b, nb * sizeof(int16_t)) == (ssize_t)(nb * sizeof(int16_t));
+	if (!ok) {
+		snprintf(why, whylen, "%s/%s: %s", dir, name,
+			 errno ? strerror(errno) : "short write");
+		unlinkat(dfd, name, 0);
+	}
+	close(fd);
+	close(dfd);
+	return ok ? 0 : -1;
+}
+
+void record_clip_remove(const struct parley_config *cfg, const char *name)
+{
+	char dir[CONFIG_STR_MAX + sizeof(RECORD_DIR) + 1], why[160];
+	int dfd;
+
+	if (bad_name(name, why, sizeof(why)))
+		return;
+	dfd = open_dir(cfg, dir, sizeof(dir), why, sizeof(why));
+	if (dfd < 0)
+		return;
+	unlinkat(dfd, name, 0);
+	close(dfd);
+}

@@ -61,4 +61,17 @@ void record_abort(struct recording *r);
 /* Is a recording running? */
 int record_active(const struct recording *r);
 
+/*
+ * Writes a finished clip, a then b (n samples each, 16 kHz mono), as the
+ * WAV file name in the recordings directory, replacing a clip of that
+ * name (wake.record: the audio of the latest wake word detections).
+ * 0, or -1 with why.
+ */
+int record_clip(const struct parley_config *cfg, const char *name,
+		const int16_t *a, size_t na, const int16_t *b, size_t nb,
+		char *why, size_t whylen);
+
+/* Removes a clip record_clip wrote. */
+void record_clip_remove(const struct parley_config *cfg, const char *name);
+
 #endif

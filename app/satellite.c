@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
@@ -357,10 +358,14 @@ static const char *info_json(struct satellite *s)
 		cJSON_AddStringToObject(sat, "area", cfg->satellite_area);
 	else
 		cJSON_AddNullToObject(sat, "area");
-	/* our VAD ends a tapped utterance; no wake word engine yet */
+	/* our VAD ends an utterance; our wake words start a run at ASR with
+	 * their detection (wyoming/info.py: Satellite) */
 	cJSON_AddTrueToObject(sat, "has_vad");
-	cJSON_AddArrayToObject(sat, "active_wake_words");
-	cJSON_AddNumberToObject(sat, "max_active_wake_words", 0);
+	arr = cJSON_AddArrayToObject(sat, "active_wake_words");
+	for (int i = 0; i < s->nwake; i++)
+		if (s->wake_on[i])
+			cJSON_AddItemToArray(arr, cJSON_CreateString(s->wake_id[i]));
+	cJSON_AddNumberToObject(sat, "max_active_wake_words", SAT_WAKE_MAX);
 	cJSON_AddFalseToObject(sat, "supports_trigger");
 	for (size_t i = 0; i < 2; i++) {
 		arr = cJSON_AddArrayToObject(root, kinds[i]);
@@ -381,7 +386,41 @@ static const char *info_json(struct satellite *s)
 		cJSON_AddNumberToObject(fmt, "width", 2);
 		cJSON_AddNumberToObject(fmt, "channels", 1);
 	}
-	cJSON_AddArrayToObject(root, "wake");
+	/* the wake program: Home Assistant finds a detection's phrase here
+	 * (homeassistant/components/wyoming/assist_satellite.py, the
+	 * Detection branch of its event loop: the model whose name is the
+	 * detection's, its phrase) */
+	arr = cJSON_AddArrayToObject(root, "wake");
+	if (s->nwake) {
+		cJSON *models, *m;
+
+		prog = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, prog);
+		cJSON_AddStringToObject(prog, "name", "parley-wake");
+		attr = cJSON_AddObjectToObject(prog, "attribution");
+		cJSON_AddStringToObject(attr, "name", "parley");
+		cJSON_AddStringToObject(attr, "url", "");
+		cJSON_AddTrueToObject(prog, "installed");
+		cJSON_AddStringToObject(prog, "description",
+					"microWakeWord models on parley's integer engine");
+		cJSON_AddStringToObject(prog, "version", PARLEY_VERSION);
+		models = cJSON_AddArrayToObject(prog, "models");
+		for (int i = 0; i < s->nwake; i++) {
+			m = cJSON_CreateObject();
+			cJSON_AddItemToArray(models, m);
+			cJSON_AddStringToObject(m, "name", s->wake_id[i]);
+			attr = cJSON_AddObjectToObject(m, "attribution");
+			cJSON_AddStringToObject(attr, "name", "microWakeWord");
+			cJSON_AddStringToObject(attr, "url", "");
+			cJSON_AddTrueToObject(m, "installed");
+			cJSON_AddStringToObject(m, "description", s->wake_phrase[i]);
+			cJSON_AddStringToObject(m, "version", "");
+			cJSON_AddItemToObject(m, "languages", cJSON_CreateArray());
+			cJSON_AddItemToArray(cJSON_GetObjectItem(m, "languages"),
+					     cJSON_CreateString("en"));
+			cJSON_AddStringToObject(m, "phrase", s->wake_phrase[i]);
+		}
+	}
 	if (!cJSON_PrintPreallocated(root, (char *)s->info, sizeof(s->info), 0))
 		snprintf((char *)s->info, sizeof(s->info), "{}");
 	json_arena_reset();
@@ -422,13 +461,66 @@ int satellite_begin(struct satellite *s, const int16_t *pcm, size_t n)
 	LOGI("satellite", "run %u: the microphone goes to Home Assistant's pipeline",
 	     s->runs);
 	console_event("satellite run-pipeline");
-	/* a press starts at speech-to-text: no wake word engine here */
-	send_ev(s, "run-pipeline",
-		"{\"start_stage\": \"asr\", \"end_stage\": \"tts\", \"restart_on_end\": false}",
-		NULL, 0);
+	/*
+	 * A press, or our own wake word, starts at speech-to-text.  After a
+	 * wake word its detection goes first: Home Assistant keeps the name
+	 * and runs the pipeline with its phrase (assist_satellite.py, the
+	 * Detection and RunPipeline branches), as wyoming-satellite sends a
+	 * local detection before its run-pipeline.
+	 */
+	if (s->woke[0]) {
+		char data[160];
+
+		snprintf(data, sizeof(data), "{\"name\": \"%s\", \"timestamp\": 0}",
+			 s->woke);
+		send_ev(s, "detection", data, NULL, 0);
+		snprintf(data, sizeof(data),
+			 "{\"start_stage\": \"asr\", \"end_stage\": \"tts\", \"restart_on_end\": false, \"wake_word_name\": \"%s\"}",
+			 s->woke);
+		send_ev(s, "run-pipeline", data, NULL, 0);
+		s->woke[0] = 0;
+	} else {
+		send_ev(s, "run-pipeline",
+			"{\"start_stage\": \"asr\", \"end_stage\": \"tts\", \"restart_on_end\": false}",
+			NULL, 0);
+	}
 	send_ev(s, "audio-start", "{" AUDIO_FMT ", \"timestamp\": 0}", NULL, 0);
 	send_audio(s, pcm, n);
 	return 0;
+}
+
+/* A name of ours goes into JSON as it is: letters, digits, '_', '-', '.'. */
+static void json_safe(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++)
+		dst[i] = (isalnum((unsigned char)src[i]) || src[i] == '_' ||
+			  src[i] == '-' || src[i] == '.' || src[i] == ' ') ?
+				 src[i] :
+				 '_';
+	dst[i] = 0;
+}
+
+void satellite_wake_words(struct satellite *s, int n, const char *const *id,
+			  const char *const *phrase, const int *on)
+{
+	s->nwake = n < SAT_WAKE_MAX ? n : SAT_WAKE_MAX;
+	for (int i = 0; i < s->nwake; i++) {
+		json_safe(s->wake_id[i], sizeof(s->wake_id[i]), id[i]);
+		json_safe(s->wake_phrase[i], sizeof(s->wake_phrase[i]), phrase[i]);
+		s->wake_on[i] = on[i];
+	}
+}
+
+void satellite_wake(struct satellite *s, const char *id)
+{
+	if (!s)
+		return;
+	if (id)
+		json_safe(s->woke, sizeof(s->woke), id);
+	else
+		s->woke[0] = 0;
 }
 
 void satellite_audio(struct satellite *s, const int16_t *pcm, size_t n)

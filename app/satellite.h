@@ -107,6 +107,8 @@ struct sat_timer {
 	char name[PARLEY_TIMER_LABEL_MAX];
 };
 
+#define SAT_WAKE_MAX 2
+
 struct satellite {
 	const struct parley_config *cfg;
 	struct satellite_timer_ops tm;
@@ -131,6 +133,12 @@ struct satellite {
 	struct sat_timer timers[SAT_TIMERS];
 	int ntimers;
 	uint8_t info[WY_DATA_MAX]; /* the info event's data */
+	/* our wake words (wake.h), as info lists them, and the one that
+	 * opened the microphone for the next run ("" for a press) */
+	int nwake;
+	char wake_id[SAT_WAKE_MAX][64], wake_phrase[SAT_WAKE_MAX][64];
+	int wake_on[SAT_WAKE_MAX];
+	char woke[64];
 };
 
 /* Listens when satellite.enable; 0, or -1 with err filled. */
@@ -146,7 +154,18 @@ void satellite_listen(struct satellite *s, const struct satellite_events *ev,
 int satellite_ready(const struct satellite *s);
 /* 1 when satellite.enable (s may be NULL). */
 int satellite_enabled(const struct satellite *s);
-/* A run begins: run-pipeline, audio-start and pcm (the pre-roll). */
+/*
+ * The wake words info offers Home Assistant: each model's name (id) and
+ * its phrase; on says which are active.  Called again when one is turned
+ * on or off.
+ */
+void satellite_wake_words(struct satellite *s, int n, const char *const *id,
+			  const char *const *phrase, const int *on);
+/* The wake word (id) that opened the microphone, NULL for a press: the
+ * next run sends its detection first (s may be NULL). */
+void satellite_wake(struct satellite *s, const char *id);
+/* A run begins: run-pipeline, audio-start and pcm (the pre-roll); after a
+ * wake word, its detection goes first. */
 int satellite_begin(struct satellite *s, const int16_t *pcm, size_t n);
 /* More of the microphone while streaming. */
 void satellite_audio(struct satellite *s, const int16_t *pcm, size_t n);

@@ -220,6 +220,8 @@ void turn_start_listening(struct turn *t, uint64_t time_ms)
 		return; /* Home Assistant is away, and that was said */
 	t->mode = LM_UNDECIDED;
 	t->press_ms = time_ms;
+	if (t->wake_tail)
+		pre = 0; /* the frames before are the wake word's */
 	if ((uint64_t)pre > t->frames_seen)
 		pre = (int32_t)t->frames_seen;
 	/* the pre-roll: the frames just before the press, oldest first */
@@ -442,16 +444,49 @@ static void speculate(struct turn *t)
 		spec_start(t);
 }
 
+/*
+ * After a wake word the VAD may still hold speech for the word's end (its
+ * hangover, and the model's own lag): the endpoint sees silence until the
+ * VAD lets go.  Speech that goes on for WAKE_TAIL_FRAMES is the request
+ * said in the same breath ("okay nabu, what time is it"): its onset is
+ * dated back to the detection, so none of it is lost.
+ */
+#define WAKE_TAIL_FRAMES 30
+
+static const struct vad_result *wake_masked(struct turn *t,
+					    const struct vad_result *v,
+					    struct vad_result *masked)
+{
+	if (!t->wake_tail)
+		return v;
+	if (!v->speech) {
+		t->wake_tail = 0;
+		return v;
+	}
+	*masked = *v;
+	if (t->wake_tail >= WAKE_TAIL_FRAMES) {
+		masked->onset = masked->raw = 1;
+		masked->onset_back = t->wake_tail;
+		t->wake_tail = 0;
+		LOGI("turn", "the request follows the wake word without a pause");
+		return masked;
+	}
+	t->wake_tail++;
+	masked->speech = masked->raw = masked->onset = 0;
+	return masked;
+}
+
 static void listen_frame(struct turn *t, const struct cap_frame *f)
 {
 	enum endpoint_event ev;
+	struct vad_result masked;
 
 	if ((size_t)(t->utt_frames + 1) * PARLEY_FRAME <= PARLEY_UTT_MAX_SAMPLES) {
 		memcpy(t->utt + (size_t)t->utt_frames * PARLEY_FRAME, f->pcm,
 		       sizeof(f->pcm));
 		t->utt_frames++;
 	}
-	ev = endpoint_feed(&t->ep, &f->vad);
+	ev = endpoint_feed(&t->ep, wake_masked(t, &f->vad, &masked));
 	if (t->ha) {
 		turn_ha_frame(t, f);
 	} else if (t->ep.started && !t->d.stt->streaming) {
@@ -494,6 +529,7 @@ void turn_init(struct turn *t, const struct turn_deps *deps)
 	memset(t, 0, sizeof(*t));
 	t->d = *deps;
 	t->state = TS_IDLE;
+	t->quiet_frames = UINT32_MAX; /* nothing has played yet */
 	stt_listen(t->d.stt, &stt_events, t);
 	tts_on_fallback(t->d.tts, turn_tts_fallback, t);
 	turn_ha_init(t);
@@ -516,6 +552,7 @@ void turn_talk_press(struct turn *t, uint64_t time_ms)
 		LOGI("turn", "muted: the press is ignored");
 		return;
 	}
+	satellite_wake(t->d.sat, NULL); /* a press: no wake word */
 	switch (t->state) {
 	case TS_IDLE:
 		turn_start_listening(t, time_ms);
@@ -532,6 +569,46 @@ void turn_talk_press(struct turn *t, uint64_t time_ms)
 		turn_start_listening(t, time_ms);
 		break;
 	}
+}
+
+/* Near-end voice over the speaker's output in the last 640 ms: at least
+ * this many frames stood over the echo's residue (barge_in.h). */
+#define WAKE_VOICE_FRAMES 10
+
+enum turn_wake_result turn_wake(struct turn *t, const char *word)
+{
+	int voice;
+
+	if (t->muted)
+		return TW_IGNORED;
+	if (t->state == TS_LISTENING && (!t->follow_up || t->ep.started))
+		return TW_IGNORED; /* the microphone is open already */
+	/*
+	 * While the speaker plays (an answer, a notice, a timer's ring), the
+	 * models hear what is left of its echo too: a wake word then counts
+	 * only with a voice in the room over that residue.
+	 */
+	voice = __builtin_popcountll(t->wake_voice.over_bits) >= WAKE_VOICE_FRAMES;
+	if (t->quiet_frames < 64 && !voice)
+		return TW_OWN_OUTPUT;
+	if (t->state == TS_LISTENING) { /* the follow-up window: anew */
+		stt_abort(t->d.stt);
+		t->recording = 0;
+		turn_set_state(t, TS_IDLE);
+	} else if (t->state != TS_IDLE) {
+		barge_in(t);
+	}
+	satellite_wake(t->d.sat, word);
+	t->wake_tail = 1;
+	turn_start_listening(t, loop_now_ms());
+	if (t->state != TS_LISTENING) {
+		t->wake_tail = 0;
+		return TW_IGNORED; /* Home Assistant is away, and that was said */
+	}
+	snprintf(t->rec.source, sizeof(t->rec.source), "%s",
+		 t->ha ? "ha-wake" : "wake");
+	t->mode = LM_TAP; /* no button is held: the VAD ends it */
+	return TW_LISTENING;
 }
 
 void turn_talk_release(struct turn *t, uint64_t time_ms, int hold)
@@ -653,6 +730,23 @@ void turn_frame(struct turn *t, const struct cap_frame *f)
 		t->speech_from = (uint64_t)f->vad.onset_back < t->frames_seen ?
 					 t->frames_seen - (uint64_t)f->vad.onset_back :
 					 1;
+	/* is there a voice over the speaker's output? (turn_wake) */
+	if (f->played) {
+		struct barge_in_frame bf = {
+			.index = t->frames_seen,
+			.erle_q8 = engine_erle_q8(t->d.eng),
+			.level_q8 = f->vad.level_q8,
+			.mic_in_q8 = f->mic_in_q8,
+			.speech = f->vad.speech,
+		};
+
+		if (t->quiet_frames > 64)
+			barge_in_reset(&t->wake_voice);
+		t->quiet_frames = 0;
+		barge_in_feed(&t->wake_voice, &bf, INT32_MAX);
+	} else if (t->quiet_frames < UINT32_MAX) {
+		t->quiet_frames++;
+	}
 	switch (t->state) {
 	case TS_LISTENING:
 		listen_frame(t, f);

@@ -108,6 +108,16 @@ struct turn {
 	int local_stt; /* the offline recogniser is decoding it (sphinx.h) */
 	int follow_up; /* this listening is the follow-up window */
 	/*
+	 * A wake word opened the microphone (turn_wake): the end of the word
+	 * itself is not speech of the utterance.  wake_tail counts the frames
+	 * of it masked, 0 when none is; wake_voice watches for a voice over
+	 * the speaker's own output while it plays, which a wake word heard
+	 * then needs.
+	 */
+	int wake_tail;
+	struct barge_in wake_voice;
+	uint32_t quiet_frames; /* frames since the speaker last played */
+	/*
 	 * Speculative end of turn (endpoint.speculate_ms): at a short pause
 	 * the utterance goes to STT, and its transcript to the model, while
 	 * listening goes on; nothing is spoken until the turn commits.
@@ -164,6 +174,21 @@ void turn_init(struct turn *t, const struct turn_deps *deps);
 /* Talking, from the button gestures (button.c). */
 void turn_talk_press(struct turn *t, uint64_t time_ms);
 /* hold: the utterance ends now; otherwise it ends at the VAD endpoint. */
+/* What a wake word became (turn_wake). */
+enum turn_wake_result {
+	TW_LISTENING, /* the microphone is open for the request */
+	TW_OWN_OUTPUT, /* the speaker was talking, with no voice over its
+			* echo: its own voice, ignored */
+	TW_IGNORED, /* muted, or already listening */
+};
+
+/*
+ * A wake word was detected in the frame just handled: like a tap, but
+ * the utterance starts after the word.  word is the model's name, for
+ * Home Assistant's pipeline (satellite.h).
+ */
+enum turn_wake_result turn_wake(struct turn *t, const char *word);
+
 void turn_talk_release(struct turn *t, uint64_t time_ms, int hold);
 /* Drops what is being heard or said, without storing a listen. */
 void turn_cancel(struct turn *t);
