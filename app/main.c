@@ -114,15 +114,30 @@ static void drain_engine_msgs(struct audio_engine *e)
 		log_msg(m.level, "audio", "%s", m.text);
 }
 
-/* A wake word in the frame just handled: the turn decides what it is. */
-static void on_wake(struct parley *p, int word)
+static void wake_detected(struct parley *p, int word, uint64_t stamp);
+
+/* Wake words from the detector: the turn decides what each one is. */
+static void on_wake(int fd, short revents, void *ctx)
+{
+	struct parley *p = ctx;
+	uint64_t stamp;
+	int word;
+
+	(void)fd;
+	(void)revents;
+	while (wake_poll(&p->wake, &word, &stamp))
+		wake_detected(p, word, stamp);
+}
+
+static void wake_detected(struct parley *p, int word, uint64_t stamp)
 {
 	static const enum wake_event_kind kinds[] = {
 		[TW_LISTENING] = WE_DETECTED,
 		[TW_OWN_OUTPUT] = WE_OWN_OUTPUT,
 		[TW_IGNORED] = WE_IGNORED,
 	};
-	enum turn_wake_result r = turn_wake(&p->turn, wake_id(&p->wake, word));
+	enum turn_wake_result r =
+		turn_wake(&p->turn, wake_id(&p->wake, word), stamp);
 
 	wake_note(&p->wake, word, kinds[r]);
 	console_event("wake %s %s", wake_id(&p->wake, word),
@@ -154,15 +169,9 @@ static void on_audio(int fd, short revents, void *ctx)
 			record_frame(&p->rec, p->rec.ref ? f.ref : f.pcm,
 				     PARLEY_FRAME);
 		/* muted, the detector hears nothing (the turn keeps nothing) */
-		if (!p->turn.muted) {
-			int w = wake_frame(&p->wake, f.pcm);
-
-			turn_frame(&p->turn, &f);
-			if (w >= 0)
-				on_wake(p, w);
-		} else {
-			turn_frame(&p->turn, &f);
-		}
+		if (!p->turn.muted)
+			wake_push(&p->wake, f.pcm, p->turn.frames_seen);
+		turn_frame(&p->turn, &f);
 	}
 	drain_engine_msgs(&p->eng);
 }
@@ -363,9 +372,10 @@ static void btn_new_conversation(void *ctx)
 
 static void btn_mute(void *ctx)
 {
-	struct turn *t = &((struct parley *)ctx)->turn;
+	struct parley *p = ctx;
 
-	turn_mute(t, !t->muted);
+	turn_mute(&p->turn, !p->turn.muted);
+	wake_reset(&p->wake); /* the stream starts afresh either way */
 }
 
 static int btn_heard_speech(void *ctx)
@@ -718,10 +728,25 @@ static int open_wake(struct parley *p, char *err, size_t len)
 	}
 	n = wake_list(&p->wake, ids, phrases, on);
 	satellite_wake_words(&p->sat, n, ids, phrases, on);
+	if (wake_start(&p->wake, why, sizeof(why))) {
+		LOGE("wake", "no wake word: %s", why);
+		turn_say(&p->turn, phrase(&p->cfg, PH_WAKE_FAILED), why,
+			 sizeof(why));
+		return 0;
+	}
+	if (wake_fd(&p->wake) >= 0)
+		loop_watch(wake_fd(&p->wake), POLLIN, on_wake, p);
 	if (n)
 		LOGN("wake", "listening for %s%s%s", ids[0],
 		     p->wake.n > 1 ? " and " : "", p->wake.n > 1 ? ids[1] : "");
 	return 0;
+}
+
+static void close_wake(struct parley *p)
+{
+	if (wake_fd(&p->wake) >= 0)
+		loop_unwatch(wake_fd(&p->wake));
+	wake_stop(&p->wake);
 }
 
 static int open_console(struct parley *p, char *err, size_t len)
@@ -761,7 +786,7 @@ static const struct part {
 	{ "audio", start_engine, NULL },
 	{ "satellite", open_satellite, close_satellite },
 	{ "turn", open_turn, close_turn },
-	{ "wake", open_wake, NULL },
+	{ "wake", open_wake, close_wake },
 	{ "console", open_console, close_console },
 };
 

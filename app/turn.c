@@ -220,8 +220,10 @@ void turn_start_listening(struct turn *t, uint64_t time_ms)
 		return; /* Home Assistant is away, and that was said */
 	t->mode = LM_UNDECIDED;
 	t->press_ms = time_ms;
-	if (t->wake_tail)
-		pre = 0; /* the frames before are the wake word's */
+	if (t->wake_tail) /* before the detection: the word's; after it,
+			   * what the detector's lag held back */
+		pre = t->wake_lag < PARLEY_RECENT_FRAMES ? t->wake_lag :
+							   PARLEY_RECENT_FRAMES;
 	if ((uint64_t)pre > t->frames_seen)
 		pre = (int32_t)t->frames_seen;
 	/* the pre-roll: the frames just before the press, oldest first */
@@ -575,7 +577,8 @@ void turn_talk_press(struct turn *t, uint64_t time_ms)
  * this many frames stood over the echo's residue (barge_in.h). */
 #define WAKE_VOICE_FRAMES 10
 
-enum turn_wake_result turn_wake(struct turn *t, const char *word)
+enum turn_wake_result turn_wake(struct turn *t, const char *word,
+			       uint64_t stamp)
 {
 	int voice;
 
@@ -600,6 +603,7 @@ enum turn_wake_result turn_wake(struct turn *t, const char *word)
 	}
 	satellite_wake(t->d.sat, word);
 	t->wake_tail = 1;
+	t->wake_lag = stamp < t->frames_seen ? (int)(t->frames_seen - stamp - 1) : 0;
 	turn_start_listening(t, loop_now_ms());
 	if (t->state != TS_LISTENING) {
 		t->wake_tail = 0;

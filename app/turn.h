@@ -115,6 +115,7 @@ struct turn {
 	 * then needs.
 	 */
 	int wake_tail;
+	int wake_lag; /* frames heard since the detection's, for the pre-roll */
 	struct barge_in wake_voice;
 	uint32_t quiet_frames; /* frames since the speaker last played */
 	/*
@@ -185,9 +186,12 @@ enum turn_wake_result {
 /*
  * A wake word was detected in the frame just handled: like a tap, but
  * the utterance starts after the word.  word is the model's name, for
- * Home Assistant's pipeline (satellite.h).
+ * Home Assistant's pipeline (satellite.h); stamp is frames_seen when the
+ * frame the word ended in came (the detector runs behind the turn: the
+ * frames since are kept).
  */
-enum turn_wake_result turn_wake(struct turn *t, const char *word);
+enum turn_wake_result turn_wake(struct turn *t, const char *word,
+			       uint64_t stamp);
 
 void turn_talk_release(struct turn *t, uint64_t time_ms, int hold);
 /* Drops what is being heard or said, without storing a listen. */

@@ -5,9 +5,11 @@
  */
 #include "wake.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,6 +83,9 @@ int wake_open(struct wake *w, const struct parley_config *cfg, char *err,
 {
 	memset(w, 0, sizeof(*w));
 	w->cfg = cfg;
+	w->in_fd = w->out_fd = -1;
+	ring_init(&w->in, w->in_buf, sizeof(w->in_buf[0]), WAKE_IN_FRAMES);
+	ring_init(&w->out, w->out_buf, sizeof(w->out_buf[0]), WAKE_OUT_EVENTS);
 	if (!cfg->wake_enable)
 		return 0;
 	for (const char *p = cfg->wake_words; *p && w->n < WAKE_WORDS_MAX;) {
@@ -105,12 +110,7 @@ int wake_open(struct wake *w, const struct parley_config *cfg, char *err,
 
 void wake_reset(struct wake *w)
 {
-	wake_fe_init(&w->fe);
-	for (int i = 0; i < w->n; i++) {
-		wake_word_reset(&w->w[i]);
-		w->last[i] = 0;
-		w->peak[i] = 0;
-	}
+	atomic_store(&w->reset, 1);
 }
 
 static void add_event(struct wake *w, int word, enum wake_event_kind kind,
@@ -134,52 +134,181 @@ static int window_mean(const struct wake_word *ww)
 	return ww->window ? sum / ww->window : 0;
 }
 
-int wake_frame(struct wake *w, const int16_t *pcm)
+/* ---- the worker ---- */
+
+static void post(struct wake *w, const struct wake_out *o)
+{
+	uint64_t one = 1;
+
+	if (ring_push(&w->out, o, 1) == 1 &&
+	    write(w->out_fd, &one, sizeof(one)) < 0)
+		(void)0; /* the counter is full: the loop has a wakeup already */
+}
+
+static void worker_reset(struct wake *w)
+{
+	wake_fe_init(&w->fe);
+	for (int i = 0; i < w->n; i++) {
+		wake_word_reset(&w->w[i]);
+		w->peak[i] = 0;
+		atomic_store_explicit(&w->last[i], 0, memory_order_relaxed);
+		atomic_store_explicit(&w->mean[i], 0, memory_order_relaxed);
+	}
+}
+
+static void worker_frame(struct wake *w, const struct wake_in *f)
 {
 	uint16_t feat[WAKE_FE_CHANNELS];
 	int8_t in8[WAKE_FE_CHANNELS];
-	int found = -1;
 
 	_Static_assert(PARLEY_FRAME == WAKE_FE_STEP,
 		       "a capture frame is one feature step");
-	if (!w->n)
-		return -1;
-	memcpy(w->clip[w->frames % WAKE_CLIP_FRAMES], pcm,
-	       sizeof(w->clip[0]));
-	w->frames++;
-	if (!wake_fe_step(&w->fe, pcm, feat))
-		return -1;
+	if (!wake_fe_step(&w->fe, f->pcm, feat))
+		return;
 	wake_fe_to_int8(feat, in8, WAKE_FE_CHANNELS);
 	for (int i = 0; i < w->n; i++) {
 		struct wake_word *ww = &w->w[i];
+		struct wake_out o = { .stamp = f->stamp, .word = (uint8_t)i };
 		int hit = 0, p, mean;
 
-		if (w->off[i])
+		if (atomic_load_explicit(&w->off[i], memory_order_relaxed))
 			continue;
 		p = wake_word_frame(ww, in8, &hit);
 		if (p < 0)
 			continue;
-		w->last[i] = (uint8_t)p;
+		mean = window_mean(ww);
+		atomic_store_explicit(&w->last[i], (uint8_t)p, memory_order_relaxed);
+		atomic_store_explicit(&w->mean[i], (uint8_t)mean, memory_order_relaxed);
 		if (hit) {
 			w->peak[i] = 0; /* the episode became a detection */
-			if (found < 0)
-				found = i;
+			o.peak = (uint8_t)(ww->hit_sum / (ww->window ? ww->window : 1));
+			post(w, &o);
 			continue;
 		}
 		/* near misses: the window mean rose over half the cutoff and
 		 * fell back without a detection */
-		mean = window_mean(ww);
 		if (mean * 2 >= ww->cutoff && mean > w->peak[i]) {
 			w->peak[i] = (uint8_t)mean;
 		} else if (w->peak[i] && mean * 4 < ww->cutoff) {
-			add_event(w, i, WE_NEAR_MISS, w->peak[i]);
-			w->near_misses[i]++;
-			LOGD("wake", "%s: near miss, %.2f against %.2f",
-			     ww->name, w->peak[i] / 255.0, ww->cutoff / 255.0);
+			o.near_miss = 1;
+			o.peak = w->peak[i];
+			post(w, &o);
 			w->peak[i] = 0;
 		}
 	}
-	return found;
+}
+
+static void *worker(void *arg)
+{
+	struct wake *w = arg;
+	struct wake_in f;
+	uint64_t v;
+
+	pthread_setname_np(pthread_self(), "parley-wake");
+	while (!atomic_load(&w->stop)) {
+		if (read(w->in_fd, &v, sizeof(v)) < 0 && errno != EINTR)
+			break;
+		while (ring_pop(&w->in, &f, 1) == 1) {
+			if (atomic_exchange(&w->reset, 0))
+				worker_reset(w);
+			worker_frame(w, &f);
+		}
+	}
+	return NULL;
+}
+
+int wake_start(struct wake *w, char *err, size_t errlen)
+{
+	int r;
+
+	if (!w->n)
+		return 0;
+	w->in_fd = eventfd(0, EFD_CLOEXEC);
+	w->out_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->in_fd < 0 || w->out_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		wake_stop(w);
+		return -1;
+	}
+	r = pthread_create(&w->thread, NULL, worker, w);
+	if (r) {
+		snprintf(err, errlen, "cannot start its thread: %s", strerror(r));
+		wake_stop(w);
+		return -1;
+	}
+	w->running = 1;
+	return 0;
+}
+
+void wake_stop(struct wake *w)
+{
+	uint64_t one = 1;
+
+	if (w->running) {
+		atomic_store(&w->stop, 1);
+		if (write(w->in_fd, &one, sizeof(one)) < 0)
+			LOGW("wake", "cannot wake the worker to stop: %s",
+			     strerror(errno));
+		pthread_join(w->thread, NULL);
+		w->running = 0;
+	}
+	if (w->in_fd >= 0)
+		close(w->in_fd);
+	if (w->out_fd >= 0)
+		close(w->out_fd);
+	w->in_fd = w->out_fd = -1;
+}
+
+/* ---- the control thread's side ---- */
+
+void wake_push(struct wake *w, const int16_t *pcm, uint64_t stamp)
+{
+	struct wake_in f;
+	uint64_t one = 1;
+
+	if (!w->running)
+		return;
+	memcpy(w->clip[w->pushed % WAKE_CLIP_FRAMES], pcm, sizeof(w->clip[0]));
+	w->pushed++;
+	memcpy(f.pcm, pcm, sizeof(f.pcm));
+	f.stamp = stamp;
+	if (ring_push(&w->in, &f, 1) != 1) {
+		w->dropped++; /* the worker is 640 ms behind */
+		return;
+	}
+	if (write(w->in_fd, &one, sizeof(one)) < 0)
+		LOGW("wake", "cannot wake the worker: %s", strerror(errno));
+}
+
+int wake_fd(const struct wake *w)
+{
+	return w->out_fd;
+}
+
+int wake_poll(struct wake *w, int *word, uint64_t *stamp)
+{
+	struct wake_out o;
+	uint64_t v;
+
+	if (w->out_fd < 0)
+		return 0;
+	if (read(w->out_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		LOGW("wake", "result read: %s", strerror(errno));
+	while (ring_pop(&w->out, &o, 1) == 1) {
+		if (o.near_miss) {
+			add_event(w, o.word, WE_NEAR_MISS, o.peak);
+			w->near_misses[o.word]++;
+			LOGD("wake", "%s: near miss, %.2f against %.2f",
+			     w->w[o.word].name, o.peak / 255.0,
+			     w->w[o.word].cutoff / 255.0);
+			continue;
+		}
+		*word = o.word;
+		*stamp = o.stamp;
+		w->hit_peak = o.peak;
+		return 1;
+	}
+	return 0;
 }
 
 /* wake.record: the 2 s up to the detection, as recordings/wake-*.wav,
@@ -187,13 +316,13 @@ int wake_frame(struct wake *w, const int16_t *pcm)
 static void keep_clip(struct wake *w, int word)
 {
 	unsigned slot = w->clip_next % (unsigned)w->cfg->wake_record;
-	unsigned at = (unsigned)(w->frames % WAKE_CLIP_FRAMES);
+	unsigned at = (unsigned)(w->pushed % WAKE_CLIP_FRAMES);
 	char *name = w->clip_names[slot], why[256], fresh[sizeof(w->clip_names[0])];
 	time_t now = time(NULL);
 	struct tm tm;
 	size_t n1, n2;
 
-	if (w->frames < WAKE_CLIP_FRAMES)
+	if (w->pushed < WAKE_CLIP_FRAMES)
 		return; /* 2 s have not been heard yet */
 	if (name[0])
 		record_clip_remove(w->cfg, name);
@@ -222,15 +351,14 @@ static void keep_clip(struct wake *w, int word)
 
 void wake_note(struct wake *w, int word, enum wake_event_kind kind)
 {
-	const struct wake_word *ww = &w->w[word];
-	int mean = ww->hit_sum / (ww->window ? ww->window : 1);
+	int mean = w->hit_peak;
 
 	add_event(w, word, kind, mean);
 	if (kind == WE_DETECTED)
 		w->detections[word]++;
 	else if (kind == WE_OWN_OUTPUT)
 		w->own_output[word]++;
-	LOGI("wake", "%s detected (%.2f): %s", ww->name, mean / 255.0,
+	LOGI("wake", "%s detected (%.2f): %s", w->w[word].name, mean / 255.0,
 	     kind == WE_DETECTED   ? "listening" :
 	     kind == WE_OWN_OUTPUT ? "no voice over the speaker's own output: ignored" :
 				     "ignored");
@@ -246,9 +374,7 @@ int wake_switch(struct wake *w, const char *name, int on, char *why,
 	for (int i = 0; i < w->n; i++)
 		if (!strcmp(name, "all") || !strcasecmp(name, w->id[i]) ||
 		    !strcasecmp(name, w->w[i].name)) {
-			w->off[i] = !on;
-			if (on)
-				wake_word_reset(&w->w[i]);
+			atomic_store(&w->off[i], !on);
 			found = 1;
 		}
 	if (!found) {
@@ -283,14 +409,14 @@ int wake_list(const struct wake *w, const char **id, const char **phrase,
 	for (int i = 0; i < w->n; i++) {
 		id[i] = w->id[i];
 		phrase[i] = w->w[i].name;
-		on[i] = !w->off[i];
+		on[i] = !atomic_load(&w->off[i]);
 	}
 	return w->n;
 }
 
 int wake_active(const struct wake *w, int word)
 {
-	return word >= 0 && word < w->n && !w->off[word];
+	return word >= 0 && word < w->n && !atomic_load(&w->off[word]);
 }
 
 void wake_show(const struct wake *w, struct console_client *c, int muted)
@@ -311,8 +437,9 @@ void wake_show(const struct wake *w, struct console_client *c, int muted)
 		const struct wake_word *ww = &w->w[i];
 
 		console_printf(c, "  %-12s %-3s probability %.2f, window %.2f of %.2f; detected %u, own output %u, near misses %u",
-			       w->id[i], w->off[i] ? "off" : "on",
-			       w->last[i] / 255.0, window_mean(ww) / 255.0,
+			       w->id[i], atomic_load(&w->off[i]) ? "off" : "on",
+			       atomic_load(&w->last[i]) / 255.0,
+			       atomic_load(&w->mean[i]) / 255.0,
 			       ww->cutoff / 255.0, w->detections[i],
 			       w->own_output[i], w->near_misses[i]);
 	}
@@ -347,4 +474,7 @@ void wake_counts(const struct wake *w, char *buf, size_t len)
 				      "%s%s: %u detected, %u own output, %u near misses",
 				      i ? "; " : "", w->id[i], w->detections[i],
 				      w->own_output[i], w->near_misses[i]);
+	if (w->dropped && n < len)
+		snprintf(buf + n, len - n, "; %llu frames lost behind",
+			 (unsigned long long)w->dropped);
 }

@@ -2,27 +2,37 @@
 /*
  * The wake words, always listening (wake.enable): the processed capture
  * frames (after the echo canceller, the noise suppressor and the board's
- * channel choice, the signal the turn itself hears) go through the shared
+ * channel choice: the signal the turn itself hears) go through the shared
  * feature frontend (dsp/wake_frontend.h) into each active word's model
  * (wake_word.h).  A detection is handed to the turn (turn_wake), which
  * treats it as a tap.
  *
- * Where it runs: in the control thread, on the frames it already receives
- * for the turn (on_audio in main.c).  Frontend plus one model cost about
+ * Where it runs: in its own thread, "parley-wake", fed by a ring of
+ * frames from the control thread (wake_push, from on_audio in main.c),
+ * its results coming back through a second ring and an eventfd the loop
+ * watches (wake_fd, wake_poll).  Frontend plus one model cost about
  * 0.23 M instructions a 10 ms frame (make bench, wake.instr_per_frame),
- * about 2 % of one Cortex-A53 core; the audio thread's deadline is not
- * touched, and a control thread that falls behind finds the frames in the
- * capture ring (dsp/sizes.h, PARLEY_CAP_RING_FRAMES) as the turn does.
- * Nothing here allocates after wake_open: the models, their arenas and
- * the diagnosis history are static.
+ * about 2 % of one Cortex-A53 core; neither the audio thread's deadline
+ * nor the control loop's latency carries it.  A worker that falls 64
+ * frames behind loses frames, counted (status: wake).
  *
- * Muted (double press), the detector stops: no frame is looked at.
+ * Nothing here allocates after wake_open: the models, their arenas, the
+ * rings and the diagnosis history are static (test_alloc counts the
+ * worker's heap calls).  Threads: the worker owns the frontend and the
+ * models; everything else belongs to the control thread; off[], reset
+ * and the live probabilities are the atomics between them.
+ *
+ * Muted (double press), the detector stops: no frame is pushed, and the
+ * stream starts afresh when the microphone comes back.
  */
 #ifndef PARLEY_APP_WAKE_H
 #define PARLEY_APP_WAKE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
+#include "../dsp/ring.h"
 #include "../dsp/sizes.h"
 #include "../dsp/wake_frontend.h"
 #include "config.h"
@@ -33,6 +43,8 @@
 #define WAKE_EVENTS 32 /* detections, refusals and near misses kept */
 #define WAKE_CLIP_FRAMES 200 /* 2 s of audio kept for wake.record */
 #define WAKE_CLIPS_MAX 20 /* wake.record's maximum */
+#define WAKE_IN_FRAMES 64 /* frames the worker may fall behind (640 ms) */
+#define WAKE_OUT_EVENTS 16
 
 enum wake_event_kind {
 	WE_DETECTED, /* woke the speaker */
@@ -49,25 +61,50 @@ struct wake_event {
 	uint8_t peak; /* the window mean's peak, 0..255 */
 };
 
+/* A frame to the worker, with the caller's stamp (its frame count). */
+struct wake_in {
+	int16_t pcm[PARLEY_FRAME];
+	uint64_t stamp;
+};
+
+/* A result from the worker: a detection or a near miss. */
+struct wake_out {
+	uint64_t stamp; /* the frame it completed in */
+	uint8_t word;
+	uint8_t near_miss;
+	uint8_t peak; /* the window mean, 0..255 */
+};
+
 struct wake {
 	const struct parley_config *cfg;
 	int n; /* words loaded */
-	struct wake_word w[WAKE_WORDS_MAX];
 	char id[WAKE_WORDS_MAX][WAKE_NAME_MAX]; /* the model file's stem:
 						 * okay_nabu */
-	int off[WAKE_WORDS_MAX]; /* turned off from the console */
-	uint8_t last[WAKE_WORDS_MAX]; /* the latest output, 0..255 */
-	uint8_t peak[WAKE_WORDS_MAX]; /* highest window mean of this episode */
-	struct wake_fe fe;
-	uint64_t frames;
+	_Atomic int off[WAKE_WORDS_MAX]; /* turned off from the console */
+	/* the control thread's */
 	uint32_t detections[WAKE_WORDS_MAX], own_output[WAKE_WORDS_MAX],
 		near_misses[WAKE_WORDS_MAX];
+	uint8_t hit_peak; /* the window mean of the last detection polled */
 	struct wake_event ev[WAKE_EVENTS]; /* a ring, newest at ev_next - 1 */
 	unsigned ev_next;
-	/* wake.record: the latest 2 s of audio, and the files written */
-	int16_t clip[WAKE_CLIP_FRAMES][PARLEY_FRAME];
+	uint64_t pushed, dropped; /* frames given to the worker, and lost */
+	int16_t clip[WAKE_CLIP_FRAMES][PARLEY_FRAME]; /* wake.record */
 	char clip_names[WAKE_CLIPS_MAX][112];
 	unsigned clip_next;
+	/* between the threads */
+	struct ring in, out;
+	struct wake_in in_buf[WAKE_IN_FRAMES];
+	struct wake_out out_buf[WAKE_OUT_EVENTS];
+	int in_fd, out_fd; /* eventfds: frames to the worker, results back */
+	pthread_t thread;
+	int running;
+	_Atomic int stop, reset;
+	_Atomic uint8_t last[WAKE_WORDS_MAX]; /* the latest output, 0..255 */
+	_Atomic uint8_t mean[WAKE_WORDS_MAX]; /* the window's mean now */
+	/* the worker's */
+	struct wake_fe fe;
+	struct wake_word w[WAKE_WORDS_MAX];
+	uint8_t peak[WAKE_WORDS_MAX]; /* highest window mean of an episode */
 };
 
 /*
@@ -78,14 +115,28 @@ struct wake {
 int wake_open(struct wake *w, const struct parley_config *cfg, char *err,
 	      size_t errlen);
 
-/*
- * One processed capture frame.  Returns the index of the word detected
- * in it, or -1.  The caller says what the detection became (wake_note).
- */
-int wake_frame(struct wake *w, const int16_t *pcm);
+/* Starts the worker when words are loaded; 0, or -1 with err. */
+int wake_start(struct wake *w, char *err, size_t errlen);
 
-/* Records what a detection of word became (WE_DETECTED, WE_OWN_OUTPUT or
- * WE_IGNORED), counts it, and with wake.record keeps its audio. */
+/* Stops the worker (safe when it never started). */
+void wake_stop(struct wake *w);
+
+/* One processed capture frame for the detector, stamped with the
+ * caller's frame count (control thread). */
+void wake_push(struct wake *w, const int16_t *pcm, uint64_t stamp);
+
+/* The eventfd the loop watches for results; -1 when there is no worker. */
+int wake_fd(const struct wake *w);
+
+/*
+ * The next detection: returns 1 and fills *word and *stamp, or 0 when
+ * there is none left.  Near misses are kept for the console on the way.
+ */
+int wake_poll(struct wake *w, int *word, uint64_t *stamp);
+
+/* Records what the detection just polled became (WE_DETECTED,
+ * WE_OWN_OUTPUT or WE_IGNORED), counts it, and with wake.record keeps its
+ * audio. */
 void wake_note(struct wake *w, int word, enum wake_event_kind kind);
 
 /* Forgets the stream (after a mute): the next frames start afresh. */

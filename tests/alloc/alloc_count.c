@@ -2,7 +2,8 @@
 /*
  * LD_PRELOAD interposer for the zero-allocation test: counts malloc,
  * calloc, realloc, free (and the aligned forms) made by the thread named
- * "parley-audio", and writes the counts to $PARLEY_ALLOC_REPORT at exit.
+ * "parley-audio" (or $PARLEY_ALLOC_THREAD: "parley-wake", the wake word
+ * detector), and writes the counts to $PARLEY_ALLOC_REPORT at exit.
  * Other threads are not counted.  The real functions come from
  * dlsym(RTLD_NEXT); calloc during dlsym's own start-up is served from a
  * small static buffer.
@@ -30,14 +31,20 @@ static size_t boot_used;
 
 static int audio_thread(void)
 {
+	static const char *watched;
 	char name[16] = "";
 
 	/* the name is set once, right at the thread's start: check each time
 	 * until it is seen, then remember */
 	if (in_audio == 1)
 		return 1;
+	if (!watched) { /* getenv does not allocate */
+		const char *e = getenv("PARLEY_ALLOC_THREAD");
+
+		watched = e && *e ? e : "parley-audio";
+	}
 	prctl(PR_GET_NAME, name, 0, 0, 0);
-	if (!strcmp(name, "parley-audio")) {
+	if (!strcmp(name, watched)) {
 		in_audio = 1;
 		return 1;
 	}

@@ -144,3 +144,41 @@ def test_audio_thread_never_allocates_when_the_device_vanishes():
         assert r.stop() == 0
         assert r.turns()[0]["answer"] == "Still here."
         assert heap_calls(report) == NO_HEAP, heap_calls(report)
+
+
+def test_wake_word_detector_never_allocates():
+    """The wake word worker (parley-wake) through detections while idle,
+    one over the answer with the echo playing back, a word turned off and
+    on, and a mute that starts its stream afresh."""
+    no_interposer()
+    from test_wake_daemon import clip, wake_cfg
+    alexa = clip("alexa")
+    long_answer = " ".join(f"This is sentence number {i} of a long answer." for i in range(1, 30))
+    with rig() as r:
+        report = os.path.join(r.dir, "alloc.txt")
+        r.start_stt("--transcript", "stop")
+        r.start_ollama("--answer", long_answer, "--token-rate", "0")
+        r.start(["silence:7", alexa, "silence:0.5", SPEECH, "silence:4", alexa,
+                 "silence:60"], echo=True, extra_env={
+                     "LD_PRELOAD": shim("alloc_count.so"),
+                     "PARLEY_ALLOC_THREAD": "parley-wake",
+                     "PARLEY_ALLOC_REPORT": report}, **wake_cfg())
+        r.wait_frames(20)
+        assert r.ctl("ask", "tell me something long")[0] == 0
+        r.wait_state("speaking")
+        assert r.ctl("wake", "off", "alexa")[0] == 0
+        assert r.ctl("wake", "on", "alexa")[0] == 0
+        deadline = time.monotonic() + 60
+        while r.log_text().count("Alexa detected") < 2:
+            assert time.monotonic() < deadline, r.log_text()[-3000:]
+            time.sleep(0.1)
+        for _ in range(2):  # mute and unmute: the worker resets its stream
+            assert r.ctl("button", "press")[0] == 0
+            time.sleep(0.08)
+            assert r.ctl("button", "release")[0] == 0
+            time.sleep(0.08)
+        r.wait_frames(r.frames() + 100)
+        assert r.stop() == 0
+        log = r.log_text()
+        assert "barge-in while speaking" in log and "microphone muted" in log, log[-3000:]
+        assert heap_calls(report) == NO_HEAP, heap_calls(report)

@@ -356,3 +356,45 @@ def test_bad_satellite_settings_are_named_and_peers_stay_in_the_file():
             rc, out, err = r.ctl("set", key, value)
             assert rc == 1 and key in out + err, (key, out, err)
         assert r.ctl("set", "satellite.away", "say")[0] == 0
+
+
+def test_a_wake_word_sends_its_detection_before_the_run():
+    """Our own wake word starts Home Assistant's pipeline at speech-to-text:
+    `detection` with the model's name first, which HA resolves to the
+    phrase the info offered, then `run-pipeline` naming it; the word's own
+    audio stays here."""
+    from test_wake_daemon import clip, wake_cfg
+    hs = ha_module()
+    alexa = clip("alexa")
+    with rig() as r:
+        r.start(["silence:3", alexa, "silence:0.5", SPEECH, "silence:10"],
+                **SAT, **wake_cfg("alexa,hey_mycroft"))
+        ha = connect(r, hs)
+        try:
+            ha.wait("info")
+            sat = ha.info.satellite
+            assert sat.active_wake_words == ["alexa", "hey_mycroft"], sat
+            assert sat.max_active_wake_words == 2
+            models = {m.name: m.phrase for m in ha.info.wake[0].models}
+            assert models == {"alexa": "Alexa", "hey_mycroft": "Hey Mycroft"}, models
+            (run,) = ha.wait("run-pipeline", timeout=30)
+            assert run[2]["start_stage"] == "asr" and run[2]["wake_word_name"] == "alexa", run
+            kinds = [k for _, k, _, _ in ha.got]
+            det = kinds.index("detection")
+            assert det < kinds.index("run-pipeline"), kinds
+            assert ha.got[det][2]["name"] == "alexa"
+            assert ha.run_phrases == ["Alexa"], ha.run_phrases
+            ha.wait("played", timeout=30)
+            r.wait_turns(1)
+            (t,) = r.turns()
+            assert t["source"] == "ha-wake" and t["outcome"] == "ok", t
+            # the request reached HA, not the word: about the speech's length
+            assert 16000 * 2 * 1.2 < ha.mic_bytes < 16000 * 2 * 3.5, ha.mic_bytes
+            # a word turned off leaves HA's list
+            assert r.ctl("wake", "off", "hey_mycroft")[0] == 0
+            ha.send(hs.Describe().event())
+            ha.wait("info", 2)
+            assert ha.info.satellite.active_wake_words == ["alexa"], ha.info.satellite
+        finally:
+            ha.close()
+        r.stop()

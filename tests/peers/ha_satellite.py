@@ -28,6 +28,7 @@ from wyoming.satellite import PauseSatellite, RunSatellite
 from wyoming.snd import Played
 from wyoming.tts import Synthesize, SynthesizeVoice
 from wyoming.vad import VoiceStarted, VoiceStopped
+from wyoming.wake import Detection
 
 # assist_satellite.py: _TTS_SAMPLE_RATE, _AUDIO_CHUNK_BYTES (1024 samples)
 TTS_RATE = 22050
@@ -75,6 +76,8 @@ class HA:
         self.mic_bytes = 0
         self.closed = False
         self.info = None
+        self.wake_phrase = None  # wake_word_phrase of its event loop
+        self.run_phrases = []  # the phrase each run-pipeline ran with
         self._cond = threading.Condition()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -197,7 +200,17 @@ class HA:
                     await self._write(Pong(text=Ping.from_event(ev).text).event())
                 elif Info.is_type(ev.type):
                     self.info = Info.from_event(ev)
+                elif Detection.is_type(ev.type):
+                    # the Detection branch: the name, resolved to its
+                    # phrase through the wake models of the info
+                    self.wake_phrase = Detection.from_event(ev).name
+                    for prog in (self.info.wake if self.info else None) or []:
+                        for model in prog.models:
+                            if model.name == self.wake_phrase:
+                                self.wake_phrase = model.phrase or model.name
                 elif RunPipeline.is_type(ev.type):
+                    # the run is given the last detection's phrase
+                    self.run_phrases.append(self.wake_phrase)
                     # _run_pipeline_once: a new run; RunPipeline.from_event
                     # raises on stages it does not know, as HA does
                     RunPipeline.from_event(ev)
