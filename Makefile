@@ -324,6 +324,9 @@ install_file = to="$(DESTDIR)$(2)"; \
 	  echo "install: $$to is kept; the new one is $$to.dist"; \
 	  to="$$to.dist"; fi;; esac; \
 	install -D -m 0644 "$(1)" "$$to"
+# WAKE_MODELS=DIR: the wake word models (NAME.tflite, NAME.json and their
+# LICENSE) go to /usr/share/parley/wake, wake.models_dir's default.
+WAKE_MODELS ?=
 install: all
 	@[ -d board/$(BOARD) ] || { echo "no board '$(BOARD)'; boards: $$(ls board | tr '\n' ' ')"; exit 1; }
 	install -D -m 0755 $(BUILDDIR)/parleyd $(DESTDIR)$(PREFIX)/sbin/parleyd
@@ -336,6 +339,14 @@ install: all
 	install -D -m 0644 board/$(BOARD)/parley.conf $(DESTDIR)/etc/parley/board.conf
 	@if [ -f board/$(BOARD)/asound.conf ]; then \
 	  $(call install_file,board/$(BOARD)/asound.conf,/etc/asound.conf); fi
+	@if [ -n "$(WAKE_MODELS)" ]; then \
+	  ls "$(WAKE_MODELS)"/*.tflite >/dev/null 2>&1 || { \
+	    echo "WAKE_MODELS=$(WAKE_MODELS): no .tflite models there"; exit 1; }; \
+	  for f in "$(WAKE_MODELS)"/*.tflite "$(WAKE_MODELS)"/*.json "$(WAKE_MODELS)"/LICENSE; do \
+	    [ -f "$$f" ] || continue; \
+	    install -D -m 0644 "$$f" "$(DESTDIR)/usr/share/parley/wake/$${f##*/}"; done; \
+	elif grep -q "^wake" board/$(BOARD)/parley.conf; then \
+	  echo "note: board $(BOARD) listens for a wake word; install the models with WAKE_MODELS=DIR (microWakeWord's NAME.tflite and NAME.json), or parleyd says at start that it cannot"; fi
 
 # Opt-in, never part of check: parleyd against real peers built from their
 # own source (tests/interop).  CI machines have no GitHub access, so the

@@ -152,3 +152,36 @@ def test_unknown_board_is_refused():
                        capture_output=True, text=True)
     assert p.returncode != 0 and "no board 'toaster'" in p.stdout + p.stderr
     assert not os.path.exists("/tmp/parley-nowhere")
+
+
+def test_wake_models_install_where_the_boards_look():
+    """make install WAKE_MODELS=DIR puts the models (and their licence) in
+    wake.models_dir's default; the boards listen for okay_nabu, and the
+    installed daemon's -t takes the board's wake settings."""
+    models = os.path.join(ROOT, "..", "shared", "models", "micro-wake-word")
+    if not os.path.exists(os.path.join(models, "okay_nabu.tflite")):
+        from common import Skip
+        raise Skip(f"no models in {models}")
+    dest = tempfile.mkdtemp(prefix="parley-install-wake-")
+    try:
+        p = subprocess.run(["make", "-s", "-C", ROOT, f"BUILDDIR={BUILD}", "install",
+                            f"DESTDIR={dest}", "PREFIX=/usr", "BOARD=respeaker-2mic",
+                            f"WAKE_MODELS={models}"], capture_output=True, text=True)
+        assert p.returncode == 0, p.stdout + p.stderr
+        wake = os.path.join(dest, "usr/share/parley/wake")
+        for f in ("okay_nabu.tflite", "okay_nabu.json", "alexa.tflite", "LICENSE"):
+            assert os.path.isfile(os.path.join(wake, f)), sorted(os.listdir(wake))
+            assert os.stat(os.path.join(wake, f)).st_mode & 0o777 == 0o644
+        board = open(os.path.join(dest, "etc/parley/board.conf")).read()
+        assert re.search(r'wake = \{[^}]*enable = true;[^}]*words = "okay_nabu";', board), board
+        p = subprocess.run([os.path.join(dest, "usr/sbin/parleyd"), "-t", "-c",
+                            os.path.join(dest, "etc/parley/parley.conf")],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr
+        # without the models, the install says what is missing
+        shutil.rmtree(dest)
+        dest = tempfile.mkdtemp(prefix="parley-install-wake-")
+        out = install("respeaker-2mic", dest)
+        assert "install the models with WAKE_MODELS=DIR" in out, out
+    finally:
+        shutil.rmtree(dest)
