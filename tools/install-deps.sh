@@ -37,8 +37,9 @@ FUZZ="clang libclang-rt-14-dev"
 # the benchmark's instruments: callgrind (valgrind; callgrind_annotate is
 # perl), WebRTC's VAD and echo canceller (tools/vad-webrtc.c,
 # tools/aec-webrtc.cc), Silero VAD under Node (tools/silero-install.sh);
-# ffmpeg decodes the G.722 recordings tools/fetch-benchdata.sh fetches
-BENCH="valgrind perl g++ libwebrtc-audio-processing-dev ffmpeg"
+# ffmpeg decodes the G.722 recordings tools/fetch-benchdata.sh fetches;
+# pocketsphinx_batch aligns the clean speech (tools/align-label.py)
+BENCH="valgrind perl g++ libwebrtc-audio-processing-dev ffmpeg pocketsphinx pocketsphinx-en-us"
 SPHINX="libpocketsphinx-dev pocketsphinx-en-us"
 # make interop builds whisper.cpp's server (C and C++, with cmake)
 INTEROP="cmake g++"
