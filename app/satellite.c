@@ -335,25 +335,42 @@ static void send_ev(struct satellite *s, const char *type, const char *data,
 		     type);
 }
 
+/* The fields every entry of info has (wyoming/info.py: Artifact), in a
+ * new object; added to parent under key, or to the array parent when key
+ * is NULL. */
+static cJSON *artifact(cJSON *parent, const char *key, const char *name,
+		       const char *by, const char *description,
+		       const char *version)
+{
+	cJSON *o = cJSON_CreateObject(), *attr;
+
+	if (key)
+		cJSON_AddItemToObject(parent, key, o);
+	else
+		cJSON_AddItemToArray(parent, o);
+	cJSON_AddStringToObject(o, "name", name);
+	attr = cJSON_AddObjectToObject(o, "attribution");
+	cJSON_AddStringToObject(attr, "name", by);
+	cJSON_AddStringToObject(attr, "url", "");
+	cJSON_AddTrueToObject(o, "installed");
+	cJSON_AddStringToObject(o, "description", description);
+	cJSON_AddStringToObject(o, "version", version);
+	return o;
+}
+
 /* The info event's data (wyoming/info.py: Satellite, MicProgram,
- * SndProgram; Home Assistant names the entry after satellite.name). */
+ * SndProgram, WakeProgram; Home Assistant names the entry after
+ * satellite.name). */
 static const char *info_json(struct satellite *s)
 {
 	const struct parley_config *cfg = s->cfg;
-	cJSON *root, *sat, *arr, *prog, *fmt, *attr;
+	cJSON *root, *sat, *arr, *prog, *fmt, *m;
 	static const char *const kinds[] = { "mic", "snd" };
 
 	json_arena_reset();
 	root = cJSON_CreateObject();
-	sat = cJSON_AddObjectToObject(root, "satellite");
-	cJSON_AddStringToObject(sat, "name", cfg->satellite_name);
-	attr = cJSON_AddObjectToObject(sat, "attribution");
-	cJSON_AddStringToObject(attr, "name", "parley");
-	cJSON_AddStringToObject(attr, "url", "");
-	cJSON_AddTrueToObject(sat, "installed");
-	cJSON_AddStringToObject(sat, "description",
-				"parley voice assistant speaker");
-	cJSON_AddStringToObject(sat, "version", PARLEY_VERSION);
+	sat = artifact(root, "satellite", cfg->satellite_name, "parley",
+		       "parley voice assistant speaker", PARLEY_VERSION);
 	if (cfg->satellite_area[0])
 		cJSON_AddStringToObject(sat, "area", cfg->satellite_area);
 	else
@@ -369,18 +386,11 @@ static const char *info_json(struct satellite *s)
 	cJSON_AddFalseToObject(sat, "supports_trigger");
 	for (size_t i = 0; i < 2; i++) {
 		arr = cJSON_AddArrayToObject(root, kinds[i]);
-		prog = cJSON_CreateObject();
-		cJSON_AddItemToArray(arr, prog);
-		cJSON_AddStringToObject(prog, "name",
-					i ? "parley-speaker" : "parley-microphone");
-		attr = cJSON_AddObjectToObject(prog, "attribution");
-		cJSON_AddStringToObject(attr, "name", "parley");
-		cJSON_AddStringToObject(attr, "url", "");
-		cJSON_AddTrueToObject(prog, "installed");
-		cJSON_AddStringToObject(prog, "description",
-					i ? "speaker, any rate resampled to the device's" :
-					    "echo-cancelled microphone");
-		cJSON_AddStringToObject(prog, "version", PARLEY_VERSION);
+		prog = artifact(arr, NULL, i ? "parley-speaker" : "parley-microphone",
+				"parley",
+				i ? "speaker, any rate resampled to the device's" :
+				    "echo-cancelled microphone",
+				PARLEY_VERSION);
 		fmt = cJSON_AddObjectToObject(prog, i ? "snd_format" : "mic_format");
 		cJSON_AddNumberToObject(fmt, "rate", i ? cfg->playback_rate : 16000);
 		cJSON_AddNumberToObject(fmt, "width", 2);
@@ -392,31 +402,14 @@ static const char *info_json(struct satellite *s)
 	 * detection's, its phrase) */
 	arr = cJSON_AddArrayToObject(root, "wake");
 	if (s->nwake) {
-		cJSON *models, *m;
-
-		prog = cJSON_CreateObject();
-		cJSON_AddItemToArray(arr, prog);
-		cJSON_AddStringToObject(prog, "name", "parley-wake");
-		attr = cJSON_AddObjectToObject(prog, "attribution");
-		cJSON_AddStringToObject(attr, "name", "parley");
-		cJSON_AddStringToObject(attr, "url", "");
-		cJSON_AddTrueToObject(prog, "installed");
-		cJSON_AddStringToObject(prog, "description",
-					"microWakeWord models on parley's integer engine");
-		cJSON_AddStringToObject(prog, "version", PARLEY_VERSION);
-		models = cJSON_AddArrayToObject(prog, "models");
+		prog = artifact(arr, NULL, "parley-wake", "parley",
+				"microWakeWord models on parley's integer engine",
+				PARLEY_VERSION);
+		prog = cJSON_AddArrayToObject(prog, "models");
 		for (int i = 0; i < s->nwake; i++) {
-			m = cJSON_CreateObject();
-			cJSON_AddItemToArray(models, m);
-			cJSON_AddStringToObject(m, "name", s->wake_id[i]);
-			attr = cJSON_AddObjectToObject(m, "attribution");
-			cJSON_AddStringToObject(attr, "name", "microWakeWord");
-			cJSON_AddStringToObject(attr, "url", "");
-			cJSON_AddTrueToObject(m, "installed");
-			cJSON_AddStringToObject(m, "description", s->wake_phrase[i]);
-			cJSON_AddStringToObject(m, "version", "");
-			cJSON_AddItemToObject(m, "languages", cJSON_CreateArray());
-			cJSON_AddItemToArray(cJSON_GetObjectItem(m, "languages"),
+			m = artifact(prog, NULL, s->wake_id[i], "microWakeWord",
+				     s->wake_phrase[i], "");
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(m, "languages"),
 					     cJSON_CreateString("en"));
 			cJSON_AddStringToObject(m, "phrase", s->wake_phrase[i]);
 		}

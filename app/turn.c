@@ -684,10 +684,10 @@ int turn_busy(const struct turn *t)
 
 /* Speech over the answer interrupts it (barge_in.h) when barge_in.voice
  * is on and the canceller takes the answer out of the microphone. */
-static int voice_barge_in(struct turn *t, const struct cap_frame *f)
+static struct barge_in_frame barge_frame(const struct turn *t,
+					 const struct cap_frame *f)
 {
-	const struct parley_config *cfg = t->d.cfg;
-	struct barge_in_frame bf = {
+	return (struct barge_in_frame){
 		.index = t->frames_seen,
 		.erle_q8 = engine_erle_q8(t->d.eng),
 		.level_q8 = f->vad.level_q8,
@@ -696,6 +696,12 @@ static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 		.onset = f->vad.onset,
 		.onset_back = f->vad.onset_back,
 	};
+}
+
+static int voice_barge_in(struct turn *t, const struct cap_frame *f)
+{
+	const struct parley_config *cfg = t->d.cfg;
+	struct barge_in_frame bf = barge_frame(t, f);
 	uint64_t from;
 
 	if (!cfg->barge_in_voice || engine_aec(t->d.eng) == CHAIN_AEC_OFF ||
@@ -736,13 +742,7 @@ void turn_frame(struct turn *t, const struct cap_frame *f)
 					 1;
 	/* is there a voice over the speaker's output? (turn_wake) */
 	if (f->played) {
-		struct barge_in_frame bf = {
-			.index = t->frames_seen,
-			.erle_q8 = engine_erle_q8(t->d.eng),
-			.level_q8 = f->vad.level_q8,
-			.mic_in_q8 = f->mic_in_q8,
-			.speech = f->vad.speech,
-		};
+		struct barge_in_frame bf = barge_frame(t, f);
 
 		if (t->quiet_frames > 64)
 			barge_in_reset(&t->wake_voice);
