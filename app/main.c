@@ -136,8 +136,17 @@ static void wake_detected(struct parley *p, int word, uint64_t stamp)
 		[TW_OWN_OUTPUT] = WE_OWN_OUTPUT,
 		[TW_IGNORED] = WE_IGNORED,
 	};
-	enum turn_wake_result r =
-		turn_wake(&p->turn, wake_id(&p->wake, word), stamp);
+	enum turn_wake_result r;
+
+	/* while a timer rings, the word stops it, as a press does, and does
+	 * nothing else */
+	if (timers_ringing(&p->timers) && turn_voice_over_output(&p->turn) &&
+	    device_stop_ringing(&p->dev)) {
+		wake_note(&p->wake, word, WE_STOPPED_RING);
+		console_event("wake %s stopped-ringing", wake_id(&p->wake, word));
+		return;
+	}
+	r = turn_wake(&p->turn, wake_id(&p->wake, word), stamp);
 
 	wake_note(&p->wake, word, kinds[r]);
 	console_event("wake %s %s", wake_id(&p->wake, word),

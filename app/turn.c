@@ -577,11 +577,15 @@ void turn_talk_press(struct turn *t, uint64_t time_ms)
  * this many frames stood over the echo's residue (barge_in.h). */
 #define WAKE_VOICE_FRAMES 10
 
+int turn_voice_over_output(const struct turn *t)
+{
+	return t->quiet_frames >= 64 ||
+	       __builtin_popcountll(t->wake_voice.over_bits) >= WAKE_VOICE_FRAMES;
+}
+
 enum turn_wake_result turn_wake(struct turn *t, const char *word,
 			       uint64_t stamp)
 {
-	int voice;
-
 	if (t->muted)
 		return TW_IGNORED;
 	if (t->state == TS_LISTENING && (!t->follow_up || t->ep.started))
@@ -591,8 +595,7 @@ enum turn_wake_result turn_wake(struct turn *t, const char *word,
 	 * models hear what is left of its echo too: a wake word then counts
 	 * only with a voice in the room over that residue.
 	 */
-	voice = __builtin_popcountll(t->wake_voice.over_bits) >= WAKE_VOICE_FRAMES;
-	if (t->quiet_frames < 64 && !voice)
+	if (!turn_voice_over_output(t))
 		return TW_OWN_OUTPUT;
 	if (t->state == TS_LISTENING) { /* the follow-up window: anew */
 		stt_abort(t->d.stt);

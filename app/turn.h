@@ -193,6 +193,11 @@ enum turn_wake_result {
 enum turn_wake_result turn_wake(struct turn *t, const char *word,
 			       uint64_t stamp);
 
+/* 1 when nothing has played for 640 ms, or a voice stood over the echo
+ * of what played (a wake word heard now is a person's, not the
+ * speaker's). */
+int turn_voice_over_output(const struct turn *t);
+
 void turn_talk_release(struct turn *t, uint64_t time_ms, int hold);
 /* Drops what is being heard or said, without storing a listen. */
 void turn_cancel(struct turn *t);

@@ -354,14 +354,15 @@ void wake_note(struct wake *w, int word, enum wake_event_kind kind)
 	int mean = w->hit_peak;
 
 	add_event(w, word, kind, mean);
-	if (kind == WE_DETECTED)
+	if (kind == WE_DETECTED || kind == WE_STOPPED_RING)
 		w->detections[word]++;
 	else if (kind == WE_OWN_OUTPUT)
 		w->own_output[word]++;
 	LOGI("wake", "%s detected (%.2f): %s", w->w[word].name, mean / 255.0,
-	     kind == WE_DETECTED   ? "listening" :
-	     kind == WE_OWN_OUTPUT ? "no voice over the speaker's own output: ignored" :
-				     "ignored");
+	     kind == WE_DETECTED     ? "listening" :
+	     kind == WE_OWN_OUTPUT   ? "no voice over the speaker's own output: ignored" :
+	     kind == WE_STOPPED_RING ? "the ringing stops" :
+				       "ignored");
 	if (w->cfg->wake_record > 0)
 		keep_clip(w, word);
 }
@@ -424,6 +425,7 @@ void wake_show(const struct wake *w, struct console_client *c, int muted)
 	static const char *const kinds[] = {
 		[WE_DETECTED] = "detected", [WE_OWN_OUTPUT] = "own output",
 		[WE_IGNORED] = "ignored",   [WE_NEAR_MISS] = "near miss",
+		[WE_STOPPED_RING] = "stopped ringing",
 	};
 	int64_t now = unix_ms();
 	int shown = 0;

@@ -52,6 +52,7 @@ enum wake_event_kind {
 			* its echo: the speaker's own voice, refused */
 	WE_IGNORED, /* detected, but the turn could not take it */
 	WE_NEAR_MISS, /* the window reached half the cutoff, and no more */
+	WE_STOPPED_RING, /* said while a timer rang: the ringing stops */
 };
 
 struct wake_event {
@@ -135,7 +136,7 @@ int wake_fd(const struct wake *w);
 int wake_poll(struct wake *w, int *word, uint64_t *stamp);
 
 /* Records what the detection just polled became (WE_DETECTED,
- * WE_OWN_OUTPUT or WE_IGNORED), counts it, and with wake.record keeps its
+ * WE_OWN_OUTPUT, WE_IGNORED or WE_STOPPED_RING), counts it, and with wake.record keeps its
  * audio. */
 void wake_note(struct wake *w, int word, enum wake_event_kind kind);
 

@@ -277,3 +277,24 @@ def test_wake_stats_in_status():
         st = r.status()
         r.stop()
         assert st["wake"] == "off", st
+
+
+def test_the_word_stops_a_ringing_timer():
+    """A timer rings (its earcon and label through the speaker, played back
+    by the room); the word said over it stops the ringing, as a press
+    does, and opens no turn."""
+    alexa = clip("alexa")
+    with rig() as r:
+        r.start_ollama("--tool-call", "set_timer", '{"seconds": 2, "label": "tea"}',
+                       "--answer", "Done.")
+        r.start(["silence:9", alexa, "silence:60"], echo=True, **wake_cfg())
+        r.wait_frames(20)
+        assert r.ctl("ask", "a timer for two seconds")[0] == 0
+        wait_log(r, r"timers: timer 'tea' rings", 20)
+        assert r.frames() < 800, "the timer rang too late for this test"
+        wait_log(r, r"wake: Alexa detected \(0\.\d\d\): the ringing stops", 20)
+        wait_log(r, r"timers: 'tea' stopped")
+        rc, out, _ = r.ctl("timers")
+        r.stop()
+        assert "ringing: no" in out, out
+        assert len(r.turns()) == 1  # the ask; the word opened none
