@@ -497,7 +497,7 @@ const struct config_key config_keys[] = {
 	    "after a detection, the word is not detected again for this long", 0),
 	INT("wake.record", wake_record, 0, 20, 0,
 	    "keep the audio of this many latest detections (2 s each, WAV files wake-*.wav in recordings/ beside the store), for diagnosis; 0: none",
-	    0),
+	    1),
 };
 
 const size_t config_nkeys = sizeof(config_keys) / sizeof(config_keys[0]);

@@ -315,6 +315,8 @@ int wake_poll(struct wake *w, int *word, uint64_t *stamp)
  * the oldest removed once wake.record are kept. */
 static void keep_clip(struct wake *w, int word)
 {
+	/* wake.record can change live (set): the slots follow the new count,
+	 * and a clip outside them stays until it is removed by hand */
 	unsigned slot = w->clip_next % (unsigned)w->cfg->wake_record;
 	unsigned at = (unsigned)(w->pushed % WAKE_CLIP_FRAMES);
 	char *name = w->clip_names[slot], why[256], fresh[sizeof(w->clip_names[0])];

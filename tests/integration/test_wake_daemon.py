@@ -251,7 +251,10 @@ def test_record_keeps_the_detections():
     alexa = clip("alexa")
     with rig() as r:
         r.start(["silence:3", alexa, "silence:4", alexa, "silence:4", alexa, "silence:60"],
-                **wake_cfg(wake__record=2, endpoint__no_speech_ms=1500))
+                **wake_cfg(endpoint__no_speech_ms=1500))
+        # off by default; turned on live from the console
+        rc, out, err = r.ctl("set", "wake.record", "2")
+        assert rc == 0, (out, err)
         deadline = time.monotonic() + 60
         while len(re.findall(r"wake.record: kept", r.log_text())) < 3:
             assert time.monotonic() < deadline, r.log_text()[-2000:]
