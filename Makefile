@@ -155,8 +155,13 @@ $(BUILDDIR)/aec-webrtc: tools/aec-webrtc.cc
 		$(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags webrtc-audio-processing)) \
 		$(shell $(PKG_CONFIG) --libs webrtc-audio-processing)
 
-$(BUILDDIR)/silero/.done: tools/silero-install.sh
+$(BUILDDIR)/silero/.done: tools/silero-install.sh tools/npm-install.sh
 	$(Q)tools/silero-install.sh $(BUILDDIR)/silero
+
+# openWakeWord's ONNX models on onnxruntime-node (npm, pinned), the
+# reference of the wake word benchmark (tools/wake_bench.py).
+$(BUILDDIR)/oww/.done: tools/oww-install.sh tools/npm-install.sh
+	$(Q)tools/oww-install.sh $(BUILDDIR)/oww
 
 .PHONY: vad-instruments
 vad-instruments: $(BUILDDIR)/vad-webrtc $(BUILDDIR)/aec-webrtc $(BUILDDIR)/silero/.done
@@ -272,7 +277,8 @@ soak: deps-demo
 
 # Measurements, not tests: a table, and build/bench.json.
 bench: deps-bench
-	$(Q)$(MAKE) --no-print-directory all testdata-aligned vad-instruments
+	$(Q)$(MAKE) --no-print-directory all testdata-aligned vad-instruments \
+		$(BUILDDIR)/oww/.done
 	$(Q)tools/fetch-benchdata.sh $(BUILDDIR)/testdata
 	$(Q)$(PYTHON) tools/bench.py --build $(BUILDDIR)
 

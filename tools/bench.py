@@ -37,6 +37,11 @@ object) and a table.
   sample leaving the playback device (the playback file's sample index
   placed in time by the capture's frame counter, lock-step).
   `--only satellite` runs this part alone and updates bench.json.
+- wake.*: the wake word engine beside openWakeWord's on the same streams:
+  recall on positives (espeak-ng voices and the two real recordings, in
+  rooms, noise and after speech), false accepts per hour on 3.3 h of real
+  speech and music and on near-miss phrases, instructions per frame and
+  arena bytes; see wake_bench.py.  `--only wake` runs this part alone.
 - ratio.*: ours over the reference, from the same run.
 These are measurements, not tests: nothing here passes or fails, except
 that the instruments must be there and work.  Before anything is measured,
@@ -58,6 +63,7 @@ from rig import FRAME, RATE, Rig, active_span, read_raw  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import aec_bench  # noqa: E402
 import vad_bench  # noqa: E402
+import wake_bench  # noqa: E402
 
 
 def p95(v):
@@ -362,17 +368,20 @@ def main():
     ap.add_argument("--tts-ms", type=int, default=50)
     ap.add_argument("--quick", action="store_true",
                     help="shorter echo signals and no turns (a smoke run)")
-    ap.add_argument("--only", choices=["satellite"],
+    ap.add_argument("--only", choices=["satellite", "wake"],
                     help="measure this part alone, kept with the rest of bench.json")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     res = {}
-    if args.only == "satellite":
+    if args.only:
         path = os.path.join(build, "bench.json")
         if os.path.exists(path):
             with open(path) as f:
                 res = json.load(f)
-        res.update(satellite_bench(build, args.turns))
+        if args.only == "satellite":
+            res.update(satellite_bench(build, args.turns))
+        else:
+            res.update(wake_bench.measure(build))
         return report(build, res)
     res.update(aec_bench.measure(build, quick=args.quick, need_webrtc=True))
     res.update(aec_bench.double_talk(build, os.path.join(build, "testdata"), args.quick))
@@ -386,6 +395,7 @@ def main():
         import spec_bench
         res.update(spec_bench.measure(build, 2))
         res.update(satellite_bench(build, args.turns))
+        res.update(wake_bench.measure(build))
     report(build, res)
 
 

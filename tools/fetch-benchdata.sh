@@ -3,13 +3,16 @@
 # fetch-benchdata.sh [DIR]: the recordings only make bench uses, beside the
 # test set (tools/fetch-testdata.sh) in DIR (default build/testdata):
 # near-end talkers in other languages for the echo canceller's double-talk
-# conditions, and music as a far-end signal.  Debian packages only, kept
-# in DIR/../debs like the test set's; tests/data/README.md names the
-# source and licence of each file.  The telephone prompts are G.722
-# (16 kHz wideband) bitstreams, which ffmpeg decodes and sox does not.
+# conditions, and music as a far-end signal; for the wake word benchmark
+# (tools/wake_bench.py) the other channel of the measured street response,
+# and in DIR/wakeneg over three hours of real speech and music that say no
+# wake word.  Debian packages only, kept in DIR/../debs like the test
+# set's; tests/data/README.md names the source and licence of each file.
+# The telephone prompts are G.722 (16 kHz wideband) bitstreams, which
+# ffmpeg decodes and sox does not.
 set -eu
 dir=${1:-build/testdata}
-version=1
+version=2
 [ "$(cat "$dir/.bench" 2>/dev/null)" = "$version" ] && exit 0
 for tool in sox ffmpeg; do
 	command -v $tool >/dev/null || {
@@ -50,5 +53,53 @@ done
 deb frozen-bubble-data
 sox -R "$work/frozen-bubble-data/usr/share/games/frozen-bubble/snd/introzik.ogg" \
 	-t raw -r 16000 -c 1 -b 16 -e signed-integer "$dir/music_fb.raw" trim 0 20
+
+# The wake word benchmark's rooms: street2's right channel beside the left
+# one fetch-testdata.sh converts (ir_street2.f32), the same way
+deb jconvolver-config-files
+wav="$work/jconvolver-config-files/usr/share/jconvolver/config-files/demo-reverbs/street2-R.wav"
+python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+i = 12
+while i + 8 <= len(d):
+	n = int.from_bytes(d[i + 4:i + 8], "little")
+	if d[i:i + 4] == b"data":
+		sys.exit(sys.stdout.buffer.write(d[i + 8:i + 8 + n]) != n)
+	i += 8 + n + (n & 1)
+sys.exit(sys.argv[1] + ": no data chunk")' "$wav" >"$work/ir.f32"
+sox -R -t raw -r 48000 -c 1 -e floating-point -b 32 -L "$work/ir.f32" \
+	-t raw -r 16000 -c 1 -e floating-point -b 32 "$dir/ir_street2r.f32"
+
+# The wake word benchmark's negative set, DIR/wakeneg, 16 kHz S16_LE mono.
+# Speech: every recorded prompt of Asterisk's core sounds in five
+# languages (bytewise order of their paths, the silence/ folder left out),
+# each language's G.722 streams joined and decoded as one (G.722's decoder
+# state carries over the joins, where the prompts are quiet), 25 to 31
+# minutes each.
+mkdir -p "$dir/wakeneg"
+rm -f "$dir"/wakeneg/*.raw
+for lang in en es fr it ru; do
+	pkg=asterisk-core-sounds-$lang-g722
+	deb "$pkg"
+	find "$work/$pkg/usr/share/asterisk/sounds" -name '*.g722' \
+		! -path '*/silence/*' | LC_ALL=C sort | xargs cat >"$work/$lang.g722"
+	ffmpeg -nostdin -loglevel error -f g722 -i "$work/$lang.g722" -ar 16000 \
+		-ac 1 -f s16le -y "$dir/wakeneg/speech_$lang.raw"
+done
+# Music: Asterisk's music on hold (five pieces, 18 minutes), and the
+# first 90 s of each of Battle for Wesnoth's 41 pieces (the whole of the
+# shorter ones; 1 dB down, as resampling would clip a few peaks), 48
+# minutes
+deb asterisk-moh-opsound-g722
+find "$work/asterisk-moh-opsound-g722/usr/share/asterisk/moh" -name '*.g722' |
+	LC_ALL=C sort | while read -r f; do
+	ffmpeg -nostdin -loglevel error -f g722 -i "$f" -ar 16000 -ac 1 -f s16le -
+done >"$dir/wakeneg/music_moh.raw"
+deb wesnoth-1.16-music
+find "$work/wesnoth-1.16-music/usr/share/games/wesnoth/1.16/data/core/music" \
+	-name '*.ogg' | LC_ALL=C sort | while read -r f; do
+	sox -V1 -R "$f" -t raw -r 16000 -c 1 -b 16 -e signed-integer - trim 0 90 gain -1
+done >"$dir/wakeneg/music_wesnoth.raw"
 echo "$version" >"$dir/.bench"
 echo "fetch-benchdata: bench recordings in $dir"

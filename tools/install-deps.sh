@@ -36,9 +36,11 @@ command -v npm >/dev/null || CHECK="$CHECK nodejs npm"
 FUZZ="clang libclang-rt-14-dev"
 # the benchmark's instruments: callgrind (valgrind; callgrind_annotate is
 # perl), WebRTC's VAD and echo canceller (tools/vad-webrtc.c,
-# tools/aec-webrtc.cc), Silero VAD under Node (tools/silero-install.sh);
-# ffmpeg decodes the G.722 recordings tools/fetch-benchdata.sh fetches;
-# pocketsphinx_batch aligns the clean speech (tools/align-label.py)
+# tools/aec-webrtc.cc), Silero VAD and openWakeWord under Node
+# (tools/silero-install.sh, tools/oww-install.sh); espeak-ng (in check)
+# speaks the wake word benchmark's voices; ffmpeg decodes the G.722
+# recordings tools/fetch-benchdata.sh fetches; pocketsphinx_batch aligns
+# the clean speech (tools/align-label.py)
 BENCH="valgrind perl g++ libwebrtc-audio-processing-dev ffmpeg pocketsphinx pocketsphinx-en-us"
 SPHINX="libpocketsphinx-dev pocketsphinx-en-us"
 # make interop builds whisper.cpp's server (C and C++, with cmake)
