@@ -452,13 +452,44 @@ def measure(build, quick=False, need_webrtc=False):
     return res
 
 
+def dt_table(res):
+    """The double-talk conditions of a bench.json as a Markdown table: a
+    row per near-end talker, a column per far end, room and echo-to-near
+    ratio; each cell our near-end level kept and our near-end SNR over
+    speexdsp's (dB), starred when both goals are met (level within 1.5 dB,
+    SNR at least speexdsp's)."""
+    cols = [(f, r, e) for f in DT_FARS for r in ("street", "room300") for e in DT_RATIOS]
+    lines = ["| near end | " + " | ".join("%s, %s, %+d" % c for c in cols) + " |",
+             "|---" * (len(cols) + 1) + "|"]
+    met = 0
+    for t, what in DT_TALKERS.items():
+        cells = []
+        for f, r, e in cols:
+            cond = "%s.%s.%s.enr%+d" % (t, f, r, e)
+            lvl = res["aec.dt.fixed.%s.level_db" % cond]
+            margin = res["aec.dt.fixed.%s.snr_db" % cond] - res["aec.dt.speex.%s.snr_db" % cond]
+            ok = lvl >= -1.5 and margin >= 0
+            met += ok
+            cells.append("%.1f / %+.1f%s" % (lvl, margin, " *" if ok else ""))
+        lines.append("| %s (%s) | " % (t, what) + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("both goals met in %d of %d" % (met, len(cols) * len(DT_TALKERS)))
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--quick", action="store_true", help="8 s signals")
     ap.add_argument("--dt", action="store_true",
                     help="only the double-talk conditions (aec.dt.*)")
+    ap.add_argument("--table", metavar="BENCH_JSON",
+                    help="print the double-talk conditions of a bench.json as a table")
     a = ap.parse_args()
+    if a.table:
+        with open(a.table) as f:
+            print(dt_table(json.load(f)))
+        return 0
     if a.dt:
         res = double_talk(a.build, os.path.join(a.build, "testdata"), a.quick)
     else:
