@@ -685,8 +685,7 @@ int turn_busy(const struct turn *t)
 	return t->state != TS_IDLE;
 }
 
-/* Speech over the answer interrupts it (barge_in.h) when barge_in.voice
- * is on and the canceller takes the answer out of the microphone. */
+/* A capture frame as the barge-in detector sees it (barge_in.h). */
 static struct barge_in_frame barge_frame(const struct turn *t,
 					 const struct cap_frame *f)
 {
@@ -701,6 +700,8 @@ static struct barge_in_frame barge_frame(const struct turn *t,
 	};
 }
 
+/* Speech over the answer interrupts it (barge_in.h) when barge_in.voice
+ * is on and the canceller takes the answer out of the microphone. */
 static int voice_barge_in(struct turn *t, const struct cap_frame *f)
 {
 	const struct parley_config *cfg = t->d.cfg;
