@@ -2,17 +2,22 @@
 /*
  * dsp-run wake: the wake word engine over a file.
  *
- *   dsp-run wake --model FILE.tflite [--manifest FILE.json] [--probs] < in.raw
+ *   dsp-run wake --model FILE.tflite [--manifest FILE.json] [--cutoff P] [--probs] < in.raw
  *
  * in.raw is S16_LE mono 16 kHz.  Prints one line per detection,
  * "SECONDS NAME PROBABILITY" (the time of the model output that completed
  * it, the mean probability of the window, 0..1); with --probs instead one
  * line per model output, "SECONDS PROBABILITY".  Without a manifest, the
- * one beside the model (same name, .json) is used if it is there.  Says on
+ * one beside the model (same name, .json) is used if it is there.  --cutoff
+ * P (0 < P < 1) overrides the manifest's probability_cutoff, by the same
+ * rule (a window's mean output over floor(P x 255)), as wake.cutoff does
+ * in parleyd; with --probs it changes nothing printed.  Says on
  * stderr what the model needs: frames per inference, multiply-adds per
- * inference and bytes of the tensor arena.
+ * inference, bytes of the tensor arena, and the cutoff (of 255) and the
+ * window in use.
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +36,12 @@ int dsp_run_wake(int argc, char **argv)
 		{ "model", required_argument, NULL, 'm' },
 		{ "manifest", required_argument, NULL, 'j' },
 		{ "probs", no_argument, NULL, 'p' },
+		{ "cutoff", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *model = NULL, *manifest = NULL;
-	char beside[512], err[512];
+	char beside[512], err[512], *end;
+	double cutoff = 0;
 	int probs = 0, c;
 	struct wake_fe fe;
 	int16_t pcm[WAKE_FE_STEP];
@@ -51,13 +58,21 @@ int dsp_run_wake(int argc, char **argv)
 		case 'p':
 			probs = 1;
 			break;
+		case 'c':
+			cutoff = strtod(optarg, &end);
+			if (end == optarg || *end || !(cutoff > 0 && cutoff < 1)) {
+				fprintf(stderr, "dsp-run wake: --cutoff wants a probability between 0 and 1, not %s\n",
+					optarg);
+				return 2;
+			}
+			break;
 		default:
-			fprintf(stderr, "usage: dsp-run wake --model FILE.tflite [--manifest FILE.json] [--probs] < in.raw\n");
+			fprintf(stderr, "usage: dsp-run wake --model FILE.tflite [--manifest FILE.json] [--cutoff P] [--probs] < in.raw\n");
 			return 2;
 		}
 	}
 	if (!model || optind != argc) {
-		fprintf(stderr, "usage: dsp-run wake --model FILE.tflite [--manifest FILE.json] [--probs] < in.raw\n");
+		fprintf(stderr, "usage: dsp-run wake --model FILE.tflite [--manifest FILE.json] [--cutoff P] [--probs] < in.raw\n");
 		return 2;
 	}
 	if (!manifest) {
@@ -73,9 +88,11 @@ int dsp_run_wake(int argc, char **argv)
 		fprintf(stderr, "dsp-run wake: %s\n", err);
 		return 1;
 	}
-	fprintf(stderr, "dsp-run wake: %s: %d frames per inference, %lld multiply-adds, arena %d of %d bytes\n",
+	if (cutoff > 0)
+		word.cutoff = (int)floor(cutoff * 255);
+	fprintf(stderr, "dsp-run wake: %s: %d frames per inference, %lld multiply-adds, arena %d of %d bytes, cutoff %d/255 over %d outputs\n",
 		word.name, word.model.stride, (long long)word.model.macs, (int)word.model.arena_used,
-		WAKE_ARENA_BYTES);
+		WAKE_ARENA_BYTES, word.cutoff, word.window);
 	wake_fe_init(&fe);
 	while (fread(pcm, sizeof(pcm[0]), WAKE_FE_STEP, stdin) == WAKE_FE_STEP) {
 		uint16_t feat[WAKE_FE_CHANNELS];

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Wake word benchmark (issue 17): parley's engine beside openWakeWord's.
 
-    python3 tools/wake_bench.py [--build build] [--table]
+    python3 tools/wake_bench.py [--build build] [--table] [--cutoff WORD=P ...]
 
 prints one flat JSON object (or a table); measure(build) returns the same
 dict, for tools/bench.py (`--only wake` runs this part alone).  Needs:
@@ -42,7 +42,9 @@ Python's random seeded by name; made again when GEN_VERSION changes):
   recordings; any detection is a false accept.
 
 Detection: ours is `dsp-run wake` with each model's manifest (mean over
-sliding_window_size outputs above probability_cutoff, 2 s refractory).
+sliding_window_size outputs above probability_cutoff, 2 s refractory),
+or with the probability cutoff CUTOFFS gives the word (dsp-run wake
+--cutoff; --cutoff WORD=P here), the same rule with another cutoff.
 openWakeWord's is its default threshold, a score of 0.5 or more in an
 80 ms chunk (tools/oww-run.mjs), with the same 2 s refractory after each
 detection.  Both run on the same streams; recall and false accepts per
@@ -63,6 +65,9 @@ mean; the same under wake.oww.* for openWakeWord):
                                  the lead-in speech or the noise), a count
     wake.WORD.recall, wake.WORD.false_accepts_per_hour.real,
     wake.WORD.false_accepts.near_miss    per word (wake.okay_nabu.*: ours)
+    wake.tune.recall             the tuning voices only (what a cutoff is
+                                 chosen on); wake.tune.WORD.cutoff, ours:
+                                 the cutoff in effect, floor(P x 255) / 255
     wake.hours.real, wake.hours.near_miss, wake.trials.positive,
     wake.trials.near_miss        the sizes of the sets
     wake.instr_per_frame         ours: the frontend plus one model, per
@@ -74,10 +79,12 @@ mean; the same under wake.oww.* for openWakeWord):
                                  (dsp-run's report); .WORD each, .static the
                                  arena each model has (WAKE_ARENA_BYTES)
 
-Nothing is tuned here: the detection rules are the manifests' and
-openWakeWord's defaults.  VOICES_HELDOUT and the real recordings are kept
-out of any future tuning of ours, so that wake.recall.heldout and
-wake.recall.real stay honest.
+Nothing is tuned here: the detection rules are the manifests' (unless
+CUTOFFS says otherwise) and openWakeWord's defaults.  A cutoff in CUTOFFS
+is to be chosen on the tuning voices (wake.tune.recall) and the negative
+sets alone: VOICES_HELDOUT and the real recordings are kept out of any
+tuning of ours, so that wake.recall.heldout and wake.recall.real stay
+honest.
 """
 import argparse
 import array
@@ -113,6 +120,9 @@ WORDS = {
     "okay_nabu": ("Okay Nabu", None, None),
 }
 COMMON = [w for w, v in WORDS.items() if v[1]]
+# word -> our probability cutoff (0 < P < 1, dsp-run wake --cutoff: a
+# window's mean output over floor(P x 255)); None: the manifest's own
+CUTOFFS = {w: None for w in WORDS}
 # espeak-ng voice+variant, words per minute, pitch (0-99)
 VOICES_TUNE = [
     ("en-us+m1", 150, 50), ("en-us+f2", 160, 60), ("en+m3", 140, 40),
@@ -336,12 +346,14 @@ class Sets:
         return meta
 
 
-def ours_detect(build, word, path):
-    """Detection times of our engine with word's model over path, and
-    what dsp-run says of the model on stderr."""
+def ours_detect(build, word, path, cutoff=None):
+    """Detection times of our engine with word's model over path (at
+    probability cutoff, or the manifest's if None), and what dsp-run says
+    of the model on stderr."""
+    extra = ["--cutoff", repr(cutoff)] if cutoff is not None else []
     with open(path, "rb") as f:
         r = subprocess.run([os.path.join(build, "dsp-run"), "wake", "--model",
-                            os.path.join(MWW, word + ".tflite")],
+                            os.path.join(MWW, word + ".tflite")] + extra,
                            stdin=f, capture_output=True, text=True, check=True)
     return [float(line.split()[0]) for line in r.stdout.splitlines()], r.stderr
 
@@ -417,7 +429,13 @@ def recall(trials):
     return sum(t["hit"] for t in trials) / len(trials) if trials else 0.0
 
 
-def measure(build, jobs=None):
+def measure(build, jobs=None, cutoffs=None):
+    """The keys above; cutoffs (word -> P or None) default to CUTOFFS."""
+    cutoffs = dict(CUTOFFS, **(cutoffs or {}))
+    for w, c in cutoffs.items():
+        if w not in WORDS or (c is not None and not 0 < c < 1):
+            raise SystemExit(f"wake_bench: cutoff {w}={c}: want a word of "
+                             f"{', '.join(WORDS)} and 0 < P < 1")
     build = os.path.abspath(build)
     check(build)
     meta = Sets(build).make()
@@ -437,12 +455,12 @@ def measure(build, jobs=None):
         if w in COMMON:
             runs.append((os.path.getsize(p) * 8, ("oww", (w,), w, p)))
     runs.sort(key=lambda r: -r[0])
-    ours, oww, arena = {}, {}, {}
+    ours, oww, arena, cut = {}, {}, {}, {}
 
     def run(job):
         kind, w, n, p = job
         if kind == "ours":
-            times, err = ours_detect(build, w, p)
+            times, err = ours_detect(build, w, p, cutoffs[w])
             return job, times, err
         return job, oww_detect(build, list(w), p), ""
 
@@ -454,6 +472,9 @@ def measure(build, jobs=None):
                 m = re.search(r"arena (\d+) of (\d+) bytes", err)
                 if m:
                     arena[w] = (int(m.group(1)), int(m.group(2)))
+                m = re.search(r"cutoff (\d+)/255", err)
+                if m:
+                    cut[w] = int(m.group(1))
             else:
                 for ww, times in out.items():
                     oww[(ww, n)] = times
@@ -484,6 +505,8 @@ def measure(build, jobs=None):
             [t for t in common if t["group"] == "heldout"]), 4)
         res[f"{prefix}.recall.real"] = round(recall(
             [t for t in common if t["group"] == "real"]), 4)
+        res[f"{prefix}.tune.recall"] = round(recall(
+            [t for t in common if t["group"] == "tune"]), 4)
         for snr in SNRS:
             res[f"{prefix}.recall.snr{snr}"] = round(recall(
                 [t for t in common if t["cond"][2] == snr]), 4)
@@ -545,6 +568,8 @@ def measure(build, jobs=None):
         res[f"wake.arena_bytes.{w}"] = used
         res["wake.arena_bytes.static"] = size
     res["wake.arena_bytes"] = max(u for u, _ in arena.values())
+    for w, c in cut.items():
+        res[f"wake.tune.{w}.cutoff"] = round(c / 255, 4)
     return res
 
 
@@ -553,8 +578,18 @@ def main():
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")
     ap.add_argument("--table", action="store_true")
+    ap.add_argument("--cutoff", action="append", default=[], metavar="WORD=P",
+                    help="our probability cutoff for WORD (0 < P < 1) instead of "
+                    "CUTOFFS's (default: the manifest's)")
     args = ap.parse_args()
-    res = measure(args.build)
+    cutoffs = {}
+    for a in args.cutoff:
+        w, _, p = a.partition("=")
+        try:
+            cutoffs[w] = float(p)
+        except ValueError:
+            raise SystemExit(f"wake_bench: --cutoff {a}: want WORD=P")
+    res = measure(args.build, cutoffs=cutoffs)
     if args.table:
         for k in sorted(res):
             print(f"{k:<52} {res[k]:>12}")

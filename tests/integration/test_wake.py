@@ -9,9 +9,10 @@ after (the models decide once the word has ended).
  - every model output of dsp-run (frontend and int8 interpreter) equals
    the independent integer model tests/golden/wake_int8_model.py;
  - "alexa" and "hey mycroft" wake their own model, once, and no other;
- - a model with an operator we do not implement, a cut-off file, and a
-   manifest with a bad key are refused with a message naming what is
-   wrong.
+ - a model with an operator we do not implement, a cut-off file, a
+   manifest with a bad key and a --cutoff that is no probability are
+   refused with a message naming what is wrong;
+ - --cutoff P detects by the manifest's rule with floor(P x 255).
 
 test_tiny_model_equals_the_int8_model needs none of the shared files: it
 runs the small model of tests/golden/tflite_write.py (every operator kind
@@ -132,6 +133,10 @@ def test_refusals_name_what_is_wrong():
             f.write('{"wake_word": "x", "micro": {"probability_cutoff": 1.5, "sliding_window_size": 5}}')
         p = dsp_run(model, [0] * 1600, "--manifest", man, check=False)
         assert p.returncode == 1 and b"m.json: micro.probability_cutoff" in p.stderr, p.stderr
+    # a --cutoff that is not a probability
+    for bad in ("0", "1", "-0.5", "0.5x", ""):
+        p = dsp_run(model, [0] * 1600, "--cutoff", bad, check=False)
+        assert p.returncode == 2 and b"--cutoff wants a probability" in p.stderr, (bad, p.stderr)
 
 
 def test_tiny_model_equals_the_int8_model():
@@ -151,3 +156,14 @@ def test_tiny_model_equals_the_int8_model():
         assert len(got) == len(want) == 32, (len(got), len(want))
         assert [(round(float(s) * 100), round(float(v) * 255)) for s, v in got] == want
         assert len({v for _, v in want}) > 5, want
+        # --cutoff P: the first full window of 5 outputs whose sum exceeds
+        # floor(P x 255) x 5 (then 2 s of refractory, longer than the second)
+        for cut in sorted({v for _, v in want})[1:-1:3] + [254]:
+            P = (cut + 0.5) / 255
+            vals = [v for _, v in want]
+            first = next((i for i in range(4, len(vals)) if sum(vals[i - 4:i + 1]) > cut * 5), None)
+            p = dsp_run(model, samples, "--cutoff", repr(P))
+            assert f"cutoff {cut}/255 over 5 outputs".encode() in p.stderr, p.stderr
+            got = [line.split() for line in p.stdout.decode().splitlines()]
+            assert [round(float(g[0]) * 100) for g in got] == \
+                ([] if first is None else [want[first][0]]), (cut, got, first)
