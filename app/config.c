@@ -87,6 +87,24 @@ static int wake_words_check(const struct config_key *k, const char *text,
 			snprintf(why, len, "at most two wake words at once");
 			return -1;
 		}
+		{ /* NAME:P, a cutoff of its own */
+			const char *colon = memchr(w, ':', l);
+			char num[32], *end;
+			double p;
+
+			if (colon) {
+				snprintf(num, sizeof(num), "%.*s",
+					 (int)(l - (size_t)(colon + 1 - w)), colon + 1);
+				p = strtod(num, &end);
+				while (end > num && end[-1] == ' ')
+					end--;
+				if (end == num || (*end && *end != ' ') || !(p > 0 && p < 1)) {
+					snprintf(why, len, "'%.*s': the cutoff after ':' must be a probability between 0 and 1 (okay_nabu:0.7)",
+						 (int)l, w);
+					return -1;
+				}
+			}
+		}
 		w += l;
 		if (*w == ',')
 			w++;
@@ -486,12 +504,12 @@ const struct config_key config_keys[] = {
 	BOOL("wake.enable", wake_enable, "false",
 	     "listen for the wake words (wake.words) as well as the button", 0),
 	STR("wake.words", wake_words, 1, "okay_nabu",
-	    "up to two wake words, separated by commas: a model's name in wake.models_dir (okay_nabu, hey_jarvis, hey_mycroft, alexa) or the path of a .tflite file (its manifest beside it, same name .json)",
+	    "up to two wake words, separated by commas: a model's name in wake.models_dir (okay_nabu, hey_jarvis, hey_mycroft, alexa) or the path of a .tflite file (its manifest beside it, same name .json); NAME:P gives one its own probability cutoff",
 	    0, .check = wake_words_check),
 	STR("wake.models_dir", wake_models_dir, 1, "/usr/share/parley/wake",
 	    "directory of the wake word models (NAME.tflite and NAME.json)", 0),
 	FLOAT("wake.cutoff", wake_cutoff, 0, 99, "0",
-	      "probability a wake word needs, over its manifest's sliding window (0: each manifest's own probability_cutoff); higher wakes less often by mistake and misses more",
+	      "probability every wake word needs, over its manifest's sliding window (0: parley's tuned cutoff for the published models, else each manifest's own); higher wakes less often by mistake and misses more",
 	      0),
 	INT("wake.refractory_ms", wake_refractory_ms, 200, 10000, 2000,
 	    "after a detection, the word is not detected again for this long", 0),

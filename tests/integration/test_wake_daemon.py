@@ -21,10 +21,11 @@ echo where a test says so.  Skipped without the shared models and clips.
 import os
 import re
 import struct
+import subprocess
 import tempfile
 import time
 
-from common import BUILD, ROOT, SPEECH, Skip, rig
+from common import PARLEYD, ROOT, SPEECH, Skip, rig
 from rig import read_raw, read_wav, write_wav
 
 SHARED = os.environ.get("PARLEY_SHARED", os.path.join(ROOT, "..", "shared"))
@@ -269,12 +270,28 @@ def test_record_keeps_the_detections():
         assert max(abs(v) for v in pcm[16000:]) > 2000
 
 
-def test_wake_stats_in_status():
+def test_wake_stats_in_status_and_the_cutoffs_in_force():
+    clip("alexa")
     with rig() as r:
-        r.start(["silence:60"], **wake_cfg())
+        r.start(["silence:60"], **wake_cfg("alexa, hey_mycroft:0.5"))
         st = r.status()
         r.stop()
-        assert st["wake"] == "alexa: 0 detected, 0 own output, 0 near misses", st
+        assert st["wake"] == ("alexa: 0 detected, 0 own output, 0 near misses; "
+                              "hey_mycroft: 0 detected, 0 own output, 0 near misses"), st
+        log = r.log_text()
+        # parley's tuned cutoff for a published model (floor(0.87 x 255)
+        # / 255), and a word's own
+        assert re.search(r"wake: Alexa \(.*\): .*cutoff 0\.87 over 5 outputs", log), log
+        assert re.search(r"wake: Hey Mycroft \(.*\): .*cutoff 0\.50 over 5 outputs", log), log
+    with rig() as r:
+        r.start(["silence:60"], **wake_cfg("alexa", wake__cutoff=0.95))
+        r.stop()
+        assert re.search(r"wake: Alexa \(.*\): .*cutoff 0\.95 over 5 outputs", r.log_text())
+    with rig() as r:
+        conf = r.write_config(**wake_cfg("alexa:1.5"))
+        p = subprocess.run([PARLEYD, "-t", "-c", conf], capture_output=True, text=True)
+        assert p.returncode != 0 and "'alexa:1.5': the cutoff after ':' must be a " \
+            "probability between 0 and 1" in p.stderr, p.stderr
     with rig() as r:
         r.start(["silence:60"])
         st = r.status()
