@@ -54,23 +54,6 @@ deb frozen-bubble-data
 sox -R "$work/frozen-bubble-data/usr/share/games/frozen-bubble/snd/introzik.ogg" \
 	-t raw -r 16000 -c 1 -b 16 -e signed-integer "$dir/music_fb.raw" trim 0 20
 
-# The wake word benchmark's rooms: street2's right channel beside the left
-# one fetch-testdata.sh converts (ir_street2.f32), the same way
-deb jconvolver-config-files
-wav="$work/jconvolver-config-files/usr/share/jconvolver/config-files/demo-reverbs/street2-R.wav"
-python3 -c '
-import sys
-d = open(sys.argv[1], "rb").read()
-i = 12
-while i + 8 <= len(d):
-	n = int.from_bytes(d[i + 4:i + 8], "little")
-	if d[i:i + 4] == b"data":
-		sys.exit(sys.stdout.buffer.write(d[i + 8:i + 8 + n]) != n)
-	i += 8 + n + (n & 1)
-sys.exit(sys.argv[1] + ": no data chunk")' "$wav" >"$work/ir.f32"
-sox -R -t raw -r 48000 -c 1 -e floating-point -b 32 -L "$work/ir.f32" \
-	-t raw -r 16000 -c 1 -e floating-point -b 32 "$dir/ir_street2r.f32"
-
 # The wake word benchmark's negative set, DIR/wakeneg, 16 kHz S16_LE mono.
 # Speech: every recorded prompt of Asterisk's core sounds in five
 # languages (bytewise order of their paths, the silence/ folder left out),

@@ -19,7 +19,7 @@ mkdir -p "$dir"
 # .demo and .done hold the version of the demo's set and of the whole set;
 # a newer script fetches again
 demo_version=1
-version=5
+version=6
 [ "$(cat "$dir/.done" 2>/dev/null)" = "$version" ] && exit 0
 [ $demo = 1 ] && [ "$(cat "$dir/.demo" 2>/dev/null)" = "$demo_version" ] && exit 0
 
@@ -134,11 +134,14 @@ raw jfk.raw "$work/package/cpp/whisper.cpp/bindings/go/samples/jfk.wav"
 
 # A measured room impulse response for the echo canceller's benchmark
 # (tools/aec_bench.py): jconvolver's street2-L.wav, 48 kHz float, as 16 kHz
-# mono 32-bit float raw.  Its fmt chunk lacks the extension a float WAV
-# has, which sox warns of, so its data chunk is read out as raw samples.
+# mono 32-bit float raw; its right channel, street2-R.wav, is the wake
+# word benchmark's second room (tools/wake_bench.py).  Their fmt chunk
+# lacks the extension a float WAV has, which sox warns of, so the data
+# chunk is read out as raw samples.
 deb jconvolver-config-files
-wav="$work/jconvolver-config-files/usr/share/jconvolver/config-files/demo-reverbs/street2-L.wav"
-python3 -c '
+for side in L R; do
+	wav="$work/jconvolver-config-files/usr/share/jconvolver/config-files/demo-reverbs/street2-$side.wav"
+	python3 -c '
 import sys
 d = open(sys.argv[1], "rb").read()
 i = 12
@@ -148,8 +151,11 @@ while i + 8 <= len(d):
 		sys.exit(sys.stdout.buffer.write(d[i + 8:i + 8 + n]) != n)
 	i += 8 + n + (n & 1)
 sys.exit(sys.argv[1] + ": no data chunk")' "$wav" >"$work/ir.f32"
-sox -R -t raw -r 48000 -c 1 -e floating-point -b 32 -L "$work/ir.f32" \
-	-t raw -r 16000 -c 1 -e floating-point -b 32 "$dir/ir_street2.f32"
+	out=ir_street2.f32
+	[ $side = R ] && out=ir_street2r.f32
+	sox -R -t raw -r 48000 -c 1 -e floating-point -b 32 -L "$work/ir.f32" \
+		-t raw -r 16000 -c 1 -e floating-point -b 32 "$dir/$out"
+done
 echo "$demo_version" >"$dir/.demo"
 echo "$version" >"$dir/.done"
 echo "fetch-testdata: speech and noise recordings in $dir"

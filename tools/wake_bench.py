@@ -105,6 +105,7 @@ import wave
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import aec_bench  # noqa: E402  (sox fir convolution, f32 files)
+from vad_bench import read_pcm as read_raw, write_pcm as write_raw  # noqa: E402
 
 SHARED = os.environ.get("PARLEY_SHARED", os.path.join(ROOT, "..", "shared"))
 MWW = os.path.join(SHARED, "models", "micro-wake-word")
@@ -170,23 +171,6 @@ NEGATIVES = {"wakeneg/speech_en": "speech", "wakeneg/speech_es": "speech",
              "wakeneg/music_wesnoth": "music"}
 NEGATIVES.update({n: "noise" for n in NOISES})
 COST_SECONDS = (5, 20)
-
-
-def read_raw(path):
-    a = array.array("h")
-    with open(path, "rb") as f:
-        a.frombytes(f.read())
-    if sys.byteorder != "little":
-        a.byteswap()
-    return a
-
-
-def write_raw(path, x):
-    a = array.array("h", x)
-    if sys.byteorder != "little":
-        a.byteswap()
-    with open(path, "wb") as f:
-        f.write(a.tobytes())
 
 
 def read_wav(path):
