@@ -8,18 +8,6 @@
 # committed.
 set -eu
 dir=${1:?usage: tools/mcp-install.sh DIR}
-pkgs="@modelcontextprotocol/sdk@1.32.2 zod@3.25.76 @modelcontextprotocol/server-everything@2026.8.31"
-[ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$pkgs" ] && exit 0
-command -v npm >/dev/null || {
-	echo "mcp-install: npm is missing; run: sudo tools/install-deps.sh check" >&2
-	exit 1
-}
-mkdir -p "$dir"
-[ -f "$dir/package.json" ] || echo '{"private": true}' >"$dir/package.json"
-# shellcheck disable=SC2086
-(cd "$dir" && npm install --ignore-scripts --no-audit --no-fund \
-	--loglevel=error $pkgs) || {
-	echo "mcp-install: npm install $pkgs failed" >&2
-	exit 1
-}
-echo "$pkgs" >"$dir/.done"
+exec "$(dirname "$0")/npm-install.sh" mcp-install "$dir" \
+	@modelcontextprotocol/sdk@1.32.2 zod@3.25.76 \
+	@modelcontextprotocol/server-everything@2026.8.31

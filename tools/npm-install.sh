@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # npm-install.sh NAME DIR PKG@VERSION...: installs pinned npm packages into
-# DIR for a measuring instrument (never part of parleyd), with their
+# DIR for a test peer or a measuring instrument (never part of parleyd), with their
 # install scripts skipped: onnxruntime-node's post-install script would
 # download a binary, and its CPU library is already in the npm package
 # (ONNXRUNTIME_NODE_INSTALL=skip says so to it as well).  DIR/.done holds
@@ -17,7 +17,7 @@ shift 2
 pkgs=$*
 [ -f "$dir/.done" ] && [ "$(cat "$dir/.done")" = "$pkgs" ] && exit 0
 command -v npm >/dev/null || {
-	echo "$name: npm is missing; run: sudo tools/install-deps.sh bench" >&2
+	echo "$name: npm is missing; run: sudo tools/install-deps.sh check" >&2
 	exit 1
 }
 mkdir -p "$dir"
