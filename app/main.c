@@ -728,21 +728,17 @@ static int open_wake(struct parley *p, char *err, size_t len)
 
 	(void)err;
 	(void)len;
-	if (wake_open(&p->wake, &p->cfg, why, sizeof(why))) {
+	if (wake_open(&p->wake, &p->cfg, why, sizeof(why)) ||
+	    wake_start(&p->wake, why, sizeof(why))) {
 		LOGE("wake", "no wake word: %s", why);
 		p->wake.n = 0;
 		turn_say(&p->turn, phrase(&p->cfg, PH_WAKE_FAILED), why,
 			 sizeof(why));
 		return 0;
 	}
+	/* Home Assistant is offered only words that run */
 	n = wake_list(&p->wake, ids, phrases, on);
 	satellite_wake_words(&p->sat, n, ids, phrases, on);
-	if (wake_start(&p->wake, why, sizeof(why))) {
-		LOGE("wake", "no wake word: %s", why);
-		turn_say(&p->turn, phrase(&p->cfg, PH_WAKE_FAILED), why,
-			 sizeof(why));
-		return 0;
-	}
 	if (wake_fd(&p->wake) >= 0)
 		loop_watch(wake_fd(&p->wake), POLLIN, on_wake, p);
 	if (n)
