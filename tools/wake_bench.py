@@ -129,7 +129,16 @@ COMMON = [w for w, v in WORDS.items() if v[1]]
 # tuned[]), chosen on the tuning voices alone: the most tuning-voice
 # detections with at most one false accept per word in the real set
 # (2026-12-03); wake.manifest.* measures ours at the manifests' cutoffs.
-CUTOFFS = {"alexa": 0.87, "hey_jarvis": 0.85, "hey_mycroft": 0.78, "okay_nabu": 0.70}
+def tuned_cutoffs():
+    """parleyd's cutoffs, read from app/wake.c's tuned[] table."""
+    with open(os.path.join(ROOT, "app", "wake.c")) as f:
+        src = f.read()
+    table = src[src.index("} tuned[] = {"):]
+    table = table[:table.index("};")]
+    return {w: float(p) for w, p in re.findall(r'\{ "(\w+)", ([0-9.]+) \}', table)}
+
+
+CUTOFFS = tuned_cutoffs()
 # espeak-ng voice+variant, words per minute, pitch (0-99)
 VOICES_TUNE = [
     ("en-us+m1", 150, 50), ("en-us+f2", 160, 60), ("en+m3", 140, 40),
